@@ -1,0 +1,105 @@
+"""Forward pass, reverse-mode backward pass and one SGD step over a :class:`Graph`.
+
+    ev = evaluate(graph, params, data, backend=EXACT, learning_rate=Fraction(1))
+    ev.values["a2"]      # forward value
+    ev.grads["z2"]       # δ = ∂L/∂z2 (summed over the batch, or averaged: Rules.reduction)
+    ev.updated["W2"]     # W2 − η ∂L/∂W2
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from grader.engine.backends import EXACT, FLOAT
+from grader.engine.graph import Graph
+from grader.engine.ops import Ctx, Rules
+from grader.errors import ConfigError
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass
+class Evaluation:
+    """Every quantity of one forward/backward pass (arrays of the backend used)."""
+
+    values: dict = field(default_factory=dict)
+    grads: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    batch: int = 1
+
+
+def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
+            upto: str | None = None) -> dict:
+    """Values of every node (stopping after ``upto`` when given, e.g. without targets)."""
+    ctx = Ctx(backend, rules)
+    values: dict = {}
+    for node in graph.nodes:
+        if node.op == "input":
+            if node.name in data:
+                values[node.name] = data[node.name]
+            continue
+        if node.op == "param":
+            values[node.name] = params[node.name]
+        elif node.op == "const":
+            values[node.name] = backend.array([[node.value]])
+        else:
+            if any(a not in values for a in node.args):
+                continue  # depends on data not given (a target at prediction time)
+            values[node.name] = _as_2d(rules.op(node.op).forward(ctx, *(values[a] for a in node.args)))
+        if node.name == upto:
+            break
+    return values
+
+
+def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES) -> dict:
+    """∂L/∂v for every node v, by reverse accumulation from the loss."""
+    ctx = Ctx(backend, rules)
+    loss = values[graph.loss]
+    batch = _batch_size(graph, values)
+    seed = Fraction(1, batch) if rules.reduction == "mean" else Fraction(1)
+    grads = {graph.loss: backend.array(np.full(loss.shape, seed, dtype=object).tolist())}
+    for node in reversed(graph.nodes):
+        g = grads.get(node.name)
+        if g is None or node.op in ("input", "param", "const"):
+            continue
+        args = [values[a] for a in node.args]
+        for arg, ga in zip(node.args, rules.op(node.op).backward(ctx, g, values[node.name], *args)):
+            if ga is None:
+                continue
+            ga = _as_2d(ga)
+            grads[arg] = grads[arg] + ga if arg in grads else ga
+    return grads
+
+
+def evaluate(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
+             learning_rate=None) -> Evaluation:
+    """Forward, backward (when targets are given) and an SGD step (when η is given)."""
+    values = forward(graph, params, data, backend=backend, rules=rules)
+    ev = Evaluation(values=values, batch=_batch_size(graph, values))
+    if graph.loss in values:
+        ev.grads = backward(graph, values, backend=backend, rules=rules)
+        if rules.reduction == "mean":
+            values[graph.loss] = values[graph.loss] * backend.const(Fraction(1, ev.batch))
+        if learning_rate is not None:
+            eta = backend.const(learning_rate)
+            ev.updated = {p: params[p] - eta * ev.grads.get(p, 0 * params[p]) for p in graph.params}
+    return ev
+
+
+def _as_2d(a):
+    a = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    return a
+
+
+def _batch_size(graph: Graph, values: dict) -> int:
+    sizes = {values[x].shape[1] for x in graph.inputs + graph.targets if x in values}
+    if len(sizes) > 1:
+        raise ConfigError(f"inputs and targets have different numbers of examples: {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+__all__ = ["Evaluation", "evaluate", "forward", "backward", "EXACT", "FLOAT", "DEFAULT_RULES"]

@@ -1,0 +1,161 @@
+"""Two number systems for one engine: exact (sympy) and float64 (numpy).
+
+Both represent every quantity as a 2-D numpy array (column vectors are n×1, a batch of m
+examples is n×m, a scalar is 1×1), so the ops in :mod:`grader.engine.ops` are written once
+with numpy semantics (``@``, broadcasting, ``sum``). The exact backend stores sympy numbers
+in ``dtype=object`` arrays: 0.1 is 1/10, softmax of equal inputs is exactly 1/3, and a delta
+that cancels is exactly 0. The float backend is plain float64 for fast random instantiation.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+import mpmath
+
+import numpy as np
+import sympy
+
+
+class FloatBackend:
+    """float64 numpy arrays."""
+
+    name = "float"
+    exact = False
+
+    def array(self, rows) -> np.ndarray:
+        return np.array(rows, dtype=float).reshape(np.shape(rows) if np.ndim(rows) == 2 else (-1, 1))
+
+    def const(self, value) -> float:
+        return float(value)
+
+    def exp(self, a):
+        return np.exp(a)
+
+    def log(self, a):
+        return np.log(a)
+
+    def tanh(self, a):
+        return np.tanh(a)
+
+    def sigmoid(self, a):
+        # split by sign so neither branch overflows
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def softplus(self, a):
+        return np.logaddexp(0.0, a)
+
+    def sign(self, a) -> np.ndarray:
+        return np.sign(a).astype(int)
+
+    def to_float(self, a) -> np.ndarray:
+        return np.asarray(a, dtype=float)
+
+
+def _rational(value) -> sympy.Rational:
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, float):
+        value = Fraction(repr(value))  # the decimal the float prints as, not its binary expansion
+    f = Fraction(value)
+    return sympy.Rational(f.numerator, f.denominator)
+
+
+class ExactBackend:
+    """sympy numbers (Rationals, exp, log, tanh) in object arrays."""
+
+    name = "exact"
+    exact = True
+    _exp = np.frompyfunc(sympy.exp, 1, 1)
+    _log = np.frompyfunc(sympy.log, 1, 1)
+    _tanh = np.frompyfunc(sympy.tanh, 1, 1)
+    _rat = np.frompyfunc(_rational, 1, 1)
+
+    def array(self, rows) -> np.ndarray:
+        a = np.array(rows, dtype=object)
+        a = a.reshape(a.shape if a.ndim == 2 else (-1, 1))
+        return self._rat(a).astype(object)
+
+    def const(self, value) -> sympy.Rational:
+        return _rational(value)
+
+    def exp(self, a):
+        return self._exp(a).astype(object)
+
+    def log(self, a):
+        return self._log(a).astype(object)
+
+    def tanh(self, a):
+        return self._tanh(a).astype(object)
+
+    def sigmoid(self, a):
+        return (1 / (1 + self.exp(-a))).astype(object)
+
+    def softplus(self, a):
+        return self.log(1 + self.exp(a))
+
+    def sign(self, a) -> np.ndarray:
+        return np.vectorize(exact_sign, otypes=[int])(a)
+
+    def to_float(self, a) -> np.ndarray:
+        return np.vectorize(to_float, otypes=[float])(a)
+
+
+# Digits carried when an exact value is turned into a number; a value that is not
+# structurally 0 but smaller than ZERO_BELOW at this precision is a cancellation sympy did not
+# see (e.g. exp(a)·exp(-a) with a long a) and is reported as exactly 0.
+DIGITS = 60
+ZERO_BELOW = mpmath.mpf("1e-45")
+
+_UNARY = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
+
+
+@lru_cache(maxsize=500_000)
+def high_precision(x: sympy.Basic) -> mpmath.mpf:
+    """Value of an exact expression to DIGITS digits.
+
+    Memoised per sub-expression: the engine's values are DAGs with heavy sharing (every δ
+    reuses the forward values), so this is linear in the DAG where ``evalf`` is not.
+    """
+    with mpmath.workdps(DIGITS):
+        if x.is_Rational:
+            return mpmath.mpf(int(x.p)) / int(x.q)
+        if x.is_Add:
+            return mpmath.fsum(high_precision(a) for a in x.args)
+        if x.is_Mul:
+            return mpmath.fprod(high_precision(a) for a in x.args)
+        if x.is_Pow:
+            base, exp = x.args
+            if exp.is_Integer:
+                return high_precision(base) ** int(exp)
+            return mpmath.power(high_precision(base), high_precision(exp))
+        if x.func in _UNARY:
+            return _UNARY[x.func](high_precision(x.args[0]))
+        if x is sympy.E:
+            return mpmath.e
+        return mpmath.mpf(x.evalf(DIGITS))
+
+
+def exact_sign(x) -> int:
+    """Sign of an exact number; 0 when it is zero (see ZERO_BELOW), never a rounding accident."""
+    x = sympy.sympify(x)
+    if x.is_Rational:
+        return (x > 0) - (x < 0)
+    value = high_precision(x)
+    if abs(value) < ZERO_BELOW:
+        return 0
+    return 1 if value > 0 else -1
+
+
+def to_float(x) -> float:
+    """Nearest float of an exact number; zeros (see ZERO_BELOW) are exactly 0.0."""
+    x = sympy.sympify(x)
+    if x.is_Rational:
+        return float(Fraction(int(x.p), int(x.q)))
+    value = high_precision(x)
+    return 0.0 if abs(value) < ZERO_BELOW else float(value)
+
+
+FLOAT = FloatBackend()
+EXACT = ExactBackend()

@@ -1,0 +1,85 @@
+"""One hierarchy for every error the grader raises.
+
+Errors carry data (file, question, line, column, the offending text); they are turned into
+text in exactly one place, :meth:`GraderError.describe`. Two families are kept apart:
+
+* :class:`AnswerError` / :class:`SubmissionError` — the student's input is malformed. The
+  batch goes on; that answer (or file) scores zero and its row says why.
+* :class:`ConfigError` — our own configuration (assignment, rubric) is wrong. The run stops.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass
+class GraderError(Exception):
+    """Base class. ``message`` says what is wrong; the other fields say where."""
+
+    message: str
+    file: str | None = None
+    question: str | None = None
+    line: int | None = None  # 1-based line in ``file``
+    column: int | None = None  # 1-based column in ``text``
+    text: str | None = None  # the answer text the column points into
+    category: str = field(default="error", kw_only=True)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def at(self, **where) -> "GraderError":
+        """A copy with more location filled in (keeps what is already known)."""
+        known = {k: v for k, v in where.items() if getattr(self, k) is None}
+        return replace(self, **known)
+
+    def describe(self, *, caret: bool = True) -> str:
+        """The single place where an error becomes text.
+
+        >>> AnswerError("expected a number", file="a.yaml", question="q1", column=3,
+        ...             text="1 x 2", category="syntax").describe()
+        'a.yaml: question q1: column 3: expected a number\\n    1 x 2\\n      ^'
+        """
+        head = []
+        if self.file:
+            head.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.question:
+            head.append(f"question {self.question}")
+        if self.column is not None:
+            head.append(f"column {self.column}")
+        out = ": ".join(head + [self.message])
+        if caret and self.text is not None and self.column is not None and len(self.text) <= 200:
+            shown = self.text.replace("\n", " ").replace("\t", " ")
+            out += f"\n    {shown}\n    {' ' * (self.column - 1)}^"
+        return out
+
+
+@dataclass
+class ConfigError(GraderError):
+    """Our configuration (an assignment or rubric file) is wrong: the run cannot proceed."""
+
+    category: str = field(default="config", kw_only=True)
+
+    def describe(self, *, caret: bool = True) -> str:
+        return "configuration error: " + super().describe(caret=caret)
+
+
+@dataclass
+class SubmissionError(GraderError):
+    """A student's answer file as a whole cannot be used (unreadable, bad YAML, bad schema)."""
+
+    category: str = field(default="file", kw_only=True)
+
+
+@dataclass
+class AnswerError(GraderError):
+    """One answer cannot be read: it scores zero, the rest of the file is graded.
+
+    ``category`` is one of: ``syntax`` (cannot be parsed), ``value`` (NaN, inf, bool, null,
+    not a number), ``shape`` (ragged rows, too many dimensions), ``limit`` (too long, too
+    deep, too large a literal).
+    """
+
+    category: str = field(default="syntax", kw_only=True)

@@ -1,0 +1,122 @@
+"""The answer key: every question's reference value, computed by the engine.
+
+Each scenario is run twice over the same graph, with the exact backend (the key) and the
+float backend (a cross-check: the two must agree to 1e-12, else the engine is wrong and we
+say so rather than grade against it).
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.assignment import Assignment, Question, Scenario
+from grader.engine.autodiff import EXACT, FLOAT, Evaluation, evaluate
+from grader.engine.ops import Rules
+from grader.errors import ConfigError
+
+AGREEMENT = 1e-12
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """The reference answer of one question.
+
+    ``value`` is float64 (nearest floats of the exact values) for ``matrix`` questions, and
+    the 1-based (or 0-based, per assignment) classes as a 1×m int array for ``class``
+    questions; ``exact`` holds the sympy values; ``tied`` lists, per example, every class
+    that reaches the maximum (normally just the one).
+    """
+
+    question: Question
+    value: np.ndarray
+    exact: np.ndarray | None = None
+    tied: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.value.shape
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    assignment: Assignment
+    entries: dict  # question id -> KeyEntry
+
+    def __getitem__(self, qid: str) -> KeyEntry:
+        return self.entries[qid]
+
+
+def initial_params(assignment: Assignment, scenario: Scenario, backend, done: dict) -> dict:
+    """A scenario's starting parameters: another scenario's updated ones, or fills/explicit values."""
+    if scenario.params_from:
+        return done[scenario.params_from].updated
+    graph = assignment.graphs[scenario.network]
+    params = {}
+    for p in graph.params:
+        rows, cols = graph.shapes[p]
+        if p in scenario.params:
+            given = scenario.params[p]
+            if len(given) == rows and all(len(r) == 1 for r in given) and cols != 1:
+                given = [[v for r in given for v in r]]
+            if (len(given), len(given[0])) != (rows, cols):
+                raise ConfigError(f"parameter {p} should be {rows}×{cols}", file=assignment.path,
+                                  question=f"scenarios.{scenario.name}.params.{p}")
+            params[p] = backend.array(given)
+        else:
+            fill = [v for g, v in scenario.init.items() if fnmatch.fnmatchcase(p, g)][-1]
+            params[p] = backend.array([[fill] * cols for _ in range(rows)])
+    return params
+
+
+def scenario_data(scenario: Scenario, backend) -> dict:
+    """Examples stacked as columns: ``x`` is (features × examples)."""
+    names = {k for ex in scenario.examples for k in ex}
+    return {k: backend.array(np.array([ex[k] for ex in scenario.examples], dtype=object).T.tolist())
+            for k in names if all(k in ex for ex in scenario.examples)}
+
+
+def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None) -> dict[str, Evaluation]:
+    """Evaluate every scenario (in ``params_from`` order) with one backend."""
+    rules = rules or assignment.rules
+    done: dict[str, Evaluation] = {}
+    for name in assignment.scenario_order():
+        s = assignment.scenarios[name]
+        graph = assignment.graphs[s.network]
+        done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
+                              backend=backend, rules=rules, learning_rate=s.learning_rate)
+    return done
+
+
+def quantity(ev: Evaluation, question: Question):
+    """The raw (backend) array a question asks for."""
+    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[question.verb]
+    return table[question.node]
+
+
+def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True) -> AnswerKey:
+    """Compute every question's reference value (exact, with a float cross-check)."""
+    exact = run_scenarios(assignment, backend=EXACT, rules=rules)
+    floats = run_scenarios(assignment, backend=FLOAT, rules=rules) if cross_check else None
+    entries = {}
+    for q in assignment.questions:
+        raw = quantity(exact[q.scenario], q)
+        value = EXACT.to_float(raw)
+        if floats is not None:
+            other = quantity(floats[q.scenario], q)
+            if not np.allclose(value, other, rtol=AGREEMENT, atol=AGREEMENT):
+                raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
+                                  f"{np.max(np.abs(value - other)):.3g}): please report this bug",
+                                  file=assignment.path, question=q.id)
+        if q.kind == "class":
+            entries[q.id] = _class_entry(q, value, assignment.class_base)
+        else:
+            entries[q.id] = KeyEntry(q, value, raw)
+    return AnswerKey(assignment, entries)
+
+
+def _class_entry(q: Question, scores: np.ndarray, base: int) -> KeyEntry:
+    tied = tuple(tuple(int(i) + base for i in np.flatnonzero(np.isclose(col, col.max(), rtol=1e-12, atol=0)))
+                 for col in scores.T)
+    return KeyEntry(q, np.array([[t[0] for t in tied]]), None, tied)
