@@ -141,7 +141,7 @@ def exact_sign(x) -> int:
     """Sign of an exact number; 0 when it is zero (see ZERO_BELOW), never a rounding accident."""
     x = sympy.sympify(x)
     if x.is_Rational:
-        return (x > 0) - (x < 0)
+        return (x.p > 0) - (x.p < 0)
     value = high_precision(x)
     if abs(value) < ZERO_BELOW:
         return 0
@@ -157,5 +157,46 @@ def to_float(x) -> float:
     return 0.0 if abs(value) < ZERO_BELOW else float(value)
 
 
+class HighPrecisionBackend:
+    """mpmath numbers at DIGITS digits: the oracle for finite-difference checks in tests."""
+
+    name = "mpmath"
+    exact = False
+    _exp = np.frompyfunc(mpmath.exp, 1, 1)
+    _log = np.frompyfunc(mpmath.log, 1, 1)
+    _tanh = np.frompyfunc(mpmath.tanh, 1, 1)
+
+    def array(self, rows) -> np.ndarray:
+        a = np.array(rows, dtype=object)
+        a = a.reshape(a.shape if a.ndim == 2 else (-1, 1))
+        return np.frompyfunc(self.const, 1, 1)(a).astype(object)
+
+    def const(self, value) -> mpmath.mpf:
+        f = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+        return mpmath.mpf(f.numerator) / f.denominator
+
+    def exp(self, a):
+        return self._exp(a).astype(object)
+
+    def log(self, a):
+        return self._log(a).astype(object)
+
+    def tanh(self, a):
+        return self._tanh(a).astype(object)
+
+    def sigmoid(self, a):
+        return (1 / (1 + self.exp(-a))).astype(object)
+
+    def softplus(self, a):
+        return self.log(1 + self.exp(a))
+
+    def sign(self, a) -> np.ndarray:
+        return np.vectorize(lambda x: int(mpmath.sign(x)), otypes=[int])(a)
+
+    def to_float(self, a) -> np.ndarray:
+        return np.vectorize(float, otypes=[float])(a)
+
+
 FLOAT = FloatBackend()
+HIGH = HighPrecisionBackend()
 EXACT = ExactBackend()

@@ -1,0 +1,83 @@
+"""Where assignments and rubrics come from, and a cache of their answer keys.
+
+An assignment id is looked up in ``reference/`` of the current directory first (a course keeps
+its own there), then among the assignments shipped with the package; a rubric likewise in
+``rubrics/``. An assignment may also be named by the path of its file, whose rubric is then
+looked for in ``rubrics/`` here, in ``../rubrics/`` beside the file, then among the shipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from grader.assignment import Assignment, load_assignment
+from grader.errors import ConfigError
+from grader.key import AnswerKey, build_key
+from grader.rubric import Rubric, load_rubric
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def shipped_dir(kind: str) -> Path | None:
+    """The package's own ``reference`` or ``rubrics`` folder (installed, or in a source tree)."""
+    try:
+        return Path(str(resources.files(f"grader.shipped.{kind}")))
+    except ModuleNotFoundError:
+        source_tree = Path(__file__).resolve().parent.parent / kind
+        return source_tree if source_tree.is_dir() else None
+
+
+@dataclass
+class Catalog:
+    """Finds and caches assignments, rubrics and keys for one run."""
+
+    root: Path = field(default_factory=Path.cwd)
+    _assignments: dict = field(default_factory=dict)
+    _rubrics: dict = field(default_factory=dict)
+    _keys: dict = field(default_factory=dict)
+
+    def search_dirs(self, kind: str) -> list[Path]:
+        dirs = [self.root / kind]
+        shipped = shipped_dir(kind)
+        if shipped and shipped.resolve() not in {d.resolve() for d in dirs if d.exists()}:
+            dirs.append(shipped)
+        return [d for d in dirs if d.is_dir()]
+
+    def known_ids(self) -> list[str]:
+        return sorted({p.stem for d in self.search_dirs("reference") for p in d.iterdir() if p.suffix in SUFFIXES})
+
+    def _find(self, kind: str, ident: str, extra: list[Path] = ()) -> Path | None:
+        for d in [*self.search_dirs(kind)[:1], *extra, *self.search_dirs(kind)[1:]]:
+            for suffix in SUFFIXES:
+                if (d / f"{ident}{suffix}").is_file():
+                    return d / f"{ident}{suffix}"
+        return None
+
+    def assignment(self, ident: str) -> Assignment:
+        """By id (``mlp-numeric``) or by the path of an assignment file."""
+        if ident not in self._assignments:
+            as_path = Path(ident)
+            if as_path.suffix in SUFFIXES and as_path.is_file():
+                found = as_path
+            else:
+                found = self._find("reference", ident)
+            if found is None:
+                raise ConfigError(f"unknown assignment '{ident}' (known: {', '.join(self.known_ids()) or 'none'})")
+            a = load_assignment(found)
+            self._assignments[ident] = self._assignments[a.id] = a
+        return self._assignments[ident]
+
+    def rubric(self, assignment: Assignment) -> Rubric:
+        if assignment.id not in self._rubrics:
+            beside = Path(assignment.path).resolve().parent.parent / "rubrics"
+            found = self._find("rubrics", assignment.id, [beside] if beside.is_dir() else [])
+            if found is None:
+                raise ConfigError(f"no rubric for assignment '{assignment.id}' (looked for rubrics/{assignment.id}.yaml)")
+            self._rubrics[assignment.id] = load_rubric(found, assignment)
+        return self._rubrics[assignment.id]
+
+    def key(self, assignment: Assignment) -> AnswerKey:
+        if assignment.id not in self._keys:
+            self._keys[assignment.id] = build_key(assignment)
+        return self._keys[assignment.id]

@@ -1,0 +1,102 @@
+"""The ``grade`` command. Thin: click parses options and calls one library function.
+
+Exit codes: 0 the run completed (students may have lost points); 1 the run could not proceed
+(no answer files), or ``grade check`` found problems; 2 a configuration error (assignment or
+rubric) or a usage error.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.errors import ConfigError, GraderError
+
+
+class _DefaultToRun(click.Group):
+    """``grade submissions/`` means ``grade run submissions/``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+def _fail(error: GraderError) -> None:
+    click.echo(error.describe(), err=True)
+    sys.exit(2 if isinstance(error, ConfigError) else 1)
+
+
+@click.group(cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backprop-grader")
+def cli():
+    """Grade backpropagation homework: `grade FOLDER` grades every answer file under FOLDER."""
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.csv"), show_default=True,
+              help="Where to write the CSV gradebook.")
+def run(folder: Path, gradebook: Path):
+    """Grade every answer file under FOLDER; print a table and write the gradebook.
+
+    This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
+    """
+    from grader.pipeline import grade_folder
+    from grader.report import summary_table, write_gradebook
+
+    try:
+        result = grade_folder(folder)
+    except GraderError as e:
+        _fail(e)
+    click.echo(summary_table(result))
+    write_gradebook(result, gradebook)
+    click.echo(f"\n{len(result.students)} answer file(s) graded; gradebook written to {gradebook}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check(files: tuple[Path, ...]):
+    """Check answer files are well-formed (schema, every answer parses).
+
+    Prints one line per problem (file, line, question, what is wrong); exit 0 when all are
+    well-formed, 1 otherwise. Meant for students' CI.
+    """
+    from grader.pipeline import check_files
+
+    try:
+        problems = check_files(list(files))
+    except ConfigError as e:
+        _fail(e)
+    for problem in problems:
+        click.echo(problem.describe(caret=False))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file(s) well-formed")
+
+
+@cli.command()
+@click.argument("assignment")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True,
+              help="text for people; json for tools; yaml is a complete answer file holding the key.")
+def key(assignment: str, fmt: str):
+    """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path)."""
+    from grader.catalog import Catalog
+    from grader.keyformat import key_answer_file, key_json, key_text
+
+    catalog = Catalog()
+    try:
+        answer_key = catalog.key(catalog.assignment(assignment))
+    except GraderError as e:
+        _fail(e)
+    click.echo({"text": key_text, "json": key_json, "yaml": key_answer_file}[fmt](answer_key))
+
+
+def main() -> None:
+    cli(prog_name="grade")
+
+
+if __name__ == "__main__":
+    main()

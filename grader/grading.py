@@ -1,0 +1,58 @@
+"""Parse stage and compare stage for one answer file: raw text → parsed answer → verdict."""
+from __future__ import annotations
+
+from grader.assignment import Assignment, Question
+from grader.compare import MISSING, UNREADABLE, Verdict, compare_class, compare_matrix
+from grader.errors import AnswerError
+from grader.key import AnswerKey
+from grader.parse.numeric import parse_integer, parse_numeric
+from grader.rubric import Rubric
+from grader.scoring import QuestionResult, score
+from grader.submission import Submission
+
+
+def parse_answer(question: Question, raw):
+    """Read one raw answer the way its question's kind needs (raises AnswerError)."""
+    if question.kind == "class":
+        if isinstance(raw, list):
+            return [parse_integer(item) for item in raw]
+        return parse_integer(raw)
+    return parse_numeric(raw)
+
+
+def parse_answers(sub: Submission, assignment: Assignment) -> tuple[dict, list[str]]:
+    """Every answer of a submission parsed (or the AnswerError it raised, located), and notes
+    on answers to questions the assignment does not have."""
+    parsed, notes = {}, []
+    for qid, raw in sub.answers.items():
+        try:
+            question = assignment.question(qid)
+        except KeyError:
+            notes.append(f"ignored answer to unknown question '{qid}'")
+            continue
+        try:
+            parsed[qid] = parse_answer(question, raw)
+        except AnswerError as e:
+            parsed[qid] = e.at(file=sub.file, question=qid, line=sub.line_of(qid))
+    return parsed, notes
+
+
+def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, Verdict]:
+    """A verdict for every question of the assignment (missing answers included)."""
+    verdicts = {}
+    for question in key.assignment.questions:
+        got = parsed.get(question.id, None)
+        entry = key[question.id]
+        if question.id not in parsed:
+            verdicts[question.id] = Verdict(MISSING, "no answer given")
+        elif isinstance(got, AnswerError):
+            verdicts[question.id] = Verdict(UNREADABLE, got.describe(caret=False), error=got)
+        elif question.kind == "class":
+            verdicts[question.id] = compare_class(got, entry)
+        else:
+            verdicts[question.id] = compare_matrix(got, entry, tol=rubric[question.id].tolerance)
+    return verdicts
+
+
+def score_answers(verdicts: dict[str, Verdict], rubric: Rubric) -> tuple[QuestionResult, ...]:
+    return tuple(score(qid, v, rubric[qid].points) for qid, v in verdicts.items())

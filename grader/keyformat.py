@@ -1,0 +1,50 @@
+"""Printing an answer key: as text for people, as JSON or as a ready answer file.
+
+Every printed number is the float nearest the exact value, printed with as many digits as
+it takes to read back the same float (up to 17 significant), so pasting it into an answer
+file scores full marks. A column vector prints as a flat list, a 1×1 value as a number.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import yaml
+
+from grader.key import AnswerKey, KeyEntry
+
+
+def answer_value(entry: KeyEntry):
+    """The key entry as a plain JSON value that scores full marks when pasted back."""
+    if entry.question.kind == "class":
+        classes = [int(c) for c in entry.value.ravel()]
+        return classes[0] if len(classes) == 1 else classes
+    v = np.asarray(entry.value, dtype=float)
+    if v.shape == (1, 1):
+        return float(v[0, 0])
+    if v.shape[1] == 1:
+        return [float(x) for x in v[:, 0]]
+    return [[float(x) for x in row] for row in v]
+
+
+def key_json(key: AnswerKey) -> str:
+    questions = [{"id": q.id, "kind": q.kind, "answer": answer_value(key[q.id])} for q in key.assignment.questions]
+    return json.dumps({"assignment": key.assignment.id, "questions": questions}, indent=2)
+
+
+def key_answer_file(key: AnswerKey, *, student_id: str = "KEY") -> str:
+    """A complete answer file (YAML) holding the key: a template, and a full-marks fixture."""
+    data = {"assignment": key.assignment.id, "student": {"id": student_id, "name": "Answer key"},
+            "answers": {q.id: answer_value(key[q.id]) for q in key.assignment.questions}}
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=200)
+
+
+def key_text(key: AnswerKey) -> str:
+    a = key.assignment
+    lines = [f"{a.id}: {a.title}", ""]
+    for q in a.questions:
+        value = answer_value(key[q.id])
+        shown = json.dumps(value) if not isinstance(value, list) or not isinstance(value[0], list) \
+            else "[" + ", ".join(json.dumps(r) for r in value) + "]"
+        lines.append(f"{q.id:<16} {shown}" + (f"    # {q.text}" if q.text else ""))
+    return "\n".join(lines)

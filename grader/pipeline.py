@@ -1,0 +1,115 @@
+"""The orchestrator: read → parse → compare → score → (report, done by the caller).
+
+Reads top to bottom in pipeline order. The library works without click; the CLI only
+parses options and calls :func:`grade_folder`, :func:`check_files` or the key functions.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.catalog import Catalog
+from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
+from grader.scoring import StudentResult
+from grader.submission import Skipped, discover, read_submission
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    folder: str
+    students: tuple[StudentResult, ...]
+    catalog: Catalog
+
+
+def grade_folder(folder: Path, *, catalog: Catalog | None = None) -> ClassResult:
+    """Grade every answer file under ``folder``. Raises GraderError only when the run itself
+    cannot proceed (no answer files, a configuration error); a bad file is a rejected row."""
+    folder = Path(folder)
+    catalog = catalog or Catalog()
+    if not folder.is_dir():
+        raise GraderError(f"{folder}: not a folder")
+    files, skipped = discover(folder)
+    if not files and not skipped:
+        raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
+    results = [_grade_file_safely(path, folder, catalog) for path in files]
+    results += [StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category="file")) for s in skipped]
+    results = _attribute_rejected(results, catalog)
+    return ClassResult(str(folder), tuple(_mark_duplicates(results)), catalog)
+
+
+def _grade_file_safely(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
+    """A bug of ours on one file must not cost the class its grades: that row says so."""
+    try:
+        return grade_file(path, folder, catalog)
+    except GraderError:
+        raise
+    except Exception as e:  # noqa: BLE001 - reported in the row, the batch goes on
+        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); please report it",
+                            file=str(path.relative_to(folder)), category="internal")
+        return StudentResult(str(path.relative_to(folder)), error=error)
+
+
+def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
+    shown = str(path.relative_to(folder))
+    try:
+        sub = read_submission(path, shown_as=shown)  # read
+    except SubmissionError as e:
+        return StudentResult(shown, error=e)
+    if sub.assignment not in catalog.known_ids():
+        error = SubmissionError(f"unknown assignment '{sub.assignment}' (known: {', '.join(catalog.known_ids())})",
+                                file=shown, line=sub.lines.get(("assignment",)), category="assignment")
+        return StudentResult(shown, sub.student_id, sub.name, sub.email, sub.assignment, error=error)
+    assignment = catalog.assignment(sub.assignment)  # a ConfigError here stops the run: it is ours
+    key, rubric = catalog.key(assignment), catalog.rubric(assignment)  # engine, rubric
+    parsed, notes = parse_answers(sub, assignment)  # parse
+    verdicts = compare_answers(parsed, key, rubric)  # compare
+    questions = score_answers(verdicts, rubric)  # score
+    return StudentResult(shown, sub.student_id, sub.name, sub.email, assignment.id, questions,
+                         rubric.max_points, notes=tuple(notes))
+
+
+def _attribute_rejected(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:
+    """A file too broken to name its assignment counts against the class's only assignment
+    (its max points), so its 0 shows as 0 %, as a TA would record it."""
+    ids = {r.assignment for r in results if r.questions}
+    if len(ids) != 1:
+        return results
+    only = ids.pop()
+    max_points = catalog.rubric(catalog.assignment(only)).max_points
+    return [replace(r, assignment=only, max_points=max_points) if r.error and not r.assignment else r
+            for r in results]
+
+
+def _mark_duplicates(results: list[StudentResult]) -> list[StudentResult]:
+    counts = Counter((r.student_id, r.assignment) for r in results if r.student_id)
+    return [replace(r, notes=r.notes + (f"student {r.student_id} has {counts[(r.student_id, r.assignment)]} files for {r.assignment}",))
+            if r.student_id and counts[(r.student_id, r.assignment)] > 1 else r for r in results]
+
+
+def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[GraderError]:
+    """Every problem in the given answer files: schema, unknown assignment, unknown question
+    ids, answers that do not parse. An empty list means all are well-formed."""
+    catalog = catalog or Catalog()
+    problems: list[GraderError] = []
+    for path in paths:
+        try:
+            sub = read_submission(Path(path))
+        except SubmissionError as e:
+            problems.append(e)
+            continue
+        if sub.assignment not in catalog.known_ids():
+            problems.append(SubmissionError(f"unknown assignment '{sub.assignment}'", file=sub.file,
+                                            line=sub.lines.get(("assignment",)), category="assignment"))
+            continue
+        assignment = catalog.assignment(sub.assignment)
+        for qid, raw in sub.answers.items():
+            try:
+                parse_answer(assignment.question(qid), raw)
+            except KeyError:
+                problems.append(AnswerError(f"unknown question id (not in {assignment.id})", file=sub.file,
+                                            question=qid, line=sub.line_of(qid), category="question"))
+            except AnswerError as e:
+                problems.append(e.at(file=sub.file, question=qid, line=sub.line_of(qid)))
+    return problems

@@ -1,0 +1,90 @@
+"""The report stage: the terminal table and the CSV gradebook.
+
+Gradebook columns are named constants in a fixed order (question columns in the
+assignment's order between them); points-possible is metadata, never a fake student row.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from grader.pipeline import ClassResult
+
+ID_COLUMNS = ["student_id", "name", "email", "assignment"]
+TOTAL_COLUMNS = ["total", "max", "percent", "status", "flags", "notes", "file"]
+TABLE_COLUMNS = ["id", "name", "points", "max", "percent", "status"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _rows(result: ClassResult) -> list:
+    return sorted(result.students, key=lambda r: (r.assignment, r.student_id, r.file))
+
+
+def question_columns(result: ClassResult) -> list[str]:
+    """Question ids of every assignment in the run, each assignment's in its own order."""
+    columns: list[str] = []
+    for assignment in sorted({r.assignment for r in result.students if r.questions}):
+        columns += [q for q in result.catalog.assignment(assignment).question_ids if q not in columns]
+    return columns
+
+
+def gradebook_frame(result: ClassResult) -> pd.DataFrame:
+    """One row per answer file: ids, points per question, total, max, percent, status."""
+    qcols = question_columns(result)
+    records = []
+    for r in _rows(result):
+        record = {"student_id": r.student_id, "name": r.name, "email": r.email, "assignment": r.assignment}
+        per_question = {q.question: q.points for q in r.questions}
+        record.update({q: per_question.get(q) for q in qcols})
+        record.update({"total": r.points, "max": r.max_points or None, "percent": r.percent,
+                       "status": r.status, "flags": "", "notes": "; ".join(r.notes), "file": r.file})
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=ID_COLUMNS + qcols + TOTAL_COLUMNS)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temp file beside it, then a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_gradebook(result: ClassResult, path: Path) -> None:
+    write_atomic(path, neutralise_formulas(gradebook_frame(result)).to_csv(index=False, lineterminator="\n"))
+
+
+def summary_table(result: ClassResult, *, width: int = 72) -> str:
+    """The terminal view: one row per student; text left-aligned, numbers right-aligned."""
+    rows = []
+    for r in _rows(result):
+        status = r.status if len(r.status) <= width else r.status[: width - 1] + "…"
+        rows.append([r.student_id or "?", r.name, f"{r.points:g}", f"{r.max_points:g}" if r.max_points else "",
+                     f"{r.percent:.1f}" if r.percent is not None else "", status])
+    if not rows:
+        return "(no answer files)"
+    widths = [max(len(str(row[i])) for row in rows + [TABLE_COLUMNS]) for i in range(len(TABLE_COLUMNS))]
+    numeric = {2, 3, 4}
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(TABLE_COLUMNS), line(["-" * w for w in widths])] + [line(r) for r in rows])

@@ -1,0 +1,55 @@
+"""The rubric stage: verdicts become points, and a student's row gets its status."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from grader.compare import CORRECT, MISSING, Verdict
+from grader.errors import GraderError
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: str
+    verdict: Verdict
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    """One answer file, graded (or rejected: ``error`` says why)."""
+
+    file: str
+    student_id: str = ""
+    name: str = ""
+    email: str = ""
+    assignment: str = ""
+    questions: tuple[QuestionResult, ...] = ()
+    max_points: float = 0.0
+    error: GraderError | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def points(self) -> float:
+        return round(sum(q.points for q in self.questions), 6)
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.points / self.max_points, 1) if self.max_points else None
+
+    @property
+    def status(self) -> str:
+        """``complete``; ``lost points: 2 wrong, 1 missing``; or ``rejected: <why>``."""
+        if self.error is not None:
+            return "rejected: " + self.error.describe(caret=False).replace("\n", " ")
+        counts = Counter(q.verdict.outcome for q in self.questions if q.verdict.outcome != CORRECT)
+        if not counts:
+            return "complete"
+        order = sorted(counts, key=lambda o: (o == MISSING, o))
+        return "lost points: " + ", ".join(f"{counts[o]} {o}" for o in order)
+
+
+def score(question: str, verdict: Verdict, points: float) -> QuestionResult:
+    """All or nothing per question (partial credit arrives with the rubric issue)."""
+    return QuestionResult(question, verdict, points if verdict.outcome == CORRECT else 0.0, points)

@@ -1,0 +1,25 @@
+"""Shared fixtures: the shipped catalog and the mlp-numeric key, built once per session."""
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "submissions"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog(root=ROOT)
+
+
+@pytest.fixture(scope="session")
+def mlp_numeric(catalog):
+    return catalog.assignment("mlp-numeric")
+
+
+@pytest.fixture(scope="session")
+def mlp_key(catalog, mlp_numeric):
+    return catalog.key(mlp_numeric)

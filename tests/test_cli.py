@@ -1,0 +1,125 @@
+"""The CLI end to end on the sample class in submissions/ (click's CliRunner)."""
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+from tests.conftest import ROOT, SUBMISSIONS
+
+# (file, points, status starts with) — what a careful TA would record for each sample answer file
+EXPECTED_ROWS = {
+    "s1001": (102.0, "complete"),
+    "s1002": (102.0, "complete"),
+    "s1003": (50.0, "lost points: 2 wrong shape"),
+    "s1004": (22.5, "lost points: 5 wrong"),
+    "s1005": (18.0, "lost points: 3 wrong shape"),
+    "s1007": (None, "lost points"),
+    "s1008": (10.0, "lost points: 1 wrong"),
+    "s1009": (1.0, "lost points: 6 unreadable"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "gradebook.csv"
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--gradebook", str(out)], catch_exceptions=False)
+    return result, pd.read_csv(out, dtype={"student_id": str})
+
+
+def test_run_exits_0_and_prints_one_row_per_file(graded):
+    result, book = graded
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].split() == ["id", "name", "points", "max", "percent", "status"]
+    assert len(book) == len(list(SUBMISSIONS.glob("*.*")))
+
+
+def test_gradebook_columns_are_stable(graded, mlp_numeric):
+    _, book = graded
+    assert list(book.columns) == ["student_id", "name", "email", "assignment", *mlp_numeric.question_ids,
+                                  "total", "max", "percent", "status", "flags", "notes", "file"]
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED_ROWS))
+def test_each_sample_file_scores_as_a_TA_would(graded, sid):
+    _, book = graded
+    row = book[book.student_id == sid].iloc[0]
+    points, status = EXPECTED_ROWS[sid]
+    if points is not None:
+        assert row.total == points
+    assert row.status.startswith(status), row.status
+    assert row["max"] == 102
+
+
+def test_malformed_file_gets_a_rejected_row_with_the_line(graded):
+    _, book = graded
+    row = book[book.file == "s1006_malformed.yaml"].iloc[0]
+    assert row.status.startswith("rejected: s1006_malformed.yaml:")
+    assert row.total == 0 and row["max"] == 102 and row.percent == 0
+
+
+def test_gradebook_defaults_to_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS)])
+    assert result.exit_code == 0
+    assert (tmp_path / "gradebook.csv").is_file()
+
+
+def test_no_answer_files_is_an_error(tmp_path):
+    result = CliRunner().invoke(cli, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no answer files" in result.output
+
+
+def test_key_json_scores_full_marks_when_pasted_back(tmp_path):
+    result = CliRunner().invoke(cli, ["key", "mlp-numeric", "--format", "json"])
+    assert result.exit_code == 0
+    key = json.loads(result.output)
+    assert key["assignment"] == "mlp-numeric"
+    answers = {q["id"]: q["answer"] for q in key["questions"]}
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "key.json").write_text(json.dumps(
+        {"assignment": "mlp-numeric", "student": {"id": "k"}, "answers": answers}))
+    out = tmp_path / "gb.csv"
+    CliRunner().invoke(cli, [str(tmp_path / "sub"), "--gradebook", str(out)])
+    row = pd.read_csv(out).iloc[0]
+    assert row.status == "complete" and row.total == row["max"]
+
+
+def test_key_prints_at_least_10_significant_digits():
+    result = CliRunner().invoke(cli, ["key", "mlp-numeric", "--format", "json"])
+    w2 = next(q for q in json.loads(result.output)["questions"] if q["id"] == "ex1a.W2_new")["answer"]
+    assert len(repr(w2[0][0]).lstrip("0.")) >= 10
+
+
+def test_key_unknown_assignment_is_a_config_error():
+    result = CliRunner().invoke(cli, ["key", "no-such-assignment"])
+    assert result.exit_code == 2
+    assert "configuration error: unknown assignment 'no-such-assignment'" in result.output
+
+
+def test_key_accepts_a_path():
+    result = CliRunner().invoke(cli, ["key", str(ROOT / "reference" / "mlp-numeric.yaml")])
+    assert result.exit_code == 0 and "ex1b.class" in result.output
+
+
+@pytest.mark.parametrize("files, code", [
+    (["s1001_all_correct.yaml", "s1002_rounded_4sf.yaml", "s1008_ex1_only.json"], 0),
+    (["s1003_seed004_transcription.yaml"], 0),  # wrong shapes are wrong, not malformed
+    (["s1006_malformed.yaml"], 1),
+    (["s1009_unreadable_answers.yaml"], 1),
+    (["s1001_all_correct.yaml", "s1006_malformed.yaml"], 1),
+])
+def test_check_exit_codes(files, code):
+    result = CliRunner().invoke(cli, ["check", *[str(SUBMISSIONS / f) for f in files]])
+    assert result.exit_code == code, result.output
+
+
+def test_check_prints_one_line_per_problem_naming_file_and_question():
+    result = CliRunner().invoke(cli, ["check", str(SUBMISSIONS / "s1009_unreadable_answers.yaml")])
+    lines = [l for l in result.output.splitlines() if l.startswith(str(SUBMISSIONS))]
+    assert len(lines) == 7  # six unreadable answers and one unknown question id
+    assert any("question ex1a.z2" in l and "not a finite number" in l for l in lines)
+    assert any("question ex1a.typo_W1_new" in l and "unknown question" in l for l in lines)
+    assert all(":" in l.split(" ")[0] for l in lines)  # file:line
