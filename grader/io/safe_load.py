@@ -1,0 +1,262 @@
+"""Load a student's answer file (YAML or JSON) without trusting it.
+
+Every scalar comes back as the exact text typed (``no`` stays ``"no"``, ``0.5`` stays
+``"0.5"``): the answer parser, not YAML 1.1 type resolution, decides what an answer means.
+Anything that could run code, blow up memory or silently change an answer is refused with a
+:class:`~grader.errors.SubmissionError` that names the line.
+
+YAML is read as a stream of parser events (C parser, fallback to the pure-Python one) and the
+tree is built here, iteratively. We deliberately do not call ``yaml.compose``: its C composer
+recurses once per nesting level and segfaults on ~100k nested ``[`` (well inside a 1 MB
+file). With events, aliases, tags and excess depth are rejected the moment they appear,
+before any further parsing, so an alias bomb or a deep-nesting file costs almost nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+
+from grader.errors import SubmissionError
+
+MAX_DEPTH = 64  # nested collections; answer files need about 4
+MAX_NODES = 200_000  # scalars (keys included) and collections
+_LOADER = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_BOM = b"\xef\xbb\xbf"
+_TAG = "tag:yaml.org,2002:"
+# "!" is the non-specific tag: it just means the node's own kind.
+_ALLOWED_TAGS = {
+    yaml.ScalarEvent: (None, "!", _TAG + "str"),
+    yaml.SequenceStartEvent: (None, "!", _TAG + "seq"),
+    yaml.MappingStartEvent: (None, "!", _TAG + "map"),
+}
+_NO_KEY = object()  # a mapping frame that waits for its next key
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded answer file: the data, where each value starts, and the name for messages."""
+
+    data: Any  # dict / list / str; JSON may also give bool / None
+    lines: Mapping[tuple, int]  # path (keys and list indices) -> 1-based line; () -> 1
+    source: str
+
+
+def load_text(text: str, *, source: str, fmt: str) -> Document:
+    """Parse ``text`` as ``fmt`` ("yaml" or "json"); raise SubmissionError on any problem."""
+    if fmt not in ("yaml", "json"):
+        raise ValueError(f"unknown format {fmt!r}")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise SubmissionError("the file is empty", file=source, line=1, category="empty")
+    data, lines = (_load_yaml if fmt == "yaml" else _load_json)(text, source)
+    return Document(data, MappingProxyType(lines), source)
+
+
+def load_file(path: Path, *, max_bytes: int = 1_000_000) -> Document:
+    """Read and parse one answer file; its suffix (.yaml, .yml, .json) picks the format.
+
+    Refuses anything but a regular file (symlinks are not followed), files larger than
+    ``max_bytes`` (checked before reading, and again by a bounded read) and non-UTF-8 bytes.
+    A UTF-8 byte-order mark is accepted and dropped.
+    """
+    path = Path(path)
+    source = str(path)
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise SubmissionError(f"unsupported file type {path.suffix or '(none)'!r}; "
+                              "use .yaml, .yml or .json", file=source, category="file")
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise SubmissionError("not a regular file", file=source, category="file")
+        if st.st_size > max_bytes:
+            raise _too_big(source, max_bytes)
+        # O_NOFOLLOW/O_NONBLOCK: the path may have been swapped for a link or FIFO since lstat.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise SubmissionError("not a regular file", file=source, category="file")
+            raw = fh.read(max_bytes + 1)  # bounded: the file may grow after fstat
+    except OSError as exc:
+        raise SubmissionError(f"cannot read file: {exc.strerror}", file=source,
+                              category="file") from None
+    if len(raw) > max_bytes:
+        raise _too_big(source, max_bytes)
+    skip = len(_BOM) if raw.startswith(_BOM) else 0
+    try:
+        text = raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        raise SubmissionError(f"not valid UTF-8: byte 0x{raw[offset]:02x} at byte offset "
+                              f"{offset}; save the file as UTF-8", file=source,
+                              line=raw.count(b"\n", 0, offset) + 1, category="encoding") from None
+    return load_text(text, source=source, fmt=fmt)
+
+
+def _too_big(source: str, max_bytes: int) -> SubmissionError:
+    return SubmissionError(f"file is larger than {max_bytes} bytes", file=source, category="size")
+
+
+def _fail(source: str, message: str, line: int | None, category: str) -> SubmissionError:
+    return SubmissionError(message, file=source, line=line, category=category)
+
+
+def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
+    lines: dict[tuple, int] = {(): 1}
+    stack: list[list] = []  # frames: [container, path, pending key or _NO_KEY]
+    root: Any = None
+    docs = nodes = 0
+    empty_root = False
+    try:
+        for ev in yaml.parse(text, Loader=_LOADER):
+            line = ev.start_mark.line + 1
+            if isinstance(ev, yaml.DocumentStartEvent):
+                docs += 1
+                if docs > 1:  # stop here: the rest of the stream is never parsed
+                    raise _fail(source, "more than one YAML document ('---'); submit one",
+                                line, "yaml")
+                continue
+            if isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                stack.pop()
+                continue
+            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+                raise _fail(source, "anchors and aliases (& and *) are not allowed", line, "alias")
+            kind = type(ev)
+            if kind not in _ALLOWED_TAGS:
+                continue  # stream and document boundaries
+            if ev.tag not in _ALLOWED_TAGS[kind]:
+                raise _fail(source, f"YAML tag {ev.tag!r} is not allowed", line, "tag")
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _fail(source, f"more than {MAX_NODES} values", line, "limit")
+            is_scalar = kind is yaml.ScalarEvent
+            value = ev.value if is_scalar else [] if kind is yaml.SequenceStartEvent else {}
+            if not stack:
+                root, path = value, ()
+                empty_root = is_scalar and value == "" and ev.tag is None and ev.implicit[0]
+            else:
+                frame = stack[-1]
+                container = frame[0]
+                if isinstance(container, list):
+                    path = frame[1] + (len(container),)
+                    container.append(value)
+                elif frame[2] is _NO_KEY:  # this node is a key
+                    if not is_scalar:
+                        raise _fail(source, "a mapping key must be text, not a list or mapping",
+                                    line, "yaml")
+                    if value in container:
+                        raise _fail(source, f"duplicate key {value!r}", line, "duplicate-key")
+                    frame[2] = value
+                    continue
+                else:
+                    path = frame[1] + (frame[2],)
+                    container[frame[2]] = value
+                    frame[2] = _NO_KEY
+                lines[path] = line
+            if not is_scalar:
+                stack.append([value, path, _NO_KEY])
+                if len(stack) > MAX_DEPTH:
+                    raise _fail(source, f"nesting deeper than {MAX_DEPTH} levels", line, "limit")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        where = f" (line {line}, column {col})" if mark else ""
+        raise SubmissionError(f"invalid YAML: {exc.problem or exc.context}{where}",
+                              file=source, line=line, column=col, category="yaml") from None
+    except yaml.YAMLError as exc:  # ReaderError: a forbidden character, no mark
+        pos = getattr(exc, "position", None)
+        line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
+        raise SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)} (line {line})",
+                              file=source, line=line, category="yaml") from None
+    if docs == 0 or empty_root:
+        raise _fail(source, "the file has no content", 1, "empty")
+    return root, lines
+
+
+class _Rejected(Exception):
+    """Raised from json hooks with (message, category); the scan then finds the line."""
+
+
+def _reject_constant(name: str) -> None:
+    raise _Rejected(f"{name} is not allowed in JSON; write a number", "json")
+
+
+def _unique_pairs(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Rejected("duplicate key", "duplicate-key")
+    return result
+
+
+def _load_json(text: str, source: str) -> tuple[Any, dict]:
+    try:
+        data = json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant,
+                          object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                              file=source, line=exc.lineno, column=exc.colno,
+                              category="json") from None
+    except (_Rejected, RecursionError) as exc:
+        # The text up to the failure is valid JSON, so the scan reaches the cause and raises
+        # with its line; the fallback below only guards against a disagreement.
+        _scan_json(text, source)
+        message, category = (exc.args if isinstance(exc, _Rejected)
+                             else (f"nesting deeper than {MAX_DEPTH} levels", "limit"))
+        raise _fail(source, message, None, category) from None
+    return data, _scan_json(text, source)
+
+
+# Enough of JSON's grammar to follow the structure of text that json.loads accepted.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def _scan_json(text: str, source: str) -> dict[tuple, int]:
+    """Map each value's path to its line; enforce depth, size, key and constant rules."""
+    lines: dict[tuple, int] = {(): 1}
+    stack: list[list] = []  # frames: [is_object, path, next index or current key, keys seen]
+    line, pos, nodes = 1, 0, 0
+    for m in _JSON_TOKEN.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos, tok = m.start(), m.group()
+        top = stack[-1] if stack else None
+        if tok in ",:":
+            if top and top[0] and tok == ",":
+                top[2] = _NO_KEY
+            continue
+        if tok in "}]":
+            stack.pop()
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _fail(source, f"more than {MAX_NODES} values", line, "limit")
+        if top and top[0] and top[2] is _NO_KEY:  # an object key
+            key = json.loads(tok)
+            if key in top[3]:
+                raise _fail(source, f"duplicate key {key!r}", line, "duplicate-key")
+            top[3].add(key)
+            top[2] = key
+            continue
+        if top is None:
+            path = ()
+        elif top[0]:
+            path = top[1] + (top[2],)
+        else:
+            path, top[2] = top[1] + (top[2],), top[2] + 1
+        if path:
+            lines[path] = line
+        if tok in ("NaN", "Infinity", "-Infinity"):
+            raise _fail(source, f"{tok} is not allowed in JSON; write a number", line, "json")
+        if tok in "{[":
+            stack.append([tok == "{", path, _NO_KEY if tok == "{" else 0, set()])
+            if len(stack) > MAX_DEPTH:
+                raise _fail(source, f"nesting deeper than {MAX_DEPTH} levels", line, "limit")
+    return lines
