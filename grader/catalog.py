@@ -8,7 +8,6 @@ looked for in ``rubrics/`` here, in ``../rubrics/`` beside the file, then among 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from grader.assignment import Assignment, load_assignment
@@ -20,12 +19,14 @@ SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def shipped_dir(kind: str) -> Path | None:
-    """The package's own ``reference`` or ``rubrics`` folder (installed, or in a source tree)."""
-    try:
-        return Path(str(resources.files(f"grader.shipped.{kind}")))
-    except ModuleNotFoundError:
-        source_tree = Path(__file__).resolve().parent.parent / kind
-        return source_tree if source_tree.is_dir() else None
+    """The package's own ``reference`` or ``rubrics`` folder: ``grader/shipped/<kind>`` when
+    installed (pyproject maps the repo's top-level folders there), ``<repo>/<kind>`` in a
+    source checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "shipped" / kind, package.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 @dataclass

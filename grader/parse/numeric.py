@@ -407,7 +407,8 @@ def _from_value(x, where: str = "") -> Fraction:
         except AnswerError as e:
             if not where:
                 raise
-            raise replace(e, message=where + e.message) from None
+            # the position is the entry, named in the message; a column into one entry would mislead
+            raise replace(e, message=where + e.message, column=None, text=None) from None
     if isinstance(x, bool) or x is None:  # bool before numbers: True is an int
         raise AnswerError(f"{where}expected a number, got {_JSON_NAMES[x]}", category="value")
     if isinstance(x, numbers.Real):
