@@ -13,7 +13,7 @@ from grader.catalog import Catalog
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.scoring import StudentResult
-from grader.submission import Skipped, discover, read_submission
+from grader.submission import discover, read_submission
 
 
 @dataclass(frozen=True)

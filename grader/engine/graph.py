@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import LarkError
 
 from grader.engine.ops import ACTIVATIONS, LOSSES, OPS

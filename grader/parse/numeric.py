@@ -12,42 +12,15 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import NamedTuple
 
 import numpy as np
 
 from grader.errors import AnswerError
-
-MAX_CHARS = 20_000
-MAX_DIGITS = 30  # per literal: more is a typo or a paste of noise, not a hand-computed value
-MAX_EXPONENT = 300  # keeps every exact Fraction small and every float finite
-MAX_ENTRIES = 10_000
-
-_NOT_NUMBERS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~"}
-_NON_FINITE = {"nan", "inf", "infinity", "infty", "∞"}
-_FRACS = {r"\frac", r"\dfrac", r"\tfrac"}
-_TIMES = {r"\times", r"\cdot", "*", "×", "·", "⋅"}
-_ENVS = {"bmatrix", "pmatrix", "Bmatrix", "matrix"}
-_CLOSE = {"$": "$", "$$": "$$", r"\(": r"\)", r"\[": r"\]"}
-_JSON_NAMES = {True: "true", False: "false", None: "null"}
-_ENV = re.compile(r"\\(begin|end)\s*\{\s*([A-Za-z]*)\s*\}")
-_INT = re.compile(r"\s*[+-]?[0-9]+\s*")
-_TOKEN = re.compile(r"""
-    (?P<ws>(?:\s|\\[,;:!\ ]|\\q?quad(?![A-Za-z])|\\(?:left|right)(?=\s*[\[\]]))+)
-  | (?P<env>\\(?:begin|end)\s*\{\s*[A-Za-z]*\s*\})
-  | (?P<delim>\$\$?|\\[()\[\]])
-  | (?P<rowsep>\\\\)
-  | (?P<cmd>\\[A-Za-z]+|[×·⋅∞])
-  | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<array>(?:(?:np|numpy)\.)?array(?![A-Za-z_0-9]))
-  | (?P<word>\.?[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<sign>[+-])
-  | (?P<p>[\[\](){},;&/*^'~])
-""", re.VERBOSE)
+from grader.parse.lexer import (ENV, ENVS, FRACS, INT, JSON_NAMES, MAX_CHARS, MAX_DIGITS,  # noqa: F401
+                                 MAX_ENTRIES, MAX_EXPONENT, NON_FINITE, NOT_NUMBERS, TIMES, Tok,
+                                 precheck, quote, ragged, range_error, show, tokenize)
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: ndarray fields make a generated __eq__ ambiguous
@@ -57,93 +30,22 @@ class NumericAnswer:
     text: str | None  # the original string when the answer was a string
 
 
-class _Tok(NamedTuple):
-    kind: str
-    text: str
-    pos: int  # 0-based index into the answer text
-
-
-def _q(s: str) -> str:
-    """Quote for a student: '\\frac' rather than repr's '\\\\frac'; repr only for invisibles."""
-    return f"'{s}'" if s.isprintable() else repr(s)
-
-
-def _show(t: _Tok) -> str:
-    return "the end of the answer" if t.kind == "end" else _q(t.text)
-
-
-def _ragged(k: int, n: int, m: int) -> str:
-    return f"row {k} has {n} {'entry' if n == 1 else 'entries'}, row 1 has {m}"
-
-
-def _range_error(value: Fraction) -> str | None:
-    """Why ``value`` has no faithful float (too large, or a nonzero that underflows to 0)."""
-    try:
-        f = float(value)
-    except OverflowError:
-        return "number is too large"
-    if math.isinf(f):
-        return "number is too large"
-    return "number is too small (it rounds to 0)" if f == 0 and value != 0 else None
-
-
-def _tokenize(text: str, raw: str) -> list[_Tok]:
-    """Split ``text`` into tokens; drop one pair of math delimiters around the whole answer."""
-    toks, i = [], 0
-    while i < len(text):
-        m = _TOKEN.match(text, i)
-        if not m:
-            if text.startswith("...", i):  # numpy summarises big arrays; we need every entry
-                msg = "the array was abbreviated with '...'; print it in full"
-            else:  # name the code point: a stray U+00A0 or U+2013 is invisible on screen
-                ch = text[i]
-                msg = f"unexpected character {_q(ch)}" + ("" if ch.isascii() else
-                                                        f" (U+{ord(ch):04X})")
-            raise AnswerError(msg, column=i + 1, text=raw, category="syntax")
-        toks.append(_Tok(m.lastgroup, m.group(), i))
-        i = m.end()
-    body = [k for k, t in enumerate(toks) if t.kind != "ws"]
-    if body and toks[body[0]].kind == "delim":
-        first, last = toks[body[0]], toks[body[-1]]
-        if len(body) < 2 or last.text != _CLOSE.get(first.text):
-            raise AnswerError(f"unmatched {_q(first.text)}", column=first.pos + 1, text=raw)
-        toks[body[0]], toks[body[-1]] = first._replace(kind="ws"), last._replace(kind="ws")
-    return toks
-
-
-def _precheck(raw: str) -> None:
-    """Problems best reported before tokenizing: size, look-alike digits, YAML non-numbers."""
-    if len(raw) > MAX_CHARS:
-        raise AnswerError(f"answer is too long ({len(raw)} characters, limit {MAX_CHARS})",
-                          text=raw, category="limit")
-    for i, ch in enumerate(raw):  # '１' or '٣' look like digits; silently converting hides typos
-        if unicodedata.category(ch) == "Nd" and not "0" <= ch <= "9":
-            raise AnswerError(f"non-ASCII digit {_q(ch)} ({unicodedata.name(ch, '?')}); retype it "
-                              "as an ASCII digit 0-9", column=i + 1, text=raw, category="value")
-    word, column = raw.strip(), len(raw) - len(raw.lstrip()) + 1
-    if not word:
-        raise AnswerError("empty answer", text=raw, category="value")
-    if word.lower() in _NOT_NUMBERS:  # YAML/JSON booleans and nulls, as the student typed them
-        raise AnswerError(f"expected a number, got {_q(word)}", column=column, text=raw,
-                          category="value")
-
-
 class _Parser:
     """Recursive descent over one answer string; brackets nest at most twice, \\frac once."""
 
     def __init__(self, raw: str):
-        _precheck(raw)
+        precheck(raw)
         self.raw, self.i = raw, 0
-        self.toks = _tokenize(raw.replace("\u2212", "-"), raw)  # same length: columns hold
-        self.end = _Tok("end", "", len(raw))
+        self.toks = tokenize(raw.replace("\u2212", "-"), raw)  # same length: columns hold
+        self.end = Tok("end", "", len(raw))
 
-    def fail(self, msg: str, t: _Tok, category: str = "syntax") -> AnswerError:
+    def fail(self, msg: str, t: Tok, category: str = "syntax") -> AnswerError:
         return AnswerError(msg, column=t.pos + 1, text=self.raw, category=category)
 
-    def peek(self) -> _Tok:
+    def peek(self) -> Tok:
         return self.toks[self.i] if self.i < len(self.toks) else self.end
 
-    def next(self) -> _Tok:
+    def next(self) -> Tok:
         t = self.peek()
         self.i += 1
         return t
@@ -154,12 +56,12 @@ class _Parser:
             self.i += 1
         return self.i > start
 
-    def sig(self) -> _Tok:
+    def sig(self) -> Tok:
         """The next significant (non-space) token, consuming the spaces before it."""
         self.skip_ws()
         return self.peek()
 
-    def accept(self, texts) -> _Tok | None:
+    def accept(self, texts) -> Tok | None:
         """Consume and return the next significant token if its text is in ``texts``."""
         save = self.i
         if self.sig().text in texts:
@@ -167,10 +69,10 @@ class _Parser:
         self.i = save
         return None
 
-    def expect(self, text: str, where: str = "") -> _Tok:
+    def expect(self, text: str, where: str = "") -> Tok:
         t = self.accept({text})
         if t is None:
-            raise self.fail(f"expected {text!r}{where}, got {_show(self.sig())}", self.peek())
+            raise self.fail(f"expected {text!r}{where}, got {show(self.sig())}", self.peek())
         return t
 
     # -- whole answers ---------------------------------------------------------------
@@ -192,7 +94,7 @@ class _Parser:
         if self.transpose():  # rows are rectangular by now, so zip loses nothing
             rows, flat = [list(c) for c in zip(*rows)], False
         if self.sig().kind != "end":
-            raise self.fail(f"unexpected {_show(self.peek())} after the matrix", self.peek())
+            raise self.fail(f"unexpected {show(self.peek())} after the matrix", self.peek())
         return rows, flat
 
     def number(self) -> Fraction:
@@ -205,10 +107,10 @@ class _Parser:
                             "list in brackets like [1, 2]", t)
         if t.kind != "end":
             hint = "; write several numbers as a list in brackets like [1, 2]" if spaced else ""
-            raise self.fail(f"unexpected {_show(t)} after the number{hint}", t)
+            raise self.fail(f"unexpected {show(t)} after the number{hint}", t)
         return value
 
-    def brackets(self, open_: _Tok) -> tuple[list[list[Fraction]], bool]:
+    def brackets(self, open_: Tok) -> tuple[list[list[Fraction]], bool]:
         """After '[': numpy/Python rows ``[[1, 2], [3, 4]]`` or MATLAB ``[1 2; 3 4]``."""
         rows, starts = [], []
         if self.sig().text == "[":  # every row in its own brackets: orientation is explicit
@@ -216,7 +118,7 @@ class _Parser:
                 t = self.sig()
                 if t.text != "[":
                     mixed = t.kind in ("num", "sign")
-                    raise self.fail(f"expected '[' starting row {len(rows) + 1}, got {_show(t)}"
+                    raise self.fail(f"expected '[' starting row {len(rows) + 1}, got {show(t)}"
                                     + ("; rows and single numbers are mixed" if mixed else ""),
                                     t, "shape" if mixed else "syntax")
                 starts.append(self.next())
@@ -237,7 +139,7 @@ class _Parser:
                 return self.rect(rows, starts, open_), not semis
             semis = True
 
-    def entries(self, stops: set[str], opener: _Tok) -> list[Fraction]:
+    def entries(self, stops: set[str], opener: Tok) -> list[Fraction]:
         """Numbers split by ',' and/or spaces, up to (not including) a token in ``stops``."""
         row, ready = [], True  # ready: a separator was just seen, so an entry may start
         while True:
@@ -255,13 +157,13 @@ class _Parser:
                 row.append(self.scalar(loose=False))
                 ready = False
             else:  # "[1-2]": an entry glued to the previous one
-                raise self.fail(f"expected ',' or a space before {_show(t)}", t)
+                raise self.fail(f"expected ',' or a space before {show(t)}", t)
 
-    def environment(self, begin: _Tok) -> tuple[list[list[Fraction]], bool]:
+    def environment(self, begin: Tok) -> tuple[list[list[Fraction]], bool]:
         r"""After ``\begin{bmatrix}``: ``1 & 2 \\ 3 & 4 \end{bmatrix}``, never flat."""
-        kind, name = _ENV.fullmatch(begin.text).groups()
-        if kind != "begin" or name not in _ENVS:
-            raise self.fail(f"unsupported {_q(begin.text)}; use bmatrix, pmatrix, Bmatrix or "
+        kind, name = ENV.fullmatch(begin.text).groups()
+        if kind != "begin" or name not in ENVS:
+            raise self.fail(f"unsupported {quote(begin.text)}; use bmatrix, pmatrix, Bmatrix or "
                             "matrix", begin)
         rows, starts = [], []
         while self.sig().kind != "env":  # stops at \end, also after a trailing '\\'
@@ -273,20 +175,20 @@ class _Parser:
             rows.append(row)
             if self.sig().kind != "env" and not self.accept({"\\\\"}):
                 raise self.fail(f"expected '&', '\\\\' or \\end{{{name}}}, got "
-                                f"{_show(self.peek())}", self.peek())
+                                f"{show(self.peek())}", self.peek())
         end = self.next()
-        if _ENV.fullmatch(end.text).groups() != ("end", name):
-            raise self.fail(f"expected \\end{{{name}}}, got {_q(end.text)}", end)
+        if ENV.fullmatch(end.text).groups() != ("end", name):
+            raise self.fail(f"expected \\end{{{name}}}, got {quote(end.text)}", end)
         return self.rect(rows, starts, begin), False
 
-    def rect(self, rows, starts, opener: _Tok) -> list[list[Fraction]]:
+    def rect(self, rows, starts, opener: Tok) -> list[list[Fraction]]:
         if not any(rows):
             raise self.fail("empty answer", opener, "value")
         if sum(map(len, rows)) > MAX_ENTRIES:
             raise self.fail(f"more than {MAX_ENTRIES} entries", opener, "limit")
         for k, row in enumerate(rows[1:], 2):
             if len(row) != len(rows[0]):
-                raise self.fail(_ragged(k, len(row), len(rows[0])), starts[k - 1], "shape")
+                raise self.fail(ragged(k, len(row), len(rows[0])), starts[k - 1], "shape")
         return rows
 
     def transpose(self) -> bool:
@@ -297,7 +199,7 @@ class _Parser:
             return False
         braced = self.accept({"{"})
         if not self.accept({"T", r"\top", r"\intercal"}):
-            raise self.fail(f"expected T after '^' (transpose), got {_show(self.sig())}",
+            raise self.fail(f"expected T after '^' (transpose), got {show(self.sig())}",
                             self.peek())
         if braced:
             self.expect("}")
@@ -314,7 +216,7 @@ class _Parser:
                 raise self.fail(f"put the sign right before its number ('{t.text}2'); "
                                 "arithmetic such as '1 - 2' is not allowed in a matrix", t)
         value = sign * self.unsigned(inner)
-        problem = _range_error(value)
+        problem = range_error(value)
         if problem:
             raise self.fail(problem, t, "limit")
         return value
@@ -322,7 +224,7 @@ class _Parser:
     def unsigned(self, inner: bool) -> Fraction:
         r"""``\frac{a}{b}`` | ``10^{k}`` | ``x[/y]``, then optionally ``\times 10^{k}``."""
         t = self.next()
-        if t.text in _FRACS:
+        if t.text in FRACS:
             if inner:  # bounds the recursion; no answer needs a fraction of fractions
                 raise self.fail(f"nested {t.text} is not supported", t)
             num, den = self.braced(t), self.braced(t)
@@ -338,26 +240,26 @@ class _Parser:
             if slash:
                 d = self.sig()
                 if d.kind != "num":
-                    raise self.fail(f"expected a number after '/', got {_show(d)}", d)
+                    raise self.fail(f"expected a number after '/', got {show(d)}", d)
                 value = self.divide(value, self.literal(self.next()), slash)
-        op = self.accept(_TIMES)
+        op = self.accept(TIMES)
         if op:
             if self.sig().text != "10":
-                raise self.fail(f"expected 10^... after {_q(op.text)}: only scientific notation "
+                raise self.fail(f"expected 10^... after {quote(op.text)}: only scientific notation "
                                 "such as 1.5 \\times 10^{-3} is allowed", self.peek())
             self.next()
             self.expect("^")
             value *= Fraction(10) ** self.exponent()
         return value
 
-    def braced(self, cmd: _Tok) -> Fraction:
+    def braced(self, cmd: Tok) -> Fraction:
         self.expect("{", f" after {cmd.text}")
         self.skip_ws()
         value = self.scalar(loose=True, inner=True)
         self.expect("}")
         return value
 
-    def divide(self, num: Fraction, den: Fraction, t: _Tok) -> Fraction:
+    def divide(self, num: Fraction, den: Fraction, t: Tok) -> Fraction:
         if den == 0:
             raise self.fail("division by zero", t, "value")
         return num / den
@@ -369,18 +271,18 @@ class _Parser:
         n = self.sig()
         self.next()
         if n.kind != "num" or not n.text.isdigit():
-            raise self.fail(f"expected a whole-number exponent, got {_show(n)}", n)
+            raise self.fail(f"expected a whole-number exponent, got {show(n)}", n)
         if braced:
             self.expect("}")
         return (-1 if sign and sign.text == "-" else 1) * self.check_exponent(n.text, n)
 
-    def check_exponent(self, digits: str, t: _Tok) -> int:
+    def check_exponent(self, digits: str, t: Tok) -> int:
         digits = digits.lstrip("0") or "0"  # never int() a huge digit string
         if len(digits) > 3 or int(digits) > MAX_EXPONENT:
             raise self.fail(f"exponent out of range (at most {MAX_EXPONENT} in size)", t, "limit")
         return int(digits)
 
-    def literal(self, t: _Tok) -> Fraction:
+    def literal(self, t: Tok) -> Fraction:
         mantissa, _, exp = t.text.lower().partition("e")
         if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
             raise self.fail(f"number has more than {MAX_DIGITS} digits", t, "limit")
@@ -388,15 +290,15 @@ class _Parser:
             self.check_exponent(exp.lstrip("+-"), t)
         return Fraction(t.text)  # exact; the tokenizer already validated the syntax
 
-    def not_a_number(self, t: _Tok) -> AnswerError:
+    def not_a_number(self, t: Tok) -> AnswerError:
         low = t.text.lower().lstrip(".\\")
-        if low in _NON_FINITE:
-            return self.fail(f"not a finite number: {_q(t.text)}", t, "value")
-        if t.text == "~" or (t.kind == "word" and low in _NOT_NUMBERS):
-            return self.fail(f"expected a number, got {_q(t.text)}", t, "value")
+        if low in NON_FINITE:
+            return self.fail(f"not a finite number: {quote(t.text)}", t, "value")
+        if t.text == "~" or (t.kind == "word" and low in NOT_NUMBERS):
+            return self.fail(f"expected a number, got {quote(t.text)}", t, "value")
         if t.text == "[":
             return self.fail("too many dimensions: at most rows and columns", t, "shape")
-        return self.fail(f"expected a number, got {_show(t)}", t)
+        return self.fail(f"expected a number, got {show(t)}", t)
 
 
 def _from_value(x, where: str = "") -> Fraction:
@@ -410,12 +312,12 @@ def _from_value(x, where: str = "") -> Fraction:
             # the position is the entry, named in the message; a column into one entry would mislead
             raise replace(e, message=where + e.message, column=None, text=None) from None
     if isinstance(x, bool) or x is None:  # bool before numbers: True is an int
-        raise AnswerError(f"{where}expected a number, got {_JSON_NAMES[x]}", category="value")
+        raise AnswerError(f"{where}expected a number, got {JSON_NAMES[x]}", category="value")
     if isinstance(x, numbers.Real):
         if not isinstance(x, numbers.Rational) and not math.isfinite(x):  # big ints overflow
             raise AnswerError(f"{where}not a finite number: {x!r}", category="value")
         value = Fraction(x)
-        problem = _range_error(value)
+        problem = range_error(value)
         if problem:
             raise AnswerError(where + problem, category="limit")
         return value
@@ -439,7 +341,7 @@ def _from_list(raw) -> tuple[list[list[Fraction]], bool]:
         raise AnswerError("empty answer", category="value")
     for k, row in enumerate(rows[1:], 2):
         if len(row) != len(rows[0]):
-            raise AnswerError(_ragged(k, len(row), len(rows[0])), category="shape")
+            raise AnswerError(ragged(k, len(row), len(rows[0])), category="shape")
     return [[_from_value(x, (f"entry {j}: " if flat else f"row {i}, entry {j}: "))
              for j, x in enumerate(row, 1)] for i, row in enumerate(rows, 1)], flat
 
@@ -486,11 +388,11 @@ def parse_integer(raw) -> int:
     if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
         return int(raw)
     if not isinstance(raw, str):
-        got = (_JSON_NAMES[raw] if isinstance(raw, bool) or raw is None else
+        got = (JSON_NAMES[raw] if isinstance(raw, bool) or raw is None else
                "a list" if isinstance(raw, (list, tuple)) else repr(raw))
         raise AnswerError(f"expected a single whole number, got {got}", category="value")
     parse_number(raw)  # garbage, nan, 'no', bad digits: the same errors as everywhere
-    if _INT.fullmatch(raw.replace("\u2212", "-")):
+    if INT.fullmatch(raw.replace("\u2212", "-")):
         return int(raw.replace("\u2212", "-").strip())
-    raise AnswerError(f"expected a whole number such as 2, got {_q(raw.strip())}",
+    raise AnswerError(f"expected a whole number such as 2, got {quote(raw.strip())}",
                       column=len(raw) - len(raw.lstrip()) + 1, text=raw, category="value")
