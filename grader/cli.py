@@ -79,19 +79,22 @@ def check(files: tuple[Path, ...]):
 
 @cli.command()
 @click.argument("assignment")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True,
-              help="text for people; json for tools; yaml is a complete answer file holding the key.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml", "markdown"]), default="text",
+              show_default=True, help="text for people; json for tools; yaml is a complete answer file holding "
+              "the key; markdown is a worked solution (LaTeX) to publish after the deadline.")
 def key(assignment: str, fmt: str):
     """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path)."""
     from grader.catalog import Catalog
     from grader.keyformat import key_answer_file, key_json, key_text
+    from grader.solution import worked_solution
 
     catalog = Catalog()
     try:
         answer_key = catalog.key(catalog.assignment(assignment))
     except GraderError as e:
         _fail(e)
-    click.echo({"text": key_text, "json": key_json, "yaml": key_answer_file}[fmt](answer_key))
+    render = {"text": key_text, "json": key_json, "yaml": key_answer_file, "markdown": worked_solution}[fmt]
+    click.echo(render(answer_key))
 
 
 def main() -> None:
