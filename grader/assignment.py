@@ -6,12 +6,15 @@ that names the file and the place, never a crash halfway through grading.
 
 A question asks for one *quantity* of one *scenario*:
 
-==================  ==============================================================
-``z1``              the forward value of node ``z1``
-``grad z2``         ∂L/∂z2 (a δ), ``grad W2`` (a gradient), ``grad x`` (an input's)
-``updated W2``      W2 − η ∂L/∂W2 after one gradient-descent step
-``class a2``        the predicted class, argmax of ``a2`` per example
-==================  ==============================================================
+======================  ==========================================================
+``z1``                  the forward value of node ``z1``
+``grad z2``             ∂L/∂z2 (a δ), ``grad W2`` (a gradient), ``grad x`` (an input's)
+``updated W2``          W2 − η ∂L/∂W2 after one gradient-descent step
+``class a2``            the predicted class, argmax of ``a2`` per example
+``jacobian a3 z3``      ∂a3/∂z3 for one example (e.g. the softmax Jacobian)
+``shape W1``            the shape of a node's value, rows × columns
+``count params``        the number of parameters (entries of all weights and biases)
+======================  ==========================================================
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from grader.errors import ConfigError
 from grader.io.safe_load import load_file
 from grader.io.validate import validate
 
-QUANTITY_KINDS = {"grad": "matrix", "updated": "matrix", "class": "class", "": "matrix"}
+QUANTITY_KINDS = {"": "matrix", "grad": "matrix", "updated": "matrix", "jacobian": "matrix", "count": "matrix",
+                  "class": "class", "shape": "shape"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,14 @@ class Question:
 
     @property
     def node(self) -> str:
-        return self.quantity.split()[-1]
+        """The node asked about (for a Jacobian, the numerator ``of``)."""
+        words = self.quantity.split()
+        return words[1] if len(words) == 3 else words[-1]
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Every node the quantity names (``count params`` names none)."""
+        return () if self.verb == "count" else tuple(self.quantity.split()[1:] if self.verb else [self.quantity])
 
     @property
     def kind(self) -> str:
@@ -159,8 +170,11 @@ def _build(data: dict, source: str) -> Assignment:
             fail(f"unknown scenario '{question.scenario}'", where)
         scenario = scenarios[question.scenario]
         graph: Graph = graphs[scenario.network]
-        if question.node not in {n.name for n in graph.nodes}:
-            fail(f"'{question.node}' is not a node of network {scenario.network} (nodes: {', '.join(graph.names)})", where)
+        for node in question.nodes:
+            if node not in {n.name for n in graph.nodes}:
+                fail(f"'{node}' is not a node of network {scenario.network} (nodes: {', '.join(graph.names)})", where)
+        if question.verb == "jacobian" and len(scenario.examples) != 1:
+            fail("a Jacobian is asked of a scenario with one example", where)
         if question.verb == "updated" and (scenario.learning_rate is None or question.node not in graph.params):
             fail("'updated' needs a parameter and a scenario with a learning rate", where)
         if question.verb == "grad" and not any(t in ex for ex in scenario.examples for t in graph.targets):

@@ -110,3 +110,13 @@ def compare_class(answer: int | list[int], entry: KeyEntry) -> Verdict:
         return Verdict(CORRECT)
     return Verdict(WRONG, "not the class the network predicts" if len(got) == 1
                    else f"wrong class for example(s) {', '.join(str(j + 1) for _, j in wrong)}", wrong)
+
+
+def compare_shape(answer: tuple[int, int], entry: KeyEntry) -> Verdict:
+    """Rows × columns; a swap is named (the layout convention students most often flip)."""
+    expected = tuple(int(x) for x in entry.value.ravel())
+    if tuple(answer) == expected:
+        return Verdict(CORRECT)
+    if tuple(reversed(answer)) == expected:
+        return Verdict(WRONG, f"rows and columns swapped: got {shape_text(answer)}")
+    return Verdict(WRONG, f"got {shape_text(answer)}, which is not the shape asked for")

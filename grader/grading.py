@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from grader.assignment import Assignment, Question
-from grader.compare import MISSING, UNREADABLE, Verdict, compare_class, compare_matrix
+from grader.compare import MISSING, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape
 from grader.errors import AnswerError
 from grader.key import AnswerKey
 from grader.parse.numeric import parse_integer, parse_numeric
+from grader.parse.shape import parse_shape
 from grader.rubric import Rubric
 from grader.scoring import QuestionResult, score
 from grader.submission import Submission
@@ -17,6 +18,8 @@ def parse_answer(question: Question, raw):
         if isinstance(raw, list):
             return [parse_integer(item) for item in raw]
         return parse_integer(raw)
+    if question.kind == "shape":
+        return parse_shape(raw)
     return parse_numeric(raw)
 
 
@@ -49,6 +52,8 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, V
             verdicts[question.id] = Verdict(UNREADABLE, got.describe(caret=False), error=got)
         elif question.kind == "class":
             verdicts[question.id] = compare_class(got, entry)
+        elif question.kind == "shape":
+            verdicts[question.id] = compare_shape(got, entry)
         else:
             verdicts[question.id] = compare_matrix(got, entry, tol=rubric[question.id].tolerance)
     return verdicts

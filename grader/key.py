@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.assignment import Assignment, Question, Scenario
-from grader.engine.autodiff import EXACT, FLOAT, Evaluation, evaluate
+from grader.engine.autodiff import EXACT, FLOAT, Evaluation, evaluate, jacobian
 from grader.engine.ops import Rules
 from grader.errors import ConfigError
 
@@ -89,28 +89,39 @@ def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None
     return done
 
 
-def quantity(ev: Evaluation, question: Question):
+def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules):
     """The raw (backend) array a question asks for."""
-    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[question.verb]
+    verb = question.verb
+    if verb == "jacobian":
+        return jacobian(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+    if verb == "shape":
+        return backend.array([list(ev.values[question.node].shape)])
+    if verb == "count":
+        return backend.array([[sum(ev.values[p].size for p in graph.params)]])
+    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[verb]
     return table[question.node]
 
 
 def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True) -> AnswerKey:
     """Compute every question's reference value (exact, with a float cross-check)."""
+    rules = rules or assignment.rules
     exact = run_scenarios(assignment, backend=EXACT, rules=rules)
     floats = run_scenarios(assignment, backend=FLOAT, rules=rules) if cross_check else None
     entries = {}
     for q in assignment.questions:
-        raw = quantity(exact[q.scenario], q)
+        graph = assignment.graphs[assignment.scenarios[q.scenario].network]
+        raw = quantity(exact[q.scenario], q, graph, backend=EXACT, rules=rules)
         value = EXACT.to_float(raw)
         if floats is not None:
-            other = quantity(floats[q.scenario], q)
+            other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules)
             if not np.allclose(value, other, rtol=AGREEMENT, atol=AGREEMENT):
                 raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
                                   f"{np.max(np.abs(value - other)):.3g}): please report this bug",
                                   file=assignment.path, question=q.id)
         if q.kind == "class":
             entries[q.id] = _class_entry(q, value, assignment.class_base)
+        elif q.kind == "shape":
+            entries[q.id] = KeyEntry(q, value.astype(int), raw)
         else:
             entries[q.id] = KeyEntry(q, value, raw)
     return AnswerKey(assignment, entries)

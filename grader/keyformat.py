@@ -16,6 +16,8 @@ from grader.key import AnswerKey, KeyEntry
 
 def answer_value(entry: KeyEntry):
     """The key entry as a plain JSON value that scores full marks when pasted back."""
+    if entry.question.kind == "shape":
+        return "{}x{}".format(*(int(x) for x in entry.value.ravel()))
     if entry.question.kind == "class":
         classes = [int(c) for c in entry.value.ravel()]
         return classes[0] if len(classes) == 1 else classes

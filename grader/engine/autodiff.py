@@ -53,13 +53,19 @@ def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rul
     return values
 
 
-def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES) -> dict:
-    """∂L/∂v for every node v, by reverse accumulation from the loss."""
+def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
+             seed: tuple[str, object] | None = None) -> dict:
+    """∂L/∂v for every node v, by reverse accumulation from the loss.
+
+    With ``seed=(node, g)`` the accumulation starts from upstream gradient ``g`` at ``node``
+    instead (a vector-Jacobian product: row i of a Jacobian is the seed e_i).
+    """
     ctx = Ctx(backend, rules)
-    loss = values[graph.loss]
-    batch = _batch_size(graph, values)
-    seed = Fraction(1, batch) if rules.reduction == "mean" else Fraction(1)
-    grads = {graph.loss: backend.array(np.full(loss.shape, seed, dtype=object).tolist())}
+    if seed is None:
+        batch = _batch_size(graph, values)
+        scale = Fraction(1, batch) if rules.reduction == "mean" else Fraction(1)
+        seed = (graph.loss, backend.array(np.full(values[graph.loss].shape, scale, dtype=object).tolist()))
+    grads = {seed[0]: seed[1]}
     for node in reversed(graph.nodes):
         g = grads.get(node.name)
         if g is None or node.op in ("input", "param", "const"):
@@ -88,6 +94,21 @@ def evaluate(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Ru
     return ev
 
 
+def jacobian(graph: Graph, values: dict, of: str, wrt: str, *, backend=FLOAT, rules: Rules = DEFAULT_RULES):
+    """∂(of)/∂(wrt) for one example: J[i, j] = ∂of_i/∂wrt_j, e.g. the softmax Jacobian
+    ``jacobian(g, v, "a3", "z3")`` = diag(p) − p pᵀ. Both nodes must be column vectors."""
+    out, inp = values[of], values[wrt]
+    if out.shape[1] != 1 or inp.shape[1] != 1:
+        raise ConfigError(f"a Jacobian needs one example: {of} is {out.shape[0]}×{out.shape[1]}, "
+                          f"{wrt} is {inp.shape[0]}×{inp.shape[1]}")
+    rows = []
+    for i in range(out.shape[0]):
+        unit = backend.array([[1 if k == i else 0] for k in range(out.shape[0])])
+        g = backward(graph, values, backend=backend, rules=rules, seed=(of, unit)).get(wrt)
+        rows.append((g if g is not None else 0 * inp).T)
+    return np.vstack(rows)
+
+
 def _as_2d(a):
     a = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
     if a.ndim == 0:
@@ -102,4 +123,4 @@ def _batch_size(graph: Graph, values: dict) -> int:
     return sizes.pop() if sizes else 1
 
 
-__all__ = ["Evaluation", "evaluate", "forward", "backward", "EXACT", "FLOAT", "DEFAULT_RULES"]
+__all__ = ["Evaluation", "evaluate", "forward", "backward", "jacobian", "EXACT", "FLOAT", "DEFAULT_RULES"]
