@@ -38,19 +38,22 @@ def cli():
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.csv"), show_default=True,
               help="Where to write the CSV gradebook.")
-def run(folder: Path, gradebook: Path):
+@click.option("--details", is_flag=True, help="Also print, per student, each question that lost points and why.")
+def run(folder: Path, gradebook: Path, details: bool):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
     from grader.pipeline import grade_folder
-    from grader.report import summary_table, write_gradebook
+    from grader.report import details_text, summary_table, write_gradebook
 
     try:
         result = grade_folder(folder)
     except GraderError as e:
         _fail(e)
     click.echo(summary_table(result))
+    if details:
+        click.echo("\n" + details_text(result))
     write_gradebook(result, gradebook)
     click.echo(f"\n{len(result.students)} answer file(s) graded; gradebook written to {gradebook}")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grader.compare import MISSING
 from grader.pipeline import ClassResult
 
 ID_COLUMNS = ["student_id", "name", "email", "assignment"]
@@ -88,3 +89,24 @@ def summary_table(result: ClassResult, *, width: int = 72) -> str:
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     return "\n".join([line(TABLE_COLUMNS), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def details_text(result: ClassResult, *, missing: bool = False) -> str:
+    """Per student, every question that lost points and why (missing answers only on request)."""
+    blocks = []
+    for r in _rows(result):
+        head = f"{r.student_id or '?'} {r.name} ({r.file}): {r.points:g}/{r.max_points:g}" if r.max_points \
+            else f"{r.student_id or '?'} {r.name} ({r.file})"
+        lines = [head]
+        if r.error is not None:
+            lines += ["  " + line for line in r.error.describe().splitlines()]
+        for q in r.questions:
+            if q.verdict.correct or (q.verdict.outcome == MISSING and not missing):
+                continue
+            lines.append(f"  {q.question} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: {q.verdict.feedback}")
+        skipped = sum(q.verdict.outcome == MISSING for q in r.questions)
+        if skipped and not missing:
+            lines.append(f"  {skipped} question(s) not answered")
+        lines += [f"  note: {n}" for n in r.notes]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -123,3 +123,14 @@ def test_check_prints_one_line_per_problem_naming_file_and_question():
     assert any("question ex1a.z2" in l and "not a finite number" in l for l in lines)
     assert any("question ex1a.typo_W1_new" in l and "unknown question" in l for l in lines)
     assert all(":" in l.split(" ")[0] for l in lines)  # file:line
+
+
+def test_details_say_which_entries_are_off_and_why():
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--details", "--gradebook", "/dev/null"])
+    out = result.output
+    assert "ex1a.dW2 (0/1): wrong shape: expected a 2×3 matrix, got 3×2" in out
+    assert "ex2a.b3_new (0/1.5): wrong: 1 of 3 entries is off: entry 2" in out
+    assert "ex1a.W1_new (0/1.5): wrong: 6 of 15 entries are off: (1,1), (1,2)" in out
+    assert "ex1a.z2 (0/0.5): unreadable: s1009_unreadable_answers.yaml:7: question ex1a.z2: entry 2: not a finite number" in out
+    assert "note: ignored answer to unknown question 'ex1a.typo_W1_new'" in out
+    assert "s1006_malformed.yaml:8: column 10: invalid YAML" in out

@@ -119,7 +119,7 @@ def test_yaml_syntax_error_names_line_and_column():
     err = rejected("answers:\n  q1: [1, 2\n  q2: 3\n", "yaml")
     assert err.category == "yaml"
     assert err.line is not None and err.column is not None
-    assert f"line {err.line}, column {err.column}" in err.message
+    assert f"a.yaml:{err.line}: column {err.column}: invalid YAML" in err.describe()
     assert "expected ',' or ']'" in err.message
 
 
@@ -225,7 +225,7 @@ def test_json_hooks_reject_even_if_scan_cannot_locate(monkeypatch, text, categor
 def test_json_syntax_error_has_column():
     err = rejected('{\n  "a": [1 2]\n}', "json")
     assert (err.line, err.column) == (2, 11)
-    assert "line 2, column 11" in err.message
+    assert err.describe().startswith("a.json:2: column 11: invalid JSON")
 
 
 def test_json_depth_at_limit_ok_and_node_limit():

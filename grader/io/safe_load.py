@@ -169,13 +169,13 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        where = f" (line {line}, column {col})" if mark else ""
-        raise SubmissionError(f"invalid YAML: {exc.problem or exc.context}{where}",
+        # line and column are fields of the error: describe() shows them once
+        raise SubmissionError(f"invalid YAML: {exc.problem or exc.context}",
                               file=source, line=line, column=col, category="yaml") from None
     except yaml.YAMLError as exc:  # ReaderError: a forbidden character, no mark
         pos = getattr(exc, "position", None)
         line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
-        raise SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)} (line {line})",
+        raise SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)}",
                               file=source, line=line, category="yaml") from None
     if docs == 0 or empty_root:
         raise _fail(source, "the file has no content", 1, "empty")
@@ -202,7 +202,7 @@ def _load_json(text: str, source: str) -> tuple[Any, dict]:
         data = json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant,
                           object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
-        raise SubmissionError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+        raise SubmissionError(f"invalid JSON: {exc.msg}",
                               file=source, line=exc.lineno, column=exc.colno,
                               category="json") from None
     except (_Rejected, RecursionError) as exc:
