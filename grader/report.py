@@ -56,8 +56,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temp file beside it, then a rename."""
+    """Write a whole file or nothing: a temp file beside it, then a rename.
+
+    A target that exists and is not a regular file (``/dev/stdout``, ``/dev/null``, a FIFO) is
+    written in place: renaming over it would replace the device with a file.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:

@@ -1,5 +1,7 @@
 """The CLI end to end on the sample class in submissions/ (click's CliRunner)."""
 import json
+import os
+import subprocess
 
 import pandas as pd
 import pytest
@@ -125,8 +127,8 @@ def test_check_prints_one_line_per_problem_naming_file_and_question():
     assert all(":" in l.split(" ")[0] for l in lines)  # file:line
 
 
-def test_details_say_which_entries_are_off_and_why():
-    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--details", "--gradebook", "/dev/null"])
+def test_details_say_which_entries_are_off_and_why(tmp_path):
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--details", "--gradebook", str(tmp_path / "gb.csv")])
     out = result.output
     assert "ex1a.dW2 (0/1): wrong shape: expected a 2×3 matrix, got 3×2" in out
     assert "ex2a.b3_new (0/1.5): wrong: 1 of 3 entries is off: entry 2" in out
@@ -134,3 +136,14 @@ def test_details_say_which_entries_are_off_and_why():
     assert "ex1a.z2 (0/0.5): unreadable: s1009_unreadable_answers.yaml:7: question ex1a.z2: entry 2: not a finite number" in out
     assert "note: ignored answer to unknown question 'ex1a.typo_W1_new'" in out
     assert "s1006_malformed.yaml:8: column 10: invalid YAML" in out
+
+
+def test_gradebook_to_a_device_writes_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--gradebook", str(fifo)])
+    out = reader.communicate(timeout=30)[0].decode()
+    assert result.exit_code == 0
+    assert fifo.exists() and not fifo.is_file()  # still a FIFO, not replaced by a file
+    assert out.startswith("student_id,name,email,assignment,")
