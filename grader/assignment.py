@@ -14,7 +14,13 @@ A question asks for one *quantity* of one *scenario*:
 ``jacobian a3 z3``      ∂a3/∂z3 for one example (e.g. the softmax Jacobian)
 ``shape W1``            the shape of a node's value, rows × columns
 ``count params``        the number of parameters (entries of all weights and biases)
+``derivative a2 z2``    ∂a2/∂z2 entry by entry, for an element-wise a2 = g(z2)
 ======================  ==========================================================
+
+A scenario either fixes every number (``examples``, parameters, learning rate) or is
+``random``: its sizes are symbols (``d``) and answers are expressions checked on random
+instances. ``symbols`` then says, per scenario, which quantity each symbol an answer may use
+stands for, and how students spell it; ``sizes``, ``functions`` and ``indices`` likewise.
 """
 from __future__ import annotations
 
@@ -30,36 +36,44 @@ from grader.io.safe_load import load_file
 from grader.io.validate import validate
 
 QUANTITY_KINDS = {"": "matrix", "grad": "matrix", "updated": "matrix", "jacobian": "matrix", "count": "matrix",
-                  "class": "class", "shape": "shape"}
+                  "derivative": "matrix", "class": "class", "shape": "shape"}
+PAIR_VERBS = ("jacobian", "derivative")
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
     scenario: str
-    quantity: str
+    quantity: str = ""  # empty for a manual question
     text: str = ""
+    declared_kind: str | None = None
+    answer: str = ""  # reference answer text (expression and manual questions)
+    entries: str = "all"  # which entries an index-notation answer stands for
+    indices: tuple[str, ...] = ()
 
     @property
     def verb(self) -> str:
-        """``grad``, ``updated``, ``class`` or ``""`` (a forward value)."""
+        """``grad``, ``updated``, ``class``, ``shape``, … or ``""`` (a forward value)."""
         return self.quantity.split()[0] if " " in self.quantity else ""
 
     @property
     def node(self) -> str:
         """The node asked about (for a Jacobian, the numerator ``of``)."""
         words = self.quantity.split()
-        return words[1] if len(words) == 3 else words[-1]
+        return words[1] if len(words) == 3 else words[-1] if words else ""
 
     @property
     def nodes(self) -> tuple[str, ...]:
         """Every node the quantity names (``count params`` names none)."""
-        return () if self.verb == "count" else tuple(self.quantity.split()[1:] if self.verb else [self.quantity])
+        if self.verb == "count" or not self.quantity:
+            return ()
+        return tuple(self.quantity.split()[1:] if self.verb else [self.quantity])
 
     @property
     def kind(self) -> str:
-        """How an answer is read and compared: ``matrix`` (numbers) or ``class`` (an integer)."""
-        return QUANTITY_KINDS[self.verb]
+        """How an answer is read and compared: ``matrix`` (numbers), ``class`` (an integer),
+        ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``."""
+        return self.declared_kind or QUANTITY_KINDS[self.verb]
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,16 @@ class Scenario:
     params: dict = field(default_factory=dict)  # name -> rows of Fractions
     params_from: str | None = None
     learning_rate: Fraction | None = None
+    sizes: dict = field(default_factory=dict)  # size name -> value, for symbolic shapes
+    random: dict | None = None  # {"instances": n, "batch": size or int}: no fixed numbers
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A symbol answers may use: the quantity it stands for and how students spell it."""
+
+    quantity: str
+    spellings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,10 @@ class Assignment:
     questions: tuple[Question, ...]
     rules: Rules
     class_base: int = 1
+    sizes: dict = field(default_factory=dict)  # size -> ((low, high), spellings)
+    functions: dict = field(default_factory=dict)  # "act" / "cost" -> spellings
+    indices: tuple[str, ...] = ()
+    symbols: dict = field(default_factory=dict)  # scenario -> {symbol: Binding}
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -129,57 +157,102 @@ def _build(data: dict, source: str) -> Assignment:
     conventions = data.get("conventions", {})
     rules = Rules(relu_grad_at_zero=_frac(conventions.get("relu_grad_at_zero", "0")),
                   reduction=conventions.get("reduction", "sum"))
-
-    scenarios = {}
-    for name, s in data["scenarios"].items():
-        where = f"scenarios.{name}"
-        if s["network"] not in graphs:
-            fail(f"unknown network '{s['network']}' (known: {', '.join(graphs)})", where)
-        graph = graphs[s["network"]]
-        if s.get("params_from") and s["params_from"] not in data["scenarios"]:
-            fail(f"params_from names unknown scenario '{s['params_from']}'", where)
-        if "learning_rate" in s and not any(t in ex for ex in s["examples"] for t in graph.targets):
-            fail("a learning rate needs examples with targets", where)
-        examples = tuple({k: [_frac(v) for v in vec] for k, vec in ex.items()} for ex in s["examples"])
-        for i, ex in enumerate(examples):
-            for k, vec in ex.items():
-                if k not in graph.shapes or k in graph.params:
-                    fail(f"example {i + 1}: '{k}' is not an input or target of network {s['network']}", where)
-                if len(vec) != graph.shapes[k][0]:
-                    fail(f"example {i + 1}: '{k}' has {len(vec)} entries, the network expects {graph.shapes[k][0]}", where)
-        scenario = Scenario(name, s["network"], examples,
-                            init={g: _frac(v) for g, v in (s.get("init") or {}).items()},
-                            params={p: [[_frac(v) for v in (row if isinstance(row, list) else [row])] for row in rows]
-                                    for p, rows in (s.get("params") or {}).items()},
-                            params_from=s.get("params_from"),
-                            learning_rate=_frac(s["learning_rate"]) if "learning_rate" in s else None)
-        if not scenario.params_from:
-            for p in graph.params:
-                if p not in scenario.params and not any(fnmatch.fnmatchcase(p, g) for g in scenario.init):
-                    fail(f"parameter '{p}' has no initial value (give it in params or init)", where)
-        scenarios[name] = scenario
-
+    sizes = {n: ((int(v["range"][0]), int(v["range"][1])), tuple(v.get("spellings", [n])))
+             for n, v in (data.get("sizes") or {}).items()}
+    scenarios = {name: _scenario(name, s, graphs, data["scenarios"], sizes, fail) for name, s in data["scenarios"].items()}
+    symbols = _symbols(data.get("symbols") or {}, scenarios, graphs, fail)
     questions, seen = [], set()
     for i, q in enumerate(data["questions"]):
-        question = Question(q["id"], q["scenario"], q["quantity"], q.get("text", ""))
-        where = f"questions[{i}] ({question.id})"
-        if question.id in seen:
-            fail(f"question id '{question.id}' is used twice", where)
+        question = _question(q, f"questions[{i}] ({q['id']})", scenarios, graphs, seen, fail)
         seen.add(question.id)
-        if question.scenario not in scenarios:
-            fail(f"unknown scenario '{question.scenario}'", where)
-        scenario = scenarios[question.scenario]
-        graph: Graph = graphs[scenario.network]
-        for node in question.nodes:
-            if node not in {n.name for n in graph.nodes}:
-                fail(f"'{node}' is not a node of network {scenario.network} (nodes: {', '.join(graph.names)})", where)
-        if question.verb == "jacobian" and len(scenario.examples) != 1:
-            fail("a Jacobian is asked of a scenario with one example", where)
-        if question.verb == "updated" and (scenario.learning_rate is None or question.node not in graph.params):
-            fail("'updated' needs a parameter and a scenario with a learning rate", where)
-        if question.verb == "grad" and not any(t in ex for ex in scenario.examples for t in graph.targets):
-            fail("'grad' needs a scenario whose examples have targets", where)
         questions.append(question)
-
     return Assignment(data["id"], data["title"], source, data.get("description", ""), data.get("source", ""),
-                      graphs, scenarios, tuple(questions), rules, int(conventions.get("class_base", "1")))
+                      graphs, scenarios, tuple(questions), rules, int(conventions.get("class_base", "1")),
+                      sizes, {k: tuple(v) for k, v in (data.get("functions") or {}).items()},
+                      tuple(data.get("indices") or ()), symbols)
+
+
+def _scenario(name: str, s: dict, graphs: dict, all_scenarios: dict, sizes: dict, fail) -> Scenario:
+    where = f"scenarios.{name}"
+    if s["network"] not in graphs:
+        fail(f"unknown network '{s['network']}' (known: {', '.join(graphs)})", where)
+    graph = graphs[s["network"]]
+    symbolic = {d for shape in graph.shapes.values() for d in shape if isinstance(d, str)}
+    if "random" in s:
+        missing = sorted(symbolic - set(sizes))
+        if missing:
+            fail(f"sizes {', '.join(missing)} need a range in 'sizes'", where)
+        return Scenario(name, s["network"], (), random={k: (v if not str(v).isdigit() else int(v))
+                                                        for k, v in s["random"].items()})
+    fixed = {k: int(v) for k, v in (s.get("sizes") or {}).items()}
+    if symbolic - set(fixed):
+        fail(f"sizes {', '.join(sorted(symbolic - set(fixed)))} need values in this scenario's 'sizes'", where)
+    if s.get("params_from") and s["params_from"] not in all_scenarios:
+        fail(f"params_from names unknown scenario '{s['params_from']}'", where)
+    if "learning_rate" in s and not any(t in ex for ex in s["examples"] for t in graph.targets):
+        fail("a learning rate needs examples with targets", where)
+    examples = tuple({k: [_frac(v) for v in vec] for k, vec in ex.items()} for ex in s["examples"])
+    for i, ex in enumerate(examples):
+        for k, vec in ex.items():
+            if k not in graph.shapes or k in graph.params:
+                fail(f"example {i + 1}: '{k}' is not an input or target of network {s['network']}", where)
+            rows = graph.shapes[k][0]
+            rows = fixed[rows] if isinstance(rows, str) else rows
+            if len(vec) != rows:
+                fail(f"example {i + 1}: '{k}' has {len(vec)} entries, the network expects {rows}", where)
+    scenario = Scenario(name, s["network"], examples,
+                        init={g: _frac(v) for g, v in (s.get("init") or {}).items()},
+                        params={p: [[_frac(v) for v in (row if isinstance(row, list) else [row])] for row in rows]
+                                for p, rows in (s.get("params") or {}).items()},
+                        params_from=s.get("params_from"),
+                        learning_rate=_frac(s["learning_rate"]) if "learning_rate" in s else None, sizes=fixed)
+    if not scenario.params_from:
+        for p in graph.params:
+            if p not in scenario.params and not any(fnmatch.fnmatchcase(p, g) for g in scenario.init):
+                fail(f"parameter '{p}' has no initial value (give it in params or init)", where)
+    return scenario
+
+
+def _symbols(data: dict, scenarios: dict, graphs: dict, fail) -> dict:
+    """Per scenario, each symbol's binding; its quantity must be a node, ``grad NODE`` or ``ones``."""
+    out = {}
+    for scenario, table in data.items():
+        if scenario not in scenarios:
+            fail(f"unknown scenario '{scenario}'", f"symbols.{scenario}")
+        nodes = {n.name for n in graphs[scenarios[scenario].network].nodes}
+        for symbol, b in table.items():
+            words = b["quantity"].split()
+            if not (words == ["ones"] or (len(words) == 1 and words[0] in nodes)
+                    or (len(words) == 2 and words[0] == "grad" and words[1] in nodes)):
+                fail(f"symbol '{symbol}' stands for '{b['quantity']}', which is not a node, 'grad NODE' or 'ones'",
+                     f"symbols.{scenario}.{symbol}")
+        out[scenario] = {symbol: Binding(b["quantity"], tuple(b.get("spellings") or [symbol])) for symbol, b in table.items()}
+    return out
+
+
+def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fail) -> Question:
+    question = Question(q["id"], q["scenario"], q.get("quantity", ""), q.get("text", ""), q.get("kind"),
+                        q.get("answer", ""), q.get("entries", "all"), tuple(q.get("indices") or ()))
+    if question.id in seen:
+        fail(f"question id '{question.id}' is used twice", where)
+    if question.scenario not in scenarios:
+        fail(f"unknown scenario '{question.scenario}'", where)
+    scenario = scenarios[question.scenario]
+    graph: Graph = graphs[scenario.network]
+    names = {n.name for n in graph.nodes}
+    for node in question.nodes + tuple(question.entries.split()[1:]):
+        if node not in names:
+            fail(f"'{node}' is not a node of network {scenario.network} (nodes: {', '.join(graph.names)})", where)
+    if question.kind in ("expression", "manual"):
+        if not question.answer:
+            fail(f"a{'n' if question.kind == 'expression' else ''} {question.kind} question needs its reference 'answer'", where)
+        return question
+    if scenario.random is not None:
+        fail(f"a {question.kind} question needs a scenario with fixed numbers, not a random one", where)
+    if question.verb == "jacobian" and len(scenario.examples) != 1:
+        fail("a Jacobian is asked of a scenario with one example", where)
+    if question.verb == "updated" and (scenario.learning_rate is None or question.node not in graph.params):
+        fail("'updated' needs a parameter and a scenario with a learning rate", where)
+    if question.verb == "grad" and not any(t in ex for ex in scenario.examples for t in graph.targets):
+        fail("'grad' needs a scenario whose examples have targets", where)
+    return question

@@ -18,6 +18,7 @@ WRONG = "wrong"
 SHAPE = "wrong shape"
 UNREADABLE = "unreadable"
 MISSING = "missing"
+REVIEW = "needs review"  # graded by a TA: free text, or an expression not yet graded automatically
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # CORRECT, WRONG, SHAPE, UNREADABLE, MISSING
+    outcome: str  # CORRECT, WRONG, SHAPE, UNREADABLE, MISSING, REVIEW
     feedback: str = ""
     wrong_entries: tuple[tuple[int, int], ...] = ()
     error: GraderError | None = None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.assignment import Assignment, Question
-from grader.compare import MISSING, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape
+from grader.compare import MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape
 from grader.errors import AnswerError
 from grader.key import AnswerKey
 from grader.parse.numeric import parse_integer, parse_numeric
@@ -12,8 +12,13 @@ from grader.scoring import QuestionResult, score
 from grader.submission import Submission
 
 
+MAX_TEXT = 20_000
+
+
 def parse_answer(question: Question, raw):
     """Read one raw answer the way its question's kind needs (raises AnswerError)."""
+    if question.kind in ("manual", "expression"):
+        return _text_answer(raw)
     if question.kind == "class":
         if isinstance(raw, list):
             return [parse_integer(item) for item in raw]
@@ -21,6 +26,19 @@ def parse_answer(question: Question, raw):
     if question.kind == "shape":
         return parse_shape(raw)
     return parse_numeric(raw)
+
+
+def _text_answer(raw) -> str:
+    """A free-text (or not yet machine-read expression) answer, kept as typed for a TA."""
+    if isinstance(raw, list):
+        raw = ", ".join(str(x) for x in raw)
+    if not isinstance(raw, str):
+        raise AnswerError("expected text", category="value")
+    if len(raw) > MAX_TEXT:
+        raise AnswerError(f"answer is too long ({len(raw)} characters, limit {MAX_TEXT})", category="limit")
+    if not raw.strip():
+        raise AnswerError("empty answer", category="value")
+    return raw
 
 
 def parse_answers(sub: Submission, assignment: Assignment) -> tuple[dict, list[str]]:
@@ -50,6 +68,8 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, V
             verdicts[question.id] = Verdict(MISSING, "no answer given")
         elif isinstance(got, AnswerError):
             verdicts[question.id] = Verdict(UNREADABLE, got.describe(caret=False), error=got)
+        elif question.kind in ("manual", "expression"):
+            verdicts[question.id] = Verdict(REVIEW, "graded by hand (the reference answer is in the key)")
         elif question.kind == "class":
             verdicts[question.id] = compare_class(got, entry)
         elif question.kind == "shape":

@@ -26,13 +26,16 @@ class KeyEntry:
     ``value`` is float64 (nearest floats of the exact values) for ``matrix`` questions, and
     the 1-based (or 0-based, per assignment) classes as a 1×m int array for ``class``
     questions; ``exact`` holds the sympy values; ``tied`` lists, per example, every class
-    that reaches the maximum (normally just the one).
+    that reaches the maximum (normally just the one). An expression question on a random
+    scenario has no single value: ``expression`` is its reference answer, and ``exact`` the
+    symbolic shape or parameter count where the question asks for one.
     """
 
     question: Question
-    value: np.ndarray
-    exact: np.ndarray | None = None
+    value: np.ndarray | None
+    exact: object = None
     tied: tuple[tuple[int, ...], ...] = ()
+    expression: str = ""  # the reference answer text of an expression or manual question
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -83,6 +86,8 @@ def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None
     done: dict[str, Evaluation] = {}
     for name in assignment.scenario_order():
         s = assignment.scenarios[name]
+        if s.random is not None:
+            continue  # no fixed numbers: see grader.instances
         graph = assignment.graphs[s.network]
         done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
                               backend=backend, rules=rules, learning_rate=s.learning_rate)
@@ -109,6 +114,9 @@ def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check
     floats = run_scenarios(assignment, backend=FLOAT, rules=rules) if cross_check else None
     entries = {}
     for q in assignment.questions:
+        if assignment.scenarios[q.scenario].random is not None or q.kind == "manual":
+            entries[q.id] = _symbolic_entry(assignment, q)
+            continue
         graph = assignment.graphs[assignment.scenarios[q.scenario].network]
         raw = quantity(exact[q.scenario], q, graph, backend=EXACT, rules=rules)
         value = EXACT.to_float(raw)
@@ -125,6 +133,16 @@ def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check
         else:
             entries[q.id] = KeyEntry(q, value, raw)
     return AnswerKey(assignment, entries)
+
+
+def _symbolic_entry(assignment: Assignment, q: Question) -> KeyEntry:
+    from grader.instances import symbolic_parameter_count, symbolic_shape
+    exact = None
+    if q.verb == "shape":
+        exact = symbolic_shape(assignment, q.scenario, q.node)
+    elif q.verb == "count":
+        exact = symbolic_parameter_count(assignment, q.scenario)
+    return KeyEntry(q, None, exact, expression=q.answer)
 
 
 def _class_entry(q: Question, scores: np.ndarray, base: int) -> KeyEntry:

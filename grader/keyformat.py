@@ -16,6 +16,8 @@ from grader.key import AnswerKey, KeyEntry
 
 def answer_value(entry: KeyEntry):
     """The key entry as a plain JSON value that scores full marks when pasted back."""
+    if entry.value is None:  # an expression or manual question: its reference text
+        return entry.expression
     if entry.question.kind == "shape":
         return "{}x{}".format(*(int(x) for x in entry.value.ravel()))
     if entry.question.kind == "class":
@@ -46,7 +48,11 @@ def key_text(key: AnswerKey) -> str:
     lines = [f"{a.id}: {a.title}", ""]
     for q in a.questions:
         value = answer_value(key[q.id])
-        shown = json.dumps(value) if not isinstance(value, list) or not isinstance(value[0], list) \
-            else "[" + ", ".join(json.dumps(r) for r in value) + "]"
+        if isinstance(value, str):
+            shown = value
+        elif isinstance(value, list) and isinstance(value[0], list):
+            shown = "[" + ", ".join(json.dumps(r) for r in value) + "]"
+        else:
+            shown = json.dumps(value)
         lines.append(f"{q.id:<16} {shown}" + (f"    # {q.text}" if q.text else ""))
     return "\n".join(lines)

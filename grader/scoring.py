@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from grader.compare import CORRECT, MISSING, Verdict
+from grader.compare import CORRECT, MISSING, REVIEW, Verdict
 from grader.errors import GraderError
 
 
@@ -44,10 +44,12 @@ class StudentResult:
         if self.error is not None:
             return "rejected: " + self.error.describe(caret=False).replace("\n", " ")
         counts = Counter(q.verdict.outcome for q in self.questions if q.verdict.outcome != CORRECT)
-        if not counts:
-            return "complete"
-        order = sorted(counts, key=lambda o: (o == MISSING, o))
-        return "lost points: " + ", ".join(f"{counts[o]} {o}" for o in order)
+        review = counts.pop(REVIEW, 0)
+        parts = [f"needs review: {review} answer{'s' if review != 1 else ''} for a TA"] if review else []
+        if counts:
+            order = sorted(counts, key=lambda o: (o == MISSING, o))
+            parts.append("lost points: " + ", ".join(f"{counts[o]} {o}" for o in order))
+        return "; ".join(parts) or "complete"
 
 
 def score(question: str, verdict: Verdict, points: float) -> QuestionResult:

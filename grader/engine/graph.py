@@ -35,8 +35,9 @@ class Node:
 class Graph:
     """Nodes in evaluation order, plus which of them are data, parameters and the loss.
 
-    ``shapes`` maps inputs, targets and parameters to (rows, cols); for data, cols is the
-    per-example width (1) and the batch size is set by the data given.
+    ``shapes`` maps inputs, targets and parameters to (rows, cols), each an int or a size
+    name such as ``"d"``; for data, cols is the per-example width (1) and the batch size is
+    set by the data given.
     """
 
     nodes: tuple[Node, ...]
@@ -82,7 +83,8 @@ def build_graph(spec: dict, *, source: str = "network") -> Graph:
     for role, op in (("inputs", "input"), ("targets", "input"), ("params", "param")):
         for name, shape in (spec.get(role) or {}).items():
             nodes.append(Node(name, op))
-            shapes[name] = tuple(int(s) for s in shape)
+            # a size is a number or a name (``d``) that an instance or scenario fixes
+            shapes[name] = tuple(int(s) if str(s).isdigit() else str(s) for s in shape)
     defined = {n.name for n in nodes}
     counter = [0]
 

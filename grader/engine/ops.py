@@ -170,3 +170,16 @@ OPS: dict[str, Op] = {op.name: op for op in [
 
 LOSSES = frozenset({"sse", "mse", "cross_entropy", "softmax_cross_entropy", "bce"})
 ACTIVATIONS = frozenset({"identity", "sigmoid", "tanh", "relu", "softplus", "softmax", "leaky_relu"})
+
+# ``act`` is "any element-wise activation" (g, φ in a derivation). Random instances draw it from
+# these, so an answer holds on every instance only if it is written with act' itself.
+GENERIC_ACTIVATIONS = ("tanh", "sigmoid", "softplus")
+
+
+def generic_activation(name: str) -> Op:
+    """The op ``act`` behaving as the activation ``name``: ``rules.with_op(generic_activation("sigmoid"))``."""
+    return replace(OPS[name], name="act", doc=f"any element-wise activation (here {name})")
+
+
+OPS["act"] = generic_activation("tanh")
+ACTIVATIONS = ACTIVATIONS | {"act"}

@@ -1,0 +1,105 @@
+"""Random numeric instances of a graph: what symbolic answers are checked against.
+
+A graph's shapes may name sizes (``W1: [d, d]``); an instance draws each size from its range,
+then parameters, inputs and targets, all from one seeded ``numpy.random.Generator`` so grading
+is deterministic. Targets suit the loss that reads them (one-hot for cross-entropy, in (0, 1)
+for binary cross-entropy). With ``kinks=True`` one row of the weight feeding each ReLU layer is
+zeroed (with its bias), so some pre-activations are exactly 0 and others negative: a student
+whose ReLU' convention differs from the assignment's gives a different answer there.
+
+    inst = random_instance(graph, sizes={"d": (2, 5)}, rng=np.random.default_rng(7))
+    inst.evaluation.grads["W1"]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.engine.autodiff import FLOAT, Evaluation, evaluate
+from grader.engine.graph import Graph
+from grader.engine.ops import Rules
+from grader.errors import ConfigError
+
+_ONE_HOT = {"cross_entropy", "softmax_cross_entropy"}
+_KINKED = {"relu", "leaky_relu"}
+
+
+@dataclass(frozen=True)
+class Instance:
+    sizes: dict
+    params: dict
+    data: dict
+    evaluation: Evaluation
+
+
+def resolve_shape(shape: tuple, sizes: dict) -> tuple[int, int]:
+    """``("d", 1)`` with ``{"d": 3}`` → ``(3, 1)``."""
+    try:
+        return tuple(int(s) if str(s).isdigit() else int(sizes[s]) for s in shape)
+    except KeyError as e:
+        raise ConfigError(f"size '{e.args[0]}' has no value or range") from None
+
+
+def size_names(graph: Graph) -> list[str]:
+    """The symbolic sizes a graph's shapes use, in first-seen order."""
+    names: list[str] = []
+    for shape in graph.shapes.values():
+        names += [s for s in shape if not str(s).isdigit() and s not in names]
+    return names
+
+
+def _target_kind(graph: Graph, target: str) -> str:
+    for node in graph.nodes:
+        if target in node.args:
+            return "one-hot" if node.op in _ONE_HOT else "probability" if node.op == "bce" else "real"
+    return "real"
+
+
+def random_instance(graph: Graph, *, sizes: dict, rng: np.random.Generator, batch: int = 1,
+                    rules: Rules = Rules(), kinks: bool = False) -> Instance:
+    """Draw sizes (an int or an inclusive (low, high) range each), values, and evaluate."""
+    chosen = {name: (int(rng.integers(r[0], r[1] + 1)) if isinstance(r, tuple) else int(r)) for name, r in sizes.items()}
+    params = {p: rng.uniform(-1, 1, resolve_shape(graph.shapes[p], chosen)) for p in graph.params}
+    data = {}
+    for name in graph.inputs:
+        rows = resolve_shape(graph.shapes[name], chosen)[0]
+        data[name] = rng.uniform(-2, 2, (rows, batch))
+    for name in graph.targets:
+        rows = resolve_shape(graph.shapes[name], chosen)[0]
+        kind = _target_kind(graph, name)
+        if kind == "one-hot":
+            t = np.zeros((rows, batch))
+            t[rng.integers(0, rows, batch), np.arange(batch)] = 1.0
+        elif kind == "probability":
+            t = rng.uniform(0.05, 0.95, (rows, batch))
+        else:
+            t = rng.uniform(-1, 1, (rows, batch))
+        data[name] = t
+    if kinks:
+        _zero_some_preactivations(graph, params, rng)
+    return Instance(chosen, params, data, evaluate(graph, params, data, backend=FLOAT, rules=rules))
+
+
+def _zero_some_preactivations(graph: Graph, params: dict, rng: np.random.Generator) -> None:
+    """For each ReLU whose input is ``W @ a (+ b)``, zero one row of W and b: that unit's
+    pre-activation is exactly 0 for every example. Other units stay random (some negative)."""
+    by_name = {n.name: n for n in graph.nodes}
+    for node in graph.nodes:
+        if node.op not in _KINKED:
+            continue
+        weights, biases, frontier = [], [], [node.args[0]]
+        while frontier:
+            current = by_name[frontier.pop()]
+            if current.op == "matmul" and current.args[0] in params:
+                weights.append(current.args[0])
+            elif current.op == "add":
+                frontier += list(current.args)
+            elif current.op == "param":
+                biases.append(current.name)
+            elif current.op == "identity":
+                frontier.append(current.args[0])
+        if weights and all(params[w].shape[0] > 1 for w in weights):
+            row = int(rng.integers(0, params[weights[0]].shape[0]))
+            for name in weights + biases:
+                params[name][row, :] = 0.0
