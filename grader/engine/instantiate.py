@@ -4,7 +4,8 @@ A graph's shapes may name sizes (``W1: [d, d]``); an instance draws each size fr
 then parameters, inputs and targets, all from one seeded ``numpy.random.Generator`` so grading
 is deterministic. Targets suit the loss that reads them (one-hot for cross-entropy, in (0, 1)
 for binary cross-entropy). With ``kinks=True`` one row of the weight feeding each ReLU layer is
-zeroed (with its bias), so some pre-activations are exactly 0 and others negative: a student
+zeroed (with its bias) and, where none is negative, another row negated, so some
+pre-activations are exactly 0 and some negative: a student
 whose ReLU' convention differs from the assignment's gives a different answer there.
 
     inst = random_instance(graph, sizes={"d": (2, 5)}, rng=np.random.default_rng(7))
@@ -77,29 +78,45 @@ def random_instance(graph: Graph, *, sizes: dict, rng: np.random.Generator, batc
             t = rng.uniform(-1, 1, (rows, batch))
         data[name] = t
     if kinks:
-        _zero_some_preactivations(graph, params, rng)
+        _place_kinks(graph, params, data, rng, rules)
     return Instance(chosen, params, data, evaluate(graph, params, data, backend=FLOAT, rules=rules))
 
 
-def _zero_some_preactivations(graph: Graph, params: dict, rng: np.random.Generator) -> None:
-    """For each ReLU whose input is ``W @ a (+ b)``, zero one row of W and b: that unit's
-    pre-activation is exactly 0 for every example. Other units stay random (some negative)."""
+def _affine_params(graph: Graph, node) -> tuple[list[str], list[str]]:
+    """The weights and biases of the ``W @ a (+ b)`` feeding ``node`` (empty if it is not affine)."""
     by_name = {n.name: n for n in graph.nodes}
+    weights, biases, frontier = [], [], [node.args[0]]
+    while frontier:
+        current = by_name[frontier.pop()]
+        if current.op == "matmul" and current.args[0] in graph.params:
+            weights.append(current.args[0])
+        elif current.op == "add":
+            frontier += list(current.args)
+        elif current.op == "param":
+            biases.append(current.name)
+        elif current.op == "identity":
+            frontier.append(current.args[0])
+    return weights, biases
+
+
+def _place_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generator, rules: Rules) -> None:
+    """For each ReLU fed by ``W @ a (+ b)``: zero one row of W and b (that unit's pre-activation
+    is exactly 0 for every example), and if no pre-activation is negative, negate the row of the
+    largest one (z is linear in that row, so it turns negative). Layer by layer, in order."""
+    from grader.engine.autodiff import forward
+
     for node in graph.nodes:
         if node.op not in _KINKED:
             continue
-        weights, biases, frontier = [], [], [node.args[0]]
-        while frontier:
-            current = by_name[frontier.pop()]
-            if current.op == "matmul" and current.args[0] in params:
-                weights.append(current.args[0])
-            elif current.op == "add":
-                frontier += list(current.args)
-            elif current.op == "param":
-                biases.append(current.name)
-            elif current.op == "identity":
-                frontier.append(current.args[0])
-        if weights and all(params[w].shape[0] > 1 for w in weights):
-            row = int(rng.integers(0, params[weights[0]].shape[0]))
+        weights, biases = _affine_params(graph, node)
+        if not weights or any(params[w].shape[0] < 2 for w in weights):
+            continue
+        zero = int(rng.integers(0, params[weights[0]].shape[0]))
+        for name in weights + biases:
+            params[name][zero, :] = 0.0
+        pre = forward(graph, params, data, backend=FLOAT, rules=rules)[node.args[0]]
+        if not (pre < 0).any():
+            others = [r for r in range(pre.shape[0]) if r != zero]
+            flip = max(others, key=lambda r: pre[r].max())
             for name in weights + biases:
-                params[name][row, :] = 0.0
+                params[name][flip, :] *= -1.0
