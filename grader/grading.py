@@ -9,16 +9,20 @@ from grader.parse.numeric import parse_integer, parse_numeric
 from grader.parse.shape import parse_shape
 from grader.rubric import Rubric
 from grader.scoring import QuestionResult, score
+from grader.symbolic.equivalence import compare_expression, expression_key, parse_for
 from grader.submission import Submission
 
 
 MAX_TEXT = 20_000
 
 
-def parse_answer(question: Question, raw):
-    """Read one raw answer the way its question's kind needs (raises AnswerError)."""
-    if question.kind in ("manual", "expression"):
+def parse_answer(question: Question, raw, key: AnswerKey | None = None):
+    """Read one raw answer the way its question's kind needs (raises AnswerError). Expression
+    answers need the key (their symbol table); without it they are only checked to be text."""
+    if question.kind == "manual" or (question.kind == "expression" and key is None):
         return _text_answer(raw)
+    if question.kind == "expression":
+        return parse_for(question, _text_answer(raw), expression_key(key.assignment, question, key[question.id].exact))
     if question.kind == "class":
         if isinstance(raw, list):
             return [parse_integer(item) for item in raw]
@@ -41,7 +45,7 @@ def _text_answer(raw) -> str:
     return raw
 
 
-def parse_answers(sub: Submission, assignment: Assignment) -> tuple[dict, list[str]]:
+def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey) -> tuple[dict, list[str]]:
     """Every answer of a submission parsed (or the AnswerError it raised, located), and notes
     on answers to questions the assignment does not have."""
     parsed, notes = {}, []
@@ -52,7 +56,7 @@ def parse_answers(sub: Submission, assignment: Assignment) -> tuple[dict, list[s
             notes.append(f"ignored answer to unknown question '{qid}'")
             continue
         try:
-            parsed[qid] = parse_answer(question, raw)
+            parsed[qid] = parse_answer(question, raw, key)
         except AnswerError as e:
             parsed[qid] = e.at(file=sub.file, question=qid, line=sub.line_of(qid))
     return parsed, notes
@@ -68,8 +72,10 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, V
             verdicts[question.id] = Verdict(MISSING, "no answer given")
         elif isinstance(got, AnswerError):
             verdicts[question.id] = Verdict(UNREADABLE, got.describe(caret=False), error=got)
-        elif question.kind in ("manual", "expression"):
+        elif question.kind == "manual":
             verdicts[question.id] = Verdict(REVIEW, "graded by hand (the reference answer is in the key)")
+        elif question.kind == "expression":
+            verdicts[question.id] = compare_expression(got, expression_key(key.assignment, question, entry.exact))
         elif question.kind == "class":
             verdicts[question.id] = compare_class(got, entry)
         elif question.kind == "shape":

@@ -11,6 +11,7 @@ with draws whose ReLU pre-activations include exact zeros (``kinks``).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import numpy as np
 import sympy
@@ -45,9 +46,11 @@ def scenario_instances(assignment: Assignment, scenario: str, *, count: int | No
         batch = spec.get("batch", 1)
         batch = chosen[batch] if isinstance(batch, str) else int(batch)
         rules = assignment.rules
+        act = spec.get("act") or GENERIC_ACTIVATIONS[i % len(GENERIC_ACTIVATIONS)]
         if uses_act:
-            rules = rules.with_op(generic_activation(GENERIC_ACTIVATIONS[i % len(GENERIC_ACTIVATIONS)]))
-        out.append(random_instance(graph, sizes=chosen, rng=rng, batch=batch, rules=rules, kinks=i % 2 == 1))
+            rules = rules.with_op(generic_activation(act))
+        inst = random_instance(graph, sizes=chosen, rng=rng, batch=batch, rules=rules, kinks=i % 2 == 1)
+        out.append(replace(inst, act=act))
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.assignment import Assignment, Question, Scenario
-from grader.engine.autodiff import EXACT, FLOAT, Evaluation, evaluate, jacobian
+from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
 from grader.engine.ops import Rules
 from grader.errors import ConfigError
 
@@ -99,6 +99,8 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
     verb = question.verb
     if verb == "jacobian":
         return jacobian(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+    if verb == "derivative":
+        return elementwise_derivative(graph, ev.values, *question.nodes, backend=backend, rules=rules)
     if verb == "shape":
         return backend.array([list(ev.values[question.node].shape)])
     if verb == "count":

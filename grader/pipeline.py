@@ -63,7 +63,7 @@ def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
         return StudentResult(shown, sub.student_id, sub.name, sub.email, sub.assignment, error=error)
     assignment = catalog.assignment(sub.assignment)  # a ConfigError here stops the run: it is ours
     key, rubric = catalog.key(assignment), catalog.rubric(assignment)  # engine, rubric
-    parsed, notes = parse_answers(sub, assignment)  # parse
+    parsed, notes = parse_answers(sub, assignment, key)  # parse
     verdicts = compare_answers(parsed, key, rubric)  # compare
     questions = score_answers(verdicts, rubric)  # score
     return StudentResult(shown, sub.student_id, sub.name, sub.email, assignment.id, questions,
@@ -104,9 +104,10 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[Gr
                                             line=sub.lines.get(("assignment",)), category="assignment"))
             continue
         assignment = catalog.assignment(sub.assignment)
+        key = catalog.key(assignment)
         for qid, raw in sub.answers.items():
             try:
-                parse_answer(assignment.question(qid), raw)
+                parse_answer(assignment.question(qid), raw, key)
             except KeyError:
                 problems.append(AnswerError(f"unknown question id (not in {assignment.id})", file=sub.file,
                                             question=qid, line=sub.line_of(qid), category="question"))

@@ -109,6 +109,15 @@ def jacobian(graph: Graph, values: dict, of: str, wrt: str, *, backend=FLOAT, ru
     return np.vstack(rows)
 
 
+def elementwise_derivative(graph: Graph, values: dict, of: str, wrt: str, *, backend=FLOAT,
+                           rules: Rules = DEFAULT_RULES):
+    """∂of/∂wrt entry by entry, for an element-wise ``of = g(wrt)`` (e.g. ReLU'(Z) as a matrix):
+    the backward pass seeded with ones at ``of``."""
+    ones = backend.array(np.ones(values[of].shape, dtype=int).tolist())
+    g = backward(graph, values, backend=backend, rules=rules, seed=(of, ones)).get(wrt)
+    return g if g is not None else 0 * values[wrt]
+
+
 def _as_2d(a):
     a = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
     if a.ndim == 0:
@@ -123,4 +132,4 @@ def _batch_size(graph: Graph, values: dict) -> int:
     return sizes.pop() if sizes else 1
 
 
-__all__ = ["Evaluation", "evaluate", "forward", "backward", "jacobian", "EXACT", "FLOAT", "DEFAULT_RULES"]
+__all__ = ["Evaluation", "evaluate", "forward", "backward", "jacobian", "elementwise_derivative", "EXACT", "FLOAT", "DEFAULT_RULES"]

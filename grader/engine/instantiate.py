@@ -32,6 +32,7 @@ class Instance:
     params: dict
     data: dict
     evaluation: Evaluation
+    act: str = "tanh"  # what the generic activation ``act`` is in this instance
 
 
 def resolve_shape(shape: tuple, sizes: dict) -> tuple[int, int]:

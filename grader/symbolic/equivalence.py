@@ -1,0 +1,233 @@
+"""Is a student's expression the answer? Decided on random instances, never by eval.
+
+For a question on a symbolic scenario, :class:`ExpressionKey` holds the question's symbol table
+and, per instance, the symbol values and the engine's value of the quantity asked for. An
+answer is parsed once (:func:`grader.parse.expression.parse_expression`), then evaluated on
+every instance (:func:`grader.symbolic.evaluate.evaluate`): equivalent when it matches on all;
+"equivalent up to transpose" when its transpose does (a layout convention, scored per rubric);
+a shape mismatch says both shapes. Shapes (``C x d_{L-1}``) and size polynomials (``d^2 + d``)
+are compared on several assignments of the sizes.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from grader.assignment import Assignment, Question
+from grader.compare import CORRECT, SHAPE, WRONG, Verdict, shape_text
+from grader.instances import scenario_instances
+from grader.parse import expr_ast as A
+from grader.parse.expr_normalize import spelling_of
+from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
+from grader.parse.expression import Parsed
+from grader.symbolic.evaluate import Env, ShapeError, evaluate
+
+TRANSPOSED = "transposed"
+RTOL, ATOL = 1e-7, 1e-10
+SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
+
+
+def symbol_table(assignment: Assignment, question: Question) -> SymbolTable:
+    """What this question's answers may use: the scenario's symbols, the sizes, the free
+    indices, and the functions (the assignment's spellings win over the defaults)."""
+    claimed = {spelling_of(s) for spellings in assignment.functions.values() for s in spellings}
+    functions = {fn: tuple(s for s in spellings if spelling_of(s) not in claimed)
+                 for fn, spellings in DEFAULT_FUNCTIONS.items()}
+    for fn, spellings in assignment.functions.items():
+        functions[fn] = tuple(functions.get(fn, ())) + tuple(spellings)
+    bindings = assignment.symbols.get(question.scenario, {})
+    return SymbolTable.build(symbols={name: b.spellings for name, b in bindings.items()},
+                             functions={k: v for k, v in functions.items() if v},
+                             indices=assignment.indices,
+                             sizes={name: spellings for name, (_, spellings) in assignment.sizes.items()})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One instance: the answer's environment and the key's value there."""
+
+    env: Env
+    key: np.ndarray
+    entries: tuple = ()  # index assignments to check, for index-notation questions
+
+
+def _binding_value(quantity: str, ev, batch: int) -> np.ndarray:
+    words = quantity.split()
+    if words == ["ones"]:
+        return np.ones((batch, 1))
+    return ev.grads[words[1]] if words[0] == "grad" else ev.values[words[0]]
+
+
+def _key_value(assignment: Assignment, question: Question, inst) -> np.ndarray:
+    from grader.engine.autodiff import FLOAT, elementwise_derivative, jacobian
+    ev = inst.evaluation
+    graph = assignment.graphs[assignment.scenarios[question.scenario].network]
+    verb = question.verb
+    if verb == "jacobian":
+        return jacobian(graph, ev.values, *question.nodes, backend=FLOAT)
+    if verb == "derivative":
+        return elementwise_derivative(graph, ev.values, *question.nodes, backend=FLOAT)
+    return {"": ev.values, "grad": ev.grads}[verb][question.node]
+
+
+def _entries(question: Question, key: np.ndarray, env: Env) -> tuple:
+    """Index assignments (dicts) an index-notation answer is checked at."""
+    idx = question.indices
+    mode = question.entries.split()
+    if mode[0] == "negative":
+        pre = env.symbols.get("__entries__")
+        return tuple({idx[0]: j} for j in range(pre.shape[0]) if pre[j, 0] < 0)
+    if mode[0] == "diagonal":
+        return tuple({idx[0]: k} for k in range(key.shape[0]))
+    if mode[0] == "off-diagonal":
+        return tuple({idx[0]: k, idx[1]: m} for k in range(key.shape[0]) for m in range(key.shape[1]) if k != m)
+    if mode[0] == "row" or len(idx) == 1:
+        return tuple({idx[0]: k} for k in range(key.shape[0]))
+    return tuple({idx[0]: i, idx[1]: j} for i in range(key.shape[0]) for j in range(key.shape[1]))
+
+
+def _expected_at(question: Question, key: np.ndarray, at: dict) -> np.ndarray:
+    values = [at[i] for i in question.indices]
+    mode = question.entries.split()[0]
+    if mode == "row":
+        return key[values[0]:values[0] + 1, :].T
+    if mode == "diagonal":
+        return key[values[0]:values[0] + 1, values[0]:values[0] + 1]
+    if len(values) == 2:
+        return key[values[0]:values[0] + 1, values[1]:values[1] + 1]
+    return key[values[0]:values[0] + 1, 0:1]
+
+
+@dataclass(frozen=True)
+class ExpressionKey:
+    question: Question
+    table: SymbolTable
+    cases: tuple[Case, ...]
+    symbolic: object = None  # sympy shape tuple or polynomial, for shape and count questions
+    size_names: tuple[str, ...] = ()
+
+
+_CACHE: dict = {}
+
+
+def expression_key(assignment: Assignment, question: Question, symbolic=None) -> ExpressionKey:
+    """Everything needed to check answers to one expression question (built once per run)."""
+    cache_key = (assignment.path, assignment.id, question.id)
+    if cache_key not in _CACHE:
+        _CACHE[cache_key] = _build_expression_key(assignment, question, symbolic)
+    return _CACHE[cache_key]
+
+
+def _build_expression_key(assignment: Assignment, question: Question, symbolic) -> ExpressionKey:
+    table = symbol_table(assignment, question)
+    if question.verb in ("shape", "count"):
+        return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes))
+    cases = []
+    graph = assignment.graphs[assignment.scenarios[question.scenario].network]
+    for inst in scenario_instances(assignment, question.scenario):
+        ev = inst.evaluation
+        batch = ev.batch
+        symbols = {name: _binding_value(b.quantity, ev, batch)
+                   for name, b in assignment.symbols.get(question.scenario, {}).items()}
+        if question.entries.startswith("negative"):
+            symbols["__entries__"] = ev.values[question.entries.split()[1]]
+        env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
+                  ev.grads.get(graph.output))
+        key = _key_value(assignment, question, inst)
+        cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
+    return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes))
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal within tolerance; a 1×1 answer stands for a constant matrix (``1`` for ReLU' is
+    then simply wrong, not a shape error)."""
+    if a.shape == (1, 1) and b.shape != (1, 1):
+        a = np.broadcast_to(a, b.shape)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.abs(b).max(initial=0)))))
+
+
+def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
+    """Equivalent, equivalent up to transpose, not equivalent, or a shape mismatch."""
+    q = key.question
+    if q.verb == "shape":
+        return _compare_shape(parsed.expr, key)
+    if q.verb == "count":
+        return _compare_polynomial(parsed.expr, key)
+    transposed_everywhere = True
+    for case in key.cases:
+        try:
+            if q.indices:
+                for at in case.entries:
+                    got = evaluate(parsed.expr, Env(case.env.symbols, case.env.sizes, at, case.env.act,
+                                                     case.env.relu_grad_at_zero, case.env.cost_grad))
+                    expected = _expected_at(q, case.key, at)
+                    if got.shape != expected.shape:
+                        return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
+                                              f"expected {shape_text(expected.shape)}")
+                    if not _close(got, expected):
+                        return Verdict(WRONG, "not equivalent to the answer")
+                continue
+            got = evaluate(parsed.expr, case.env)
+        except ShapeError as e:
+            return Verdict(SHAPE, f"{e} (column {e.pos + 1})")
+        except KeyError as e:
+            return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
+        if _close(got, case.key):
+            transposed_everywhere = False
+            continue
+        if _close(got.T, case.key) and transposed_everywhere:
+            continue
+        if got.shape != case.key.shape and got.T.shape != case.key.shape and got.shape != (1, 1):
+            return Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
+        return Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
+    if q.indices or not transposed_everywhere or not key.cases:
+        return Verdict(CORRECT)
+    return Verdict(TRANSPOSED, "equivalent up to transpose: the layout convention differs from the key's")
+
+
+def _size_values(names: tuple[str, ...]):
+    for trial in SIZE_TRIALS:
+        yield dict(zip(names, itertools.cycle(trial)))
+
+
+def _eval_size(node, sizes: dict) -> float:
+    env = Env({}, sizes)
+    return float(evaluate(node, env)[0, 0])
+
+
+def _compare_shape(expr, key: ExpressionKey) -> Verdict:
+    dims = expr.dims if isinstance(expr, A.Shape) else (expr,)
+    if len(dims) == 1:
+        dims = (dims[0], A.Num(1))
+    expected = key.symbolic
+    try:
+        for sizes in _size_values(key.size_names):
+            got = tuple(_eval_size(d, sizes) for d in dims)
+            want = tuple(float(sympy.sympify(e).subs({sympy.Symbol(k): v for k, v in sizes.items()})) for e in expected)
+            if got == want:
+                continue
+            return Verdict(WRONG, "rows and columns swapped" if tuple(reversed(got)) == want else "not the shape asked for")
+    except (ShapeError, KeyError) as e:
+        return Verdict(WRONG, f"not a shape in the sizes: {e}")
+    return Verdict(CORRECT)
+
+
+def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
+    try:
+        for sizes in _size_values(key.size_names):
+            got = _eval_size(expr, sizes)
+            want = float(key.symbolic.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
+            if got != want:
+                return Verdict(WRONG, "not the count asked for")
+    except (ShapeError, KeyError) as e:
+        return Verdict(WRONG, f"not an expression in the sizes: {e}")
+    return Verdict(CORRECT)
+
+
+def parse_for(question: Question, text: str, key: ExpressionKey) -> Parsed:
+    """Parse an answer to ``question`` with its symbol table (raises AnswerError)."""
+    from grader.parse.expression import parse_expression
+    return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")

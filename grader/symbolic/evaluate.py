@@ -1,0 +1,179 @@
+r"""Evaluate an answer's typed tree on one numeric instance.
+
+Values are 2-D float64 arrays, as in the engine. Operators follow what students mean:
+
+* ``Product`` (juxtaposition, ``*``, ``\cdot``) scales when either side is 1×1, is a matrix
+  product when the inner sizes match, and element-wise when both shapes are equal column or row
+  vectors (``\sigma(z)(1-\sigma(z))``); anything else is a shape error naming both shapes.
+* ``MatMul`` (``@``) is only a matrix product; ``Hadamard`` only element-wise.
+* Free indices (``\delta_i z_j``) pick entries; ``\sum_k`` runs an index over the length of the
+  first symbol it indexes; ``\delta_{kk'}`` is 1 when the two indices are equal.
+
+Never transposes silently: a shape mismatch is reported (:class:`ShapeError`) so that
+"your ∂L/∂W is 3×1, expected 2×3" can be said.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from grader.parse import expr_ast as A
+
+_FUNCS = {
+    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "tanh": np.tanh,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "exp": np.exp,
+    "log": np.log,
+    "softplus": lambda x: np.logaddexp(0.0, x),
+    "identity": lambda x: x,
+}
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes do not fit; ``pos`` is the operator's offset in the answer."""
+
+    def __init__(self, message: str, pos: int = 0):
+        super().__init__(message)
+        self.pos = pos
+
+
+@dataclass(frozen=True)
+class Env:
+    """One instance as seen by an answer: symbol values, sizes, index values, conventions."""
+
+    symbols: dict
+    sizes: dict = field(default_factory=dict)
+    indices: dict = field(default_factory=dict)  # free index -> 0-based value
+    act: str = "tanh"  # what the generic activation is in this instance
+    relu_grad_at_zero: float = 0.0
+    cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
+
+
+def _shape(a) -> str:
+    return f"{a.shape[0]}×{a.shape[1]}"
+
+
+def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
+    if fn == "act":
+        fn = env.act
+    if fn == "sigmoid":
+        s = _FUNCS["sigmoid"](x)
+        return s * (1 - s)
+    if fn == "tanh":
+        return 1 - np.tanh(x) ** 2
+    if fn == "relu":
+        return np.where(x > 0, 1.0, np.where(x == 0, env.relu_grad_at_zero, 0.0))
+    if fn == "softplus":
+        return _FUNCS["sigmoid"](x)
+    if fn == "exp":
+        return np.exp(x)
+    if fn == "log":
+        return 1.0 / x
+    if fn == "identity":
+        return np.ones_like(x)
+    raise ShapeError(f"the derivative of {fn} is not defined here")
+
+
+def _elementwise(left, right, op, pos, what):
+    if left.shape == right.shape or left.shape == (1, 1) or right.shape == (1, 1):
+        return op(left, right)
+    raise ShapeError(f"cannot {what} a {_shape(left)} and a {_shape(right)} matrix", pos)
+
+
+def _product(left, right, pos):
+    if left.shape == (1, 1) or right.shape == (1, 1):
+        return left * right
+    if left.shape[1] == right.shape[0]:
+        return left @ right
+    if left.shape == right.shape and 1 in left.shape:
+        return left * right  # σ(z)(1 − σ(z)): students juxtapose vectors for the element-wise product
+    raise ShapeError(f"cannot multiply a {_shape(left)} by a {_shape(right)} matrix", pos)
+
+
+def _index(value: np.ndarray, index: tuple[str, ...], env: Env, node) -> np.ndarray:
+    at = [env.indices[i] for i in index]
+    if len(at) == 2:
+        return value[at[0]:at[0] + 1, at[1]:at[1] + 1]
+    (k,) = at
+    if value.shape[1] == 1:
+        return value[k:k + 1, :]
+    if value.shape[0] == 1:
+        return value[:, k:k + 1]
+    return value[k:k + 1, :].T  # w_k: row k of a matrix, as the column vector students mean
+
+
+def _range_of(index: str, body, env: Env) -> int:
+    for node in A.walk(body):
+        if isinstance(node, A.Sym) and index in node.index:
+            value = env.symbols[node.name]
+            where = node.index.index(index)
+            if len(node.index) == 2:
+                return value.shape[where]
+            return value.shape[0] if value.shape[1] == 1 else value.shape[1] if value.shape[0] == 1 else value.shape[0]
+    raise ShapeError(f"the sum over {index} has nothing indexed by {index}", getattr(body, "pos", 0))
+
+
+def evaluate(node, env: Env) -> np.ndarray:
+    """The value of an answer tree in one instance (raises ShapeError, KeyError for a free
+    index without a value)."""
+    ev = lambda n: evaluate(n, env)  # noqa: E731
+    if isinstance(node, A.Num):
+        return np.array([[float(node.value)]])
+    if isinstance(node, A.Sym):
+        value = env.symbols[node.name]
+        return _index(value, node.index, env, node) if node.index else value
+    if isinstance(node, A.Size):
+        return np.array([[float(env.sizes[node.name])]])
+    if isinstance(node, A.Neg):
+        return -ev(node.arg)
+    if isinstance(node, A.Add):
+        return _elementwise(ev(node.left), ev(node.right), np.add, node.pos, "add")
+    if isinstance(node, A.Sub):
+        return _elementwise(ev(node.left), ev(node.right), np.subtract, node.pos, "subtract")
+    if isinstance(node, A.Hadamard):
+        return _elementwise(ev(node.left), ev(node.right), np.multiply, node.pos, "multiply element-wise")
+    if isinstance(node, A.Div):
+        return _elementwise(ev(node.left), ev(node.right), np.divide, node.pos, "divide")
+    if isinstance(node, A.MatMul):
+        left, right = ev(node.left), ev(node.right)
+        if left.shape[1] != right.shape[0]:
+            raise ShapeError(f"cannot matrix-multiply a {_shape(left)} by a {_shape(right)} matrix", node.pos)
+        return left @ right
+    if isinstance(node, A.Product):
+        return _product(ev(node.left), ev(node.right), node.pos)
+    if isinstance(node, A.Pow):
+        return ev(node.base) ** node.exponent
+    if isinstance(node, A.Transpose):
+        return ev(node.arg).T
+    if isinstance(node, A.Call):
+        args = [ev(a) for a in node.args]
+        if node.fn == "max":
+            return _elementwise(args[0], args[1], np.maximum, node.pos, "take the maximum of")
+        if node.fn == "softmax":
+            e = np.exp(args[0] - args[0].max(axis=0, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
+        return _FUNCS[env.act if node.fn == "act" else node.fn](args[0])
+    if isinstance(node, A.Derivative):
+        if node.fn == "cost":
+            if env.cost_grad is None:
+                raise ShapeError("J' is only defined at the network's output", node.pos)
+            return env.cost_grad
+        return _derivative(node.fn, ev(node.arg), env)
+    if isinstance(node, A.Indicator):
+        left, right = ev(node.left), ev(node.right)
+        op = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal,
+              "!=": np.not_equal}[node.op]
+        return _elementwise(left, right, lambda a, b: op(a, b).astype(float), node.pos, "compare")
+    if isinstance(node, A.Sum):
+        total = None
+        for k in range(_range_of(node.index, node.body, env)):
+            term = evaluate(node.body, replace(env, indices={**env.indices, node.index: k}))
+            total = term if total is None else _elementwise(total, term, np.add, node.pos, "add")
+        return total
+    if isinstance(node, A.Kronecker):
+        return np.array([[1.0 if env.indices[node.i] == env.indices[node.j] else 0.0]])
+    if isinstance(node, A.Shape):
+        raise ShapeError("a shape is not a value", node.pos)
+    raise ShapeError(f"cannot evaluate {type(node).__name__}", getattr(node, "pos", 0))
