@@ -71,15 +71,21 @@ def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
 
 
 def _attribute_rejected(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:
-    """A file too broken to name its assignment counts against the class's only assignment
-    (its max points), so its 0 shows as 0 %, as a TA would record it."""
-    ids = {r.assignment for r in results if r.questions}
-    if len(ids) != 1:
-        return results
-    only = ids.pop()
-    max_points = catalog.rubric(catalog.assignment(only)).max_points
-    return [replace(r, assignment=only, max_points=max_points) if r.error and not r.assignment else r
-            for r in results]
+    """A file too broken to name its assignment counts against the assignment of the other files
+    in its folder, when they all agree (its 0 then shows as 0 % of that maximum, as a TA would
+    record it); otherwise it stays unattributed."""
+    by_folder: dict[str, set] = {}
+    for r in results:
+        if r.questions:
+            by_folder.setdefault(str(Path(r.file).parent), set()).add(r.assignment)
+    out = []
+    for r in results:
+        ids = by_folder.get(str(Path(r.file).parent), set())
+        if r.error and not r.assignment and len(ids) == 1:
+            only = next(iter(ids))
+            r = replace(r, assignment=only, max_points=catalog.rubric(catalog.assignment(only)).max_points)
+        out.append(r)
+    return out
 
 
 def _mark_duplicates(results: list[StudentResult]) -> list[StudentResult]:

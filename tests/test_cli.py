@@ -35,13 +35,26 @@ def test_run_exits_0_and_prints_one_row_per_file(graded):
     result, book = graded
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split() == ["id", "name", "points", "max", "percent", "status"]
-    assert len(book) == len(list(SUBMISSIONS.glob("*.*")))
+    assert len(book) == len([p for p in SUBMISSIONS.rglob("*.*") if p.suffix in (".yaml", ".json")])
 
 
-def test_gradebook_columns_are_stable(graded, mlp_numeric):
+def test_gradebook_columns_are_stable(graded, catalog):
     _, book = graded
-    assert list(book.columns) == ["student_id", "name", "email", "assignment", *mlp_numeric.question_ids,
+    # question columns: each assignment's questions in its own order, assignments sorted by id
+    qcols = [q for a in sorted(set(book.assignment.dropna())) for q in catalog.assignment(a).question_ids]
+    assert list(book.columns) == ["student_id", "name", "email", "assignment", *qcols,
                                   "total", "max", "percent", "status", "flags", "notes", "file"]
+
+
+def test_seed_transcriptions_are_graded_as_a_TA_would(graded):
+    _, book = graded
+    rows = {r.student_id: r for r in book.itertuples()}
+    # the seeds' real mistakes, and nothing else, lose points
+    assert rows["seed000"].total == 16 and rows["seed000"].status == "lost points: 1 wrong shape"
+    assert rows["seed001"].status == "lost points: 1 wrong, 1 missing"
+    assert rows["seed002"].status.startswith("needs review: 1 answer for a TA; lost points: 2 wrong, 1 wrong shape")
+    assert rows["seed003"].total == 24 and rows["seed003"].status == "lost points: 1 wrong"
+    assert book.loc[book.student_id == "seed003", "q1c.xbar"].item() == 0
 
 
 @pytest.mark.parametrize("sid", sorted(EXPECTED_ROWS))

@@ -6,15 +6,16 @@ Sub(left=Sym(name='yhat', index=()), right=Sym(name='y', index=()))
 
 Student text never reaches ``eval``, ``sympify`` or ``parse_latex``. The stages, each bounded:
 
-1. :func:`~grader.parse.expr_normalize.prescan`: at most 2,000 characters, brackets balanced
-   and nested at most 40 deep: checked by a scan, before any parser, so 300 nested
-   parentheses or a 100 kB paste are refused in microseconds.
-2. :func:`~grader.parse.expr_normalize.split_lhs`: text left of the last top-level ``=`` is
-   kept as ``Parsed.lhs`` and never parsed (``\frac{\partial L}{\partial W} = ...``).
+1. :func:`prescan`: at most 2,000 characters, brackets balanced and nested at most 40 deep,
+   checked by a scan before any parser, so 300 nested parentheses or a 100 kB paste are refused
+   in microseconds.
+2. :func:`split_lhs`: text left of the last top-level ``=`` is kept as ``Parsed.lhs`` and never
+   parsed (``\frac{\partial L}{\partial W} = ...``, ``dL/dW = ...``, ``a = b = c`` keeps c).
 3. :func:`~grader.parse.expr_tokens.tokenize`: names, functions and operators read against the
-   question's :class:`SymbolTable`; numbers limited to 30 digits and a finite float.
-4. lark LALR over ``expression.lark`` (a table-driven parser: no recursion, linear time).
-5. :class:`~grader.parse.expr_build.Builder`: at most 400 nodes, exponents whole and at most 16.
+   question's :class:`SymbolTable`; at most 800 tokens; numbers at most 30 digits, finite.
+4. lark LALR over ``expression.lark`` (table-driven: no recursion, linear time).
+5. :class:`~grader.parse.expr_build.Builder`: at most 400 nodes and 100 levels, exponents whole
+   and at most 16, names resolved (unknown ones are errors naming what the student typed).
 
 Errors are :class:`~grader.errors.AnswerError` with a 1-based column into the original text
 and a category: ``syntax``, ``unknown-symbol``, ``unknown-function`` or ``limit``.

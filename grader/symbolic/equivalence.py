@@ -11,7 +11,7 @@ are compared on several assignments of the sizes.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
@@ -149,6 +149,17 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.abs(b).max(initial=0)))))
 
 
+def free_indices(node) -> tuple[str, ...]:
+    """Indices an answer leaves free (not bound by a sum), alphabetically: the row index comes
+    first as in w_ij (i, j; k, k'), whatever order the answer writes them in."""
+    bound = {n.index for n in A.walk(node) if isinstance(n, A.Sum)}
+    out: list[str] = []
+    for n in A.walk(node):
+        names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else ()
+        out += [i for i in names if i not in bound and i not in out]
+    return tuple(sorted(out))
+
+
 def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     """Equivalent, equivalent up to transpose, not equivalent, or a shape mismatch."""
     q = key.question
@@ -156,6 +167,11 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         return _compare_shape(parsed.expr, key)
     if q.verb == "count":
         return _compare_polynomial(parsed.expr, key)
+    free = free_indices(parsed.expr)
+    if not q.indices and 0 < len(free) <= 2:
+        # ŷ_j − y_j for the vector ŷ − y: an entry-wise answer to a whole-matrix question
+        q = replace(q, indices=free)
+        key = replace(key, question=q, cases=tuple(replace(c, entries=_entries(q, c.key, c.env)) for c in key.cases))
     transposed_everywhere = True
     for case in key.cases:
         try:
