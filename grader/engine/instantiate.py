@@ -102,8 +102,10 @@ def _affine_params(graph: Graph, node) -> tuple[list[str], list[str]]:
 
 def _place_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generator, rules: Rules) -> None:
     """For each ReLU fed by ``W @ a (+ b)``: zero one row of W and b (that unit's pre-activation
-    is exactly 0 for every example), and if no pre-activation is negative, negate the row of the
-    largest one (z is linear in that row, so it turns negative). Layer by layer, in order."""
+    is exactly 0 for every example); then make sure another unit is active somewhere (else the
+    whole gradient below would vanish and the instance would tell nothing) and, when there are
+    units to spare, that one is negative somewhere. A row is flipped by negating it: z is linear
+    in the row, so its sign flips. Layer by layer, in order."""
     from grader.engine.autodiff import forward
 
     for node in graph.nodes:
@@ -112,12 +114,23 @@ def _place_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generato
         weights, biases = _affine_params(graph, node)
         if not weights or any(params[w].shape[0] < 2 for w in weights):
             continue
-        zero = int(rng.integers(0, params[weights[0]].shape[0]))
+        rows = params[weights[0]].shape[0]
+        zero = int(rng.integers(0, rows))
         for name in weights + biases:
             params[name][zero, :] = 0.0
-        pre = forward(graph, params, data, backend=FLOAT, rules=rules)[node.args[0]]
-        if not (pre < 0).any():
-            others = [r for r in range(pre.shape[0]) if r != zero]
-            flip = max(others, key=lambda r: pre[r].max())
+
+        def pre():
+            return forward(graph, params, data, backend=FLOAT, rules=rules)[node.args[0]]
+
+        def flip(row):
             for name in weights + biases:
-                params[name][flip, :] *= -1.0
+                params[name][row, :] *= -1.0
+
+        others = [r for r in range(rows) if r != zero]
+        z = pre()
+        if not (z[others] > 0).any():
+            flip(min(others, key=lambda r: z[r].min()))
+            z = pre()
+        active = [r for r in others if (z[r] > 0).any()]
+        if not (z[others] < 0).any() and len(active) >= 2:
+            flip(max(active, key=lambda r: z[r].max()))

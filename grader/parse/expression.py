@@ -122,19 +122,25 @@ def prescan(text: str) -> None:
 
 
 def split_lhs(text: str) -> tuple[str | None, int]:
-    """The text left of the last ``=`` outside brackets (None if there is none; ``<=``, ``>=``,
-    ``!=``, ``==`` do not count) and the offset where the answer proper starts."""
-    depth, last = 0, -1
+    r"""The text left of the last ``=`` (or ``\in``, ``∈``: ``W \in \mathbb{R}^{d \times d}``)
+    outside brackets (None if there is none; ``<=``, ``>=``, ``!=``, ``==`` do not count) and
+    the offset where the answer proper starts."""
+    depth, last, width = 0, -1, 1
     marks = {i: ch for i, ch in brackets(text)}
     for i, ch in enumerate(text):
         if i in marks:
             depth += 1 if marks[i] in PAIRS else -1
-        elif ch == "=" and depth == 0 and text[i - 1:i] not in ("<", ">", "!", "=") \
-                and text[i + 1:i + 2] != "=":
-            last = i
+        elif depth:
+            continue
+        elif ch == "=" and text[i - 1:i] not in ("<", ">", "!", "=") and text[i + 1:i + 2] != "=":
+            last, width = i, 1
+        elif ch == "∈":
+            last, width = i, 1
+        elif text.startswith("\\in", i) and not text[i + 3:i + 4].isalpha():
+            last, width = i, 3
     if last < 0:
         return None, 0
-    return text[:last].strip().rstrip(":&").strip(), last + 1
+    return text[:last].strip().rstrip(":&").strip(), last + width
 
 
 def _syntax_error(e: UnexpectedInput, text: str, tokens: list[Token]) -> AnswerError:

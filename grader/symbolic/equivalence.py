@@ -23,7 +23,7 @@ from grader.parse import expr_ast as A
 from grader.parse.expr_normalize import spelling_of
 from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression import Parsed
-from grader.symbolic.evaluate import Env, ShapeError, evaluate
+from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate
 
 TRANSPOSED = "transposed"
 RTOL, ATOL = 1e-7, 1e-10
@@ -135,7 +135,7 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
         if question.entries.startswith("negative"):
             symbols["__entries__"] = ev.values[question.entries.split()[1]]
         env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
-                  ev.grads.get(graph.output))
+                  ev.grads.get(graph.output), ev.values.get(graph.output))
         key = _key_value(assignment, question, inst)
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes))
@@ -172,13 +172,14 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         # ŷ_j − y_j for the vector ŷ − y: an entry-wise answer to a whole-matrix question
         q = replace(q, indices=free)
         key = replace(key, question=q, cases=tuple(replace(c, entries=_entries(q, c.key, c.env)) for c in key.cases))
-    transposed_everywhere = True
+    direct = transposed = True  # the answer matches on every instance as written / transposed
     for case in key.cases:
         try:
             if q.indices:
                 for at in case.entries:
-                    got = evaluate(parsed.expr, Env(case.env.symbols, case.env.sizes, at, case.env.act,
-                                                     case.env.relu_grad_at_zero, case.env.cost_grad))
+                    if q.entries == "diagonal":  # k = k': every index the answer uses takes k's value
+                        at = {i: at[q.indices[0]] for i in set(free) | set(q.indices)}
+                    got = evaluate(parsed.expr, replace(case.env, indices=at))
                     expected = _expected_at(q, case.key, at)
                     if got.shape != expected.shape:
                         return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
@@ -187,19 +188,19 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue
             got = evaluate(parsed.expr, case.env)
+        except DomainError as e:
+            return Verdict(WRONG, f"{e} (column {e.pos + 1})")
         except ShapeError as e:
             return Verdict(SHAPE, f"{e} (column {e.pos + 1})")
         except KeyError as e:
             return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
-        if _close(got, case.key):
-            transposed_everywhere = False
-            continue
-        if _close(got.T, case.key) and transposed_everywhere:
-            continue
-        if got.shape != case.key.shape and got.T.shape != case.key.shape and got.shape != (1, 1):
-            return Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
-        return Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
-    if q.indices or not transposed_everywhere or not key.cases:
+        as_written, flipped = _close(got, case.key), _close(got.T, case.key)
+        direct, transposed = direct and as_written, transposed and flipped
+        if not (direct or transposed):
+            if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
+                return Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
+            return Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
+    if direct or q.indices:
         return Verdict(CORRECT)
     return Verdict(TRANSPOSED, "equivalent up to transpose: the layout convention differs from the key's")
 

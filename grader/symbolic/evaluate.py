@@ -39,6 +39,10 @@ class ShapeError(ValueError):
         self.pos = pos
 
 
+class DomainError(ShapeError):
+    """A function applied where it has no value in this instance (J' away from the output)."""
+
+
 @dataclass(frozen=True)
 class Env:
     """One instance as seen by an answer: symbol values, sizes, index values, conventions."""
@@ -49,6 +53,7 @@ class Env:
     act: str = "tanh"  # what the generic activation is in this instance
     relu_grad_at_zero: float = 0.0
     cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
+    cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
 
 
 def _shape(a) -> str:
@@ -157,8 +162,9 @@ def evaluate(node, env: Env) -> np.ndarray:
         return _FUNCS[env.act if node.fn == "act" else node.fn](args[0])
     if isinstance(node, A.Derivative):
         if node.fn == "cost":
-            if env.cost_grad is None:
-                raise ShapeError("J' is only defined at the network's output", node.pos)
+            at = ev(node.arg)
+            if env.cost_grad is None or at.shape != env.cost_at.shape or not np.allclose(at, env.cost_at):
+                raise DomainError("J' is the cost's derivative at the network's output A^{[L]}", node.pos)
             return env.cost_grad
         return _derivative(node.fn, ev(node.arg), env)
     if isinstance(node, A.Indicator):
