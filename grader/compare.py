@@ -46,10 +46,11 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # CORRECT, WRONG, SHAPE, UNREADABLE, MISSING, REVIEW
+    outcome: str  # CORRECT, WRONG, SHAPE, UNREADABLE, MISSING, REVIEW, or "transposed"
     feedback: str = ""
     wrong_entries: tuple[tuple[int, int], ...] = ()
     error: GraderError | None = None
+    flags: tuple[str, ...] = ()  # misconception ids this answer matches (see grader.misconceptions)
 
     @property
     def correct(self) -> bool:

@@ -41,7 +41,7 @@ def gradebook_frame(result: ClassResult) -> pd.DataFrame:
         per_question = {q.question: q.points for q in r.questions}
         record.update({q: per_question.get(q) for q in qcols})
         record.update({"total": r.points, "max": r.max_points or None, "percent": r.percent,
-                       "status": r.status, "flags": "", "notes": "; ".join(r.notes), "file": r.file})
+                       "status": r.status, "flags": " ".join(r.flags), "notes": "; ".join(r.notes), "file": r.file})
         records.append(record)
     return pd.DataFrame.from_records(records, columns=ID_COLUMNS + qcols + TOTAL_COLUMNS)
 

@@ -35,6 +35,14 @@ class StudentResult:
         return round(sum(q.points for q in self.questions), 6)
 
     @property
+    def flags(self) -> tuple[str, ...]:
+        """Misconception ids flagged on any answer, in question order, each once."""
+        out: list[str] = []
+        for q in self.questions:
+            out += [f for f in q.verdict.flags if f not in out]
+        return tuple(out)
+
+    @property
     def percent(self) -> float | None:
         return round(100 * self.points / self.max_points, 1) if self.max_points else None
 
