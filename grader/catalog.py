@@ -37,6 +37,7 @@ class Catalog:
     _assignments: dict = field(default_factory=dict)
     _rubrics: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)
+    _variants: dict = field(default_factory=dict)
 
     def search_dirs(self, kind: str) -> list[Path]:
         dirs = [self.root / kind]
@@ -82,3 +83,10 @@ class Catalog:
         if assignment.id not in self._keys:
             self._keys[assignment.id] = build_key(assignment)
         return self._keys[assignment.id]
+
+    def variants(self, assignment: Assignment) -> dict:
+        """Misconception variants of the key (id → question → value), computed once."""
+        if assignment.id not in self._variants:
+            from grader.variants import variant_values
+            self._variants[assignment.id] = variant_values(assignment, self.key(assignment))
+        return self._variants[assignment.id]

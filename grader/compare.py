@@ -5,7 +5,7 @@ points that is worth is the rubric's business (:mod:`grader.scoring`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -122,3 +122,32 @@ def compare_shape(answer: tuple[int, int], entry: KeyEntry) -> Verdict:
     if tuple(reversed(answer)) == expected:
         return Verdict(WRONG, f"rows and columns swapped: got {shape_text(answer)}")
     return Verdict(WRONG, f"got {shape_text(answer)}, which is not the shape asked for")
+
+
+def misconception_flags(answer: NumericAnswer, entry: KeyEntry, variants: dict, *, tol: Tolerance) -> tuple[str, ...]:
+    """The catalogue misconceptions a wrong numeric answer matches: each variant's value for
+    this question (``variants``: misconception id → value, only where it differs from the key),
+    plus ``transposed-answer`` when the answer is the key in the other layout."""
+    matched = []
+    for mid, value in variants.items():
+        got = _oriented(answer, value.shape)
+        if got is not None and tol.close(got, value).all():
+            matched.append(mid)
+    expected = entry.shape
+    if not answer.flat and answer.values.shape == expected[::-1] and expected[0] != expected[1] \
+            and tol.close(answer.values.T, entry.value).all():
+        matched.append("transposed-answer")
+    return tuple(matched)
+
+
+def flagged(verdict: Verdict, flags: tuple[str, ...]) -> Verdict:
+    """The verdict with its flags and the feedback a student can act on."""
+    if not flags:
+        return verdict
+    from grader.misconceptions import BY_ID
+    if len(flags) == 1:
+        advice = f"[{flags[0]}] {BY_ID[flags[0]].feedback}"
+    else:  # variants that coincide for this question: say so rather than pick one at random
+        advice = ("your answer matches several common errors, which give the same value here: "
+                  + "; ".join(f"[{f}] {BY_ID[f].description}" for f in flags))
+    return replace(verdict, flags=flags, feedback=f"{verdict.feedback}. {advice}" if verdict.feedback else advice)

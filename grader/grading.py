@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from grader.assignment import Assignment, Question
-from grader.compare import MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape
+from grader.compare import (MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape,
+                            flagged, misconception_flags)
 from grader.errors import AnswerError
 from grader.key import AnswerKey
 from grader.parse.numeric import parse_integer, parse_numeric
@@ -62,8 +63,11 @@ def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey) -> tu
     return parsed, notes
 
 
-def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, Verdict]:
-    """A verdict for every question of the assignment (missing answers included)."""
+def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict | None = None) -> dict[str, Verdict]:
+    """A verdict for every question of the assignment (missing answers included); a wrong
+    numeric answer that matches a misconception variant (``variants``: id → question → value)
+    carries its flag."""
+    variants = variants or {}
     verdicts = {}
     for question in key.assignment.questions:
         got = parsed.get(question.id, None)
@@ -81,7 +85,12 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric) -> dict[str, V
         elif question.kind == "shape":
             verdicts[question.id] = compare_shape(got, entry)
         else:
-            verdicts[question.id] = compare_matrix(got, entry, tol=rubric[question.id].tolerance)
+            tol = rubric[question.id].tolerance
+            verdict = compare_matrix(got, entry, tol=tol)
+            if not verdict.correct:
+                per_question = {m: v[question.id] for m, v in variants.items() if question.id in v}
+                verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
+            verdicts[question.id] = verdict
     return verdicts
 
 

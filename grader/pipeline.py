@@ -64,7 +64,7 @@ def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
     assignment = catalog.assignment(sub.assignment)  # a ConfigError here stops the run: it is ours
     key, rubric = catalog.key(assignment), catalog.rubric(assignment)  # engine, rubric
     parsed, notes = parse_answers(sub, assignment, key)  # parse
-    verdicts = compare_answers(parsed, key, rubric)  # compare
+    verdicts = compare_answers(parsed, key, rubric, catalog.variants(assignment))  # compare
     questions = score_answers(verdicts, rubric)  # score
     return StudentResult(shown, sub.student_id, sub.name, sub.email, assignment.id, questions,
                          rubric.max_points, notes=tuple(notes))

@@ -71,8 +71,11 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
         if g is None or node.op in ("input", "param", "const"):
             continue
         args = [values[a] for a in node.args]
-        for arg, ga in zip(node.args, rules.op(node.op).backward(ctx, g, values[node.name], *args)):
-            if ga is None:
+        for name, index, other in rules.substitute:
+            if name == node.name:
+                args[index] = values[other]
+        for index, (arg, ga) in enumerate(zip(node.args, rules.op(node.op).backward(ctx, g, values[node.name], *args))):
+            if ga is None or (node.name, index) in rules.drop:
                 continue
             ga = _as_2d(ga)
             grads[arg] = grads[arg] + ga if arg in grads else ga

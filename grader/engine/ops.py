@@ -23,6 +23,12 @@ class Rules:
     relu_grad_at_zero: Fraction = Fraction(0)  # ReLU'(0); the key says which convention it uses
     reduction: str = "sum"  # batch reduction of the loss: "sum" or "mean"
     overrides: tuple[tuple[str, "Op"], ...] = field(default=())  # (op name, replacement)
+    # Rewirings of the backward pass, for misconceptions about the graph rather than an op:
+    # (node, arg index, other value): that node's backward sees another value for that input
+    # (z instead of a in ∂L/∂W = δ aᵀ; the updated W in δ = Wᵀ δ'); (node, arg index): that
+    # input gets no gradient (a skip path dropped).
+    substitute: tuple[tuple[str, int, str], ...] = field(default=())
+    drop: tuple[tuple[str, int], ...] = field(default=())
 
     def op(self, name: str) -> "Op":
         for overridden, op in self.overrides:

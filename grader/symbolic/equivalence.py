@@ -17,13 +17,14 @@ import numpy as np
 import sympy
 
 from grader.assignment import Assignment, Question
-from grader.compare import CORRECT, SHAPE, WRONG, Verdict, shape_text
+from grader.compare import CORRECT, SHAPE, WRONG, Verdict, flagged, shape_text
 from grader.instances import scenario_instances
 from grader.parse import expr_ast as A
 from grader.parse.expr_normalize import spelling_of
 from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression import Parsed
 from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate
+from grader.variants import instance_variant_keys
 
 TRANSPOSED = "transposed"
 RTOL, ATOL = 1e-7, 1e-10
@@ -61,15 +62,16 @@ def _binding_value(quantity: str, ev, batch: int) -> np.ndarray:
     return ev.grads[words[1]] if words[0] == "grad" else ev.values[words[0]]
 
 
-def _key_value(assignment: Assignment, question: Question, inst) -> np.ndarray:
+def _key_value(assignment: Assignment, question: Question, inst, rules=None) -> np.ndarray:
     from grader.engine.autodiff import FLOAT, elementwise_derivative, jacobian
     ev = inst.evaluation
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     verb = question.verb
+    rules = rules or assignment.rules
     if verb == "jacobian":
-        return jacobian(graph, ev.values, *question.nodes, backend=FLOAT)
+        return jacobian(graph, ev.values, *question.nodes, backend=FLOAT, rules=rules)
     if verb == "derivative":
-        return elementwise_derivative(graph, ev.values, *question.nodes, backend=FLOAT)
+        return elementwise_derivative(graph, ev.values, *question.nodes, backend=FLOAT, rules=rules)
     return {"": ev.values, "grad": ev.grads}[verb][question.node]
 
 
@@ -108,6 +110,7 @@ class ExpressionKey:
     cases: tuple[Case, ...]
     symbolic: object = None  # sympy shape tuple or polynomial, for shape and count questions
     size_names: tuple[str, ...] = ()
+    variants: tuple = ()  # (misconception id, its value on each case), where it differs from the key
 
 
 _CACHE: dict = {}
@@ -127,7 +130,8 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
         return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes))
     cases = []
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
-    for inst in scenario_instances(assignment, question.scenario):
+    instances = scenario_instances(assignment, question.scenario)
+    for inst in instances:
         ev = inst.evaluation
         batch = ev.batch
         symbols = {name: _binding_value(b.quantity, ev, batch)
@@ -138,7 +142,8 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
                   ev.grads.get(graph.output), ev.values.get(graph.output))
         key = _key_value(assignment, question, inst)
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
-    return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes))
+    variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())
+    return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants)
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -173,6 +178,7 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         q = replace(q, indices=free)
         key = replace(key, question=q, cases=tuple(replace(c, entries=_entries(q, c.key, c.env)) for c in key.cases))
     direct = transposed = True  # the answer matches on every instance as written / transposed
+    values = []  # the answer's value on each case, for misconception flags
     for case in key.cases:
         try:
             if q.indices:
@@ -194,15 +200,30 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
             return Verdict(SHAPE, f"{e} (column {e.pos + 1})")
         except KeyError as e:
             return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
+        values.append(got)
         as_written, flipped = _close(got, case.key), _close(got.T, case.key)
         direct, transposed = direct and as_written, transposed and flipped
         if not (direct or transposed):
             if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
-                return Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
-            return Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
+                verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
+            else:
+                verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
+            return flagged(verdict, _variant_flags(parsed, key, values))
     if direct or q.indices:
         return Verdict(CORRECT)
-    return Verdict(TRANSPOSED, "equivalent up to transpose: the layout convention differs from the key's")
+    return flagged(Verdict(TRANSPOSED, "equivalent up to transpose: the layout convention differs from the key's"),
+                   ("transposed-answer",))
+
+
+def _variant_flags(parsed: Parsed, key: ExpressionKey, values: list) -> tuple[str, ...]:
+    """Misconceptions whose variant the answer equals on every instance."""
+    for case in key.cases[len(values):]:  # the answer's value on the cases not yet evaluated
+        try:
+            values.append(evaluate(parsed.expr, case.env))
+        except (ShapeError, KeyError):
+            return ()
+    return tuple(mid for mid, variant in key.variants
+                 if all(_close(got, v) for got, v in zip(values, variant)))
 
 
 def _size_values(names: tuple[str, ...]):
