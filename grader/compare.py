@@ -18,7 +18,9 @@ WRONG = "wrong"
 SHAPE = "wrong shape"
 UNREADABLE = "unreadable"
 MISSING = "missing"
-REVIEW = "needs review"  # graded by a TA: free text, or an expression not yet graded automatically
+REVIEW = "needs review"  # graded by a TA: free text
+TRANSPOSED = "transposed"  # right values, other layout
+FOLLOW = "follow-through"  # wrong, but right given the student's own earlier answers
 
 
 @dataclass(frozen=True)

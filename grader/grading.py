@@ -1,9 +1,12 @@
 """Parse stage and compare stage for one answer file: raw text → parsed answer → verdict."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from grader.assignment import Assignment, Question
-from grader.compare import (MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix, compare_shape,
-                            flagged, misconception_flags)
+from grader.compare import (FOLLOW, MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix,
+                            compare_shape, flagged, misconception_flags)
+from grader.follow_through import carried_forward, follow_through_value
 from grader.errors import AnswerError
 from grader.key import AnswerKey
 from grader.parse.numeric import parse_integer, parse_numeric
@@ -90,9 +93,20 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
             if not verdict.correct:
                 per_question = {m: v[question.id] for m, v in variants.items() if question.id in v}
                 verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
+                if carried_forward(got, follow_through_value(key.assignment, key, parsed, question), tol=tol):
+                    verdict = replace(verdict, outcome=FOLLOW, feedback=(
+                        "right given your own earlier answers (error carried forward)"
+                        + (f"; {verdict.feedback}" if verdict.flags else "")))
             verdicts[question.id] = verdict
     return verdicts
 
 
 def score_answers(verdicts: dict[str, Verdict], rubric: Rubric) -> tuple[QuestionResult, ...]:
-    return tuple(score(qid, v, rubric[qid].points) for qid, v in verdicts.items())
+    return tuple(score(qid, _rubric_feedback(v, rubric[qid]), rubric[qid]) for qid, v in verdicts.items())
+
+
+def _rubric_feedback(verdict: Verdict, rubric) -> Verdict:
+    """The rubric's own words for a flag replace the catalogue's."""
+    custom = dict(rubric.flag_feedback)
+    chosen = [custom[f] for f in verdict.flags if f in custom]
+    return replace(verdict, feedback=" ".join(chosen)) if chosen else verdict

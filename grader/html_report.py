@@ -49,7 +49,7 @@ tr.rejected td { background: #fff5f5; } tr.more td { border-bottom: 1px solid #c
 summary { cursor: pointer; color: #2b6cb0; font-size: 12px; }
 table.questions { margin: 4px 0 8px; font-size: 12px; } table.questions td { padding: 1px 6px; }
 .o-correct { color: #276749; } .o-wrong, .o-wrong-shape, .o-unreadable, .o-transposed { color: #c53030; }
-.o-missing { color: #777; } .o-needs-review { color: #975a16; }
+.o-missing { color: #777; } table.questions td:nth-child(3) { white-space: nowrap; } .o-needs-review { color: #975a16; }
 .flag { display: inline-block; background: #feebc8; border-radius: 3px; padding: 0 4px; margin: 0 2px; }
 pre { white-space: pre-wrap; margin: 4px 0; } ul.rejected li { margin: 2px 0; }
 @media print { body { margin: 0; max-width: none; } thead th { position: static; }
@@ -179,7 +179,7 @@ def flags_svg(assignment: str, rows: list[StudentResult]) -> str:
         body = ['<rect class="frame" x="0.5" y="0.5" width="419" height="99"/>',
                 '<text class="empty" x="210" y="55" text-anchor="middle">no misconceptions flagged</text>']
         return _svg(chart_id, label, 420, 100, body)
-    labels = [f if len(f) <= 28 else f[:27] + "…" for f, _ in items]
+    labels = [f if len(f) <= 40 else f[:39] + "…" for f, _ in items]
     left = 6.5 * max(len(s) for s in labels) + 12
     bar_w, row_h, top = 240, 22, 8
     width, height = left + bar_w + 40, top + len(items) * row_h + 40
@@ -250,8 +250,7 @@ def _flag_spans(flags) -> str:
 def _details(r: StudentResult) -> str:
     """The expandable per-question breakdown under a student's row."""
     lost = sum(q.points < q.max_points for q in r.questions)
-    summary = "rejected file" if r.error is not None else \
-        f"{len(r.questions)} questions, {lost} lost points"
+    summary = "rejected file" if r.error is not None else f"{lost} of {len(r.questions)} questions lost points"
     inner = [f"<pre>{_e(r.error.describe())}</pre>"] if r.error is not None else []
     if r.questions:
         body = "".join(

@@ -26,6 +26,14 @@ from grader.io.validate import validate
 class QuestionRubric:
     points: float = 1.0
     tolerance: Tolerance = Tolerance()
+    transposed: float = 0.0  # share of the points for the transposed layout
+    follow_through: float = 0.5  # share for an answer right given the student's own earlier answers
+    flag_credit: tuple[tuple[str, float], ...] = ()  # (misconception id, share it still earns)
+    flag_feedback: tuple[tuple[str, str], ...] = ()  # (misconception id, feedback replacing the catalogue's)
+
+    def credit_for(self, flags: tuple[str, ...]) -> float:
+        shares = dict(self.flag_credit)
+        return max((shares.get(f, 0.0) for f in flags), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,17 @@ def _apply(base: QuestionRubric, settings: dict) -> QuestionRubric:
     out = base
     if "points" in settings:
         out = replace(out, points=float(settings["points"]))
+    for name in ("transposed", "follow_through"):
+        if name in settings:
+            out = replace(out, **{name: float(settings[name])})
+    if "flags" in settings:
+        from grader.misconceptions import BY_ID
+        unknown = sorted(set(settings["flags"]) - set(BY_ID))
+        if unknown:
+            raise ConfigError(f"unknown misconception id(s) {', '.join(unknown)} (known: {', '.join(BY_ID)})")
+        credit = dict(out.flag_credit) | {f: float(v["credit"]) for f, v in settings["flags"].items() if "credit" in v}
+        text = dict(out.flag_feedback) | {f: v["feedback"] for f, v in settings["flags"].items() if "feedback" in v}
+        out = replace(out, flag_credit=tuple(sorted(credit.items())), flag_feedback=tuple(sorted(text.items())))
     if "tolerance" in settings:
         t = settings["tolerance"]
         out = replace(out, tolerance=Tolerance(
@@ -63,13 +82,19 @@ def load_rubric(path: Path, assignment: Assignment) -> Rubric:
     if data["assignment"] != assignment.id:
         raise ConfigError(f"rubric is for assignment '{data['assignment']}', not '{assignment.id}'",
                           file=str(path), question="assignment")
-    default = _apply(QuestionRubric(), data.get("defaults") or {})
+    try:
+        default = _apply(QuestionRubric(), data.get("defaults") or {})
+    except ConfigError as e:
+        raise e.at(file=str(path), question="defaults") from None
     per_question = {qid: default for qid in assignment.question_ids}
     for pattern, settings in (data.get("questions") or {}).items():
         matched = [qid for qid in assignment.question_ids if fnmatch.fnmatchcase(qid, pattern)]
         if not matched:
             raise ConfigError(f"'{pattern}' matches no question of assignment {assignment.id}",
                               file=str(path), question=f"questions.{pattern}", line=doc.lines.get(("questions", pattern)))
-        for qid in matched:
-            per_question[qid] = _apply(per_question[qid], settings)
+        try:
+            for qid in matched:
+                per_question[qid] = _apply(per_question[qid], settings)
+        except ConfigError as e:
+            raise e.at(file=str(path), question=f"questions.{pattern}") from None
     return Rubric(assignment.id, str(path), per_question)

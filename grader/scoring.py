@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from grader.compare import CORRECT, MISSING, REVIEW, Verdict
+from grader.compare import CORRECT, FOLLOW, MISSING, REVIEW, TRANSPOSED, Verdict
 from grader.errors import GraderError
 
 
@@ -60,6 +60,15 @@ class StudentResult:
         return "; ".join(parts) or "complete"
 
 
-def score(question: str, verdict: Verdict, points: float) -> QuestionResult:
-    """All or nothing per question (partial credit arrives with the rubric issue)."""
-    return QuestionResult(question, verdict, points if verdict.outcome == CORRECT else 0.0, points)
+def score(question: str, verdict: Verdict, rubric) -> QuestionResult:
+    """Points for a verdict under the question's rubric: full for correct; the rubric's share
+    for the transposed layout, for follow-through, or for a flagged misconception it credits
+    (the best of those that apply); 0 otherwise."""
+    if verdict.outcome == CORRECT:
+        return QuestionResult(question, verdict, rubric.points, rubric.points)
+    shares = [rubric.credit_for(verdict.flags)]
+    if verdict.outcome == TRANSPOSED or "transposed-answer" in verdict.flags:
+        shares.append(rubric.transposed)
+    if verdict.outcome == FOLLOW:
+        shares.append(rubric.follow_through)
+    return QuestionResult(question, verdict, round(rubric.points * max(shares), 6), rubric.points)

@@ -16,8 +16,10 @@ EXPECTED_ROWS = {
     "s1002": (102.0, "complete"),  # 4 significant figures are accepted
     # seed 004: Ex 1 and the batch parts right; Ex 3's hidden deltas written 2x2; Ex 2a/3a not answered
     "s1003": (45.5, "lost points: 2 wrong shape, 55 missing"),
-    "s1004": (33.0, "lost points: 5 wrong, 63 missing"),
-    "s1005": (15.0, "lost points: 3 wrong shape, 84 missing"),
+    # δ2's sign flipped: dW2 and db2 follow through from it (half credit each)
+    "s1004": (34.0, "lost points: 2 follow-through, 3 wrong, 63 missing"),
+    # dW2 and db1 transposed (half credit each), dW1 missing a column
+    "s1005": (16.0, "lost points: 3 wrong shape, 84 missing"),
     "s1007": (12.5, "lost points: 90 missing"),  # every notation read, every answer right
     "s1008": (10.0, "lost points: 1 wrong, 94 missing"),
     "s1009": (0.5, "lost points: 6 unreadable, 96 missing"),
@@ -143,7 +145,9 @@ def test_check_prints_one_line_per_problem_naming_file_and_question():
 def test_details_say_which_entries_are_off_and_why(tmp_path):
     result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--details", "--gradebook", str(tmp_path / "gb.csv")])
     out = result.output
-    assert "ex1a.dW2 (0/1): wrong shape: expected a 2×3 matrix, got 3×2" in out
+    assert "ex1a.dW2 (0.5/1): wrong shape: expected a 2×3 matrix, got 3×2. [transposed-answer]" in out
+    assert "ex1a.db2 (0.5/1): follow-through: right given your own earlier answers" in out
+    assert "ex1a.delta2 (0/1): wrong: no entry matches (relative tolerance 0.001, absolute 1e-06). [loss-gradient-sign]" in out
     assert "ex2a.b3_new (0/1.5): wrong: 1 of 3 entries is off: entry 2" in out
     assert "ex1a.W1_new (0/1.5): wrong: 6 of 15 entries are off: (1,1), (1,2)" in out
     assert "ex1a.z2 (0/0.5): unreadable: s1009_unreadable_answers.yaml:7: question ex1a.z2: entry 2: not a finite number" in out

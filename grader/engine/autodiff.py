@@ -31,8 +31,11 @@ class Evaluation:
 
 
 def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
-            upto: str | None = None) -> dict:
-    """Values of every node (stopping after ``upto`` when given, e.g. without targets)."""
+            upto: str | None = None, pins: dict | None = None) -> dict:
+    """Values of every node (stopping after ``upto`` when given, e.g. without targets).
+
+    ``pins`` (node → value) replaces a node's value once computed: the pass then carries a
+    student's own earlier answer forward (follow-through credit)."""
     ctx = Ctx(backend, rules)
     values: dict = {}
     for node in graph.nodes:
@@ -48,13 +51,15 @@ def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rul
             if any(a not in values for a in node.args):
                 continue  # depends on data not given (a target at prediction time)
             values[node.name] = _as_2d(rules.op(node.op).forward(ctx, *(values[a] for a in node.args)))
+        if pins and node.name in pins:
+            values[node.name] = pins[node.name]
         if node.name == upto:
             break
     return values
 
 
 def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
-             seed: tuple[str, object] | None = None) -> dict:
+             seed: tuple[str, object] | None = None, pins: dict | None = None) -> dict:
     """∂L/∂v for every node v, by reverse accumulation from the loss.
 
     With ``seed=(node, g)`` the accumulation starts from upstream gradient ``g`` at ``node``
@@ -67,6 +72,8 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
         seed = (graph.loss, backend.array(np.full(values[graph.loss].shape, scale, dtype=object).tolist()))
     grads = {seed[0]: seed[1]}
     for node in reversed(graph.nodes):
+        if pins and node.name in pins:  # every contribution is in: replace the sum (follow-through)
+            grads[node.name] = pins[node.name]
         g = grads.get(node.name)
         if g is None or node.op in ("input", "param", "const"):
             continue

@@ -17,7 +17,7 @@ import numpy as np
 import sympy
 
 from grader.assignment import Assignment, Question
-from grader.compare import CORRECT, SHAPE, WRONG, Verdict, flagged, shape_text
+from grader.compare import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict, flagged, shape_text
 from grader.instances import scenario_instances
 from grader.parse import expr_ast as A
 from grader.parse.expr_normalize import spelling_of
@@ -26,7 +26,6 @@ from grader.parse.expression import Parsed
 from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate
 from grader.variants import instance_variant_keys
 
-TRANSPOSED = "transposed"
 RTOL, ATOL = 1e-7, 1e-10
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
 
