@@ -50,6 +50,7 @@ class Question:
     answer: str = ""  # reference answer text (expression and manual questions)
     entries: str = "all"  # which entries an index-notation answer stands for
     indices: tuple[str, ...] = ()
+    mistakes: tuple[tuple[str, str], ...] = ()  # (misconception id, an answer that must get that flag)
 
     @property
     def verb(self) -> str:
@@ -232,7 +233,12 @@ def _symbols(data: dict, scenarios: dict, graphs: dict, fail) -> dict:
 
 def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fail) -> Question:
     question = Question(q["id"], q["scenario"], q.get("quantity", ""), q.get("text", ""), q.get("kind"),
-                        q.get("answer", ""), q.get("entries", "all"), tuple(q.get("indices") or ()))
+                        q.get("answer", ""), q.get("entries", "all"), tuple(q.get("indices") or ()),
+                        tuple((q.get("mistakes") or {}).items()))
+    from grader.misconceptions import BY_ID
+    for flag, _ in question.mistakes:
+        if flag not in BY_ID:
+            fail(f"mistakes: unknown misconception id '{flag}'", where)
     if question.id in seen:
         fail(f"question id '{question.id}' is used twice", where)
     if question.scenario not in scenarios:

@@ -85,8 +85,16 @@ class Catalog:
         return self._keys[assignment.id]
 
     def variants(self, assignment: Assignment) -> dict:
-        """Misconception variants of the key (id → question → value), computed once."""
+        """Misconception variants of the key (id → question → value), computed once; a variant
+        within the question's tolerance of the key cannot be told apart and is left out."""
         if assignment.id not in self._variants:
             from grader.variants import variant_values
-            self._variants[assignment.id] = variant_values(assignment, self.key(assignment))
+            key, rubric = self.key(assignment), self.rubric(assignment)
+            out = {}
+            for mid, values in variant_values(assignment, key).items():
+                kept = {qid: v for qid, v in values.items()
+                        if v.shape != key[qid].shape or not rubric[qid].tolerance.close(v, key[qid].value).all()}
+                if kept:
+                    out[mid] = kept
+            self._variants[assignment.id] = out
         return self._variants[assignment.id]

@@ -100,6 +100,32 @@ def key(assignment: str, fmt: str):
     click.echo(render(answer_key))
 
 
+@cli.command()
+@click.argument("assignments", nargs=-1)
+def selftest(assignments: tuple[str, ...]):
+    """Check each assignment's key against itself (all shipped and local ones by default).
+
+    The key scores full marks, a blank scores zero, and every misconception variant is flagged
+    with its own id. Exit 1 on any failure.
+    """
+    from grader.catalog import Catalog
+    from grader.selftest import run_selftest
+
+    catalog = Catalog()
+    failed = False
+    try:
+        for ident in assignments or catalog.known_ids():
+            result = run_selftest(catalog, ident)
+            state = "ok" if not result.failures else f"{len(result.failures)} FAILED"
+            click.echo(f"{result.assignment}: {result.checks} checks, {state}")
+            for failure in result.failures:
+                click.echo(f"  {failure}")
+            failed |= bool(result.failures)
+    except GraderError as e:
+        _fail(e)
+    sys.exit(1 if failed else 0)
+
+
 def main() -> None:
     cli(prog_name="grade")
 

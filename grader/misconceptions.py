@@ -35,25 +35,29 @@ class Misconception:
     answer_level: bool = False
 
 
-def _with(*ops: Op) -> Callable[[Graph, Rules], Rules | None]:
+def _with(names, backward=None, *, negate: bool = False, op: Op | None = None) -> Callable[[Graph, Rules], Rules | None]:
+    """A rules change for the ops ``names`` the graph uses: a new backward rule, the current
+    backward negated, or a whole replacement op. Built on the rules in force (an instance's
+    choice of activation stays), so only the one rule changes."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+
     def change(graph: Graph, rules: Rules) -> Rules | None:
-        used = {n.op for n in graph.nodes}
-        relevant = [op for op in ops if op.name in used]
-        if not relevant:
+        used = [name for name in names if any(n.op == name for n in graph.nodes)]
+        if not used:
             return None
-        for op in relevant:
-            rules = rules.with_op(op)
+        for name in used:
+            current = rules.op(name)
+            if op is not None:
+                new = op
+            elif negate:
+                base = current.backward
+                new = replace(current, backward=lambda c, g, out, *args, base=base:
+                              tuple(None if x is None else -x for x in base(c, g, out, *args)))
+            else:
+                new = replace(current, backward=backward)
+            rules = rules.with_op(new)
         return rules
     return change
-
-
-def _backward(name: str, rule) -> Op:
-    return replace(OPS[name], backward=rule)
-
-
-def _negated(name: str) -> Op:
-    base = OPS[name].backward
-    return _backward(name, lambda c, g, out, *args: tuple(None if x is None else -x for x in base(c, g, out, *args)))
 
 
 def _nonzero_step(c, g, out, x):
@@ -121,7 +125,7 @@ def _missing_transpose_matmul() -> Op:
         if ga is None or gb is None or ga.shape != a.shape or gb.shape != b.shape:
             raise ValueError("shapes do not allow the untransposed product")
         return ga, gb
-    return _backward("matmul", backward)
+    return replace(OPS["matmul"], backward=backward)
 
 
 def _update_sign(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluation | None:
@@ -160,36 +164,35 @@ CATALOGUE: tuple[Misconception, ...] = (
                   after=_stray_bias),
     Misconception("relu-derivative-one", "ReLU'(z) taken as 1 everywhere",
                   "ReLU'(z) is 1 for z > 0 and 0 for z < 0: units that are off pass no gradient back.",
-                  rules=_with(_backward("relu", lambda c, g, out, x: (g * c.backend.const(1),)))),
+                  rules=_with("relu", lambda c, g, out, x: (g * c.backend.const(1),))),
     Misconception("relu-derivative-nonzero", "ReLU'(z) = 1{z ≠ 0}: 1 for negative z",
                   "ReLU'(z) is 0 for z < 0 (and at 0 by the stated convention): only z > 0 passes the gradient.",
-                  rules=_with(_backward("relu", _nonzero_step))),
+                  rules=_with("relu", _nonzero_step)),
     Misconception("relu-derivative-is-relu", "ReLU(z) used where ReLU'(z) belongs",
                   "The derivative of max(0, z) is the step 1{z > 0}, not max(0, z) itself.",
-                  rules=_with(_backward("relu", lambda c, g, out, x: (g * out,)))),
+                  rules=_with("relu", lambda c, g, out, x: (g * out,))),
     Misconception("sigmoid-derivative-of-z", "σ'(z) written as z(1 − z)",
                   "σ'(z) = σ(z)(1 − σ(z)): apply the formula to the activation σ(z), not to z.",
-                  rules=_with(_backward("sigmoid", lambda c, g, out, x: (g * x * (1 - x),)))),
+                  rules=_with("sigmoid", lambda c, g, out, x: (g * x * (1 - x),))),
     Misconception("tanh-derivative-no-square", "tanh'(z) written as 1 − tanh z",
                   "tanh'(z) = 1 − tanh²(z): the tanh is squared.",
-                  rules=_with(_backward("tanh", lambda c, g, out, x: (g * (1 - out),)))),
+                  rules=_with("tanh", lambda c, g, out, x: (g * (1 - out),))),
     Misconception("missing-activation-derivative", "the activation's derivative left out of δ",
                   "δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer.",
-                  rules=_with(*[_backward(name, lambda c, g, out, *args: (g,) + (None,) * (len(args) - 1))
-                                for name in ELEMENTWISE])),
+                  rules=_with(ELEMENTWISE, lambda c, g, out, *args: (g,) + (None,) * (len(args) - 1))),
     Misconception("loss-gradient-sign", "the loss gradient's sign flipped: y − ŷ for ŷ − y",
                   "∂L/∂ŷ points towards larger loss: it is ŷ − y (prediction minus target).",
-                  rules=_with(*[_negated(name) for name in sorted(LOSSES)])),
+                  rules=_with(sorted(LOSSES), negate=True)),
     Misconception("update-sign", "the update goes uphill: w + η∇",
                   "Gradient descent subtracts: w ← w − η ∂L/∂w.", after=_update_sign),
     Misconception("learning-rate", "the learning rate not applied: w − ∇",
                   "Scale the gradient by the learning rate: w ← w − η ∂L/∂w.", after=_no_learning_rate),
     Misconception("missing-half", "the ½ of the squared error dropped: a factor 2 too many",
                   "With E = ½Σ(a − t)², ∂E/∂a = a − t: the ½ cancels the 2.",
-                  rules=_with(_backward("sse", lambda c, g, out, a, t: (2 * g * (a - t), 2 * g * (t - a))))),
+                  rules=_with("sse", lambda c, g, out, a, t: (2 * g * (a - t), 2 * g * (t - a)))),
     Misconception("missing-transpose", "a transpose missing: W δ for Wᵀ δ, δ a for δ aᵀ",
                   "Check the shapes: δ^(l) = (W^(l+1))ᵀ δ^(l+1) and ∂L/∂W = δ aᵀ.",
-                  rules=_with(_missing_transpose_matmul())),
+                  rules=_with("matmul", op=_missing_transpose_matmul())),
     Misconception("transposed-answer", "the right values in the transposed layout",
                   "Your matrix is the transpose of the expected one: write it in the layout asked (∂L/∂W has the shape of W).",
                   answer_level=True),
@@ -201,7 +204,7 @@ CATALOGUE: tuple[Misconception, ...] = (
                   rules=_own_output),
     Misconception("softmax-jacobian-diagonal", "the softmax Jacobian taken as its diagonal p(1 − p)",
                   "∂p_i/∂z_j = p_i(δ_ij − p_j): the off-diagonal terms −p_i p_j count too.",
-                  rules=_with(_backward("softmax", lambda c, g, p, z: (g * p * (1 - p),)))),
+                  rules=_with("softmax", lambda c, g, p, z: (g * p * (1 - p),))),
     Misconception("missing-skip-path", "the residual (skip) path left out of the gradient",
                   "With z = h + x, x receives z̄ directly as well as through h's branch: add both paths.",
                   rules=_drop_skip),

@@ -13,7 +13,7 @@ from grader.catalog import Catalog
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.scoring import StudentResult
-from grader.submission import discover, read_submission
+from grader.submission import Submission, discover, read_submission
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,21 @@ def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
         sub = read_submission(path, shown_as=shown)  # read
     except SubmissionError as e:
         return StudentResult(shown, error=e)
+    return grade_submission(sub, catalog)
+
+
+def grade_submission(sub: Submission, catalog: Catalog) -> StudentResult:
+    """Parse, compare and score one submission (a ConfigError here stops the run: it is ours)."""
     if sub.assignment not in catalog.known_ids():
         error = SubmissionError(f"unknown assignment '{sub.assignment}' (known: {', '.join(catalog.known_ids())})",
-                                file=shown, line=sub.lines.get(("assignment",)), category="assignment")
-        return StudentResult(shown, sub.student_id, sub.name, sub.email, sub.assignment, error=error)
-    assignment = catalog.assignment(sub.assignment)  # a ConfigError here stops the run: it is ours
+                                file=sub.file, line=sub.lines.get(("assignment",)), category="assignment")
+        return StudentResult(sub.file, sub.student_id, sub.name, sub.email, sub.assignment, error=error)
+    assignment = catalog.assignment(sub.assignment)
     key, rubric = catalog.key(assignment), catalog.rubric(assignment)  # engine, rubric
     parsed, notes = parse_answers(sub, assignment, key)  # parse
     verdicts = compare_answers(parsed, key, rubric, catalog.variants(assignment))  # compare
     questions = score_answers(verdicts, rubric)  # score
-    return StudentResult(shown, sub.student_id, sub.name, sub.email, assignment.id, questions,
+    return StudentResult(sub.file, sub.student_id, sub.name, sub.email, assignment.id, questions,
                          rubric.max_points, notes=tuple(notes))
 
 

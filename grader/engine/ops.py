@@ -31,7 +31,7 @@ class Rules:
     drop: tuple[tuple[str, int], ...] = field(default=())
 
     def op(self, name: str) -> "Op":
-        for overridden, op in self.overrides:
+        for overridden, op in reversed(self.overrides):  # the latest change wins
             if overridden == name:
                 return op
         return OPS[name]
