@@ -39,13 +39,18 @@ def cli():
 @click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.csv"), show_default=True,
               help="Where to write the CSV gradebook.")
 @click.option("--details", is_flag=True, help="Also print, per student, each question that lost points and why.")
-def run(folder: Path, gradebook: Path, details: bool):
+@click.option("--json", "json_path", type=click.Path(path_type=Path),
+              help="Also write a JSON report: per student, per question points, verdict, flags, feedback.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path),
+              help="Also write a self-contained HTML class report (charts, misconceptions, per-student details).")
+def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
     from grader.pipeline import grade_folder
-    from grader.report import details_text, summary_table, write_gradebook
+    from grader.html_report import write_class_report
+    from grader.report import details_text, json_report, summary_table, write_atomic, write_gradebook
 
     try:
         result = grade_folder(folder)
@@ -55,7 +60,14 @@ def run(folder: Path, gradebook: Path, details: bool):
     if details:
         click.echo("\n" + details_text(result))
     write_gradebook(result, gradebook)
-    click.echo(f"\n{len(result.students)} answer file(s) graded; gradebook written to {gradebook}")
+    written = [f"gradebook written to {gradebook}"]
+    if json_path:
+        write_atomic(json_path, json_report(result))
+        written.append(f"JSON report to {json_path}")
+    if html_path:
+        write_class_report(result, html_path)
+        written.append(f"HTML report to {html_path}")
+    click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
 
 
 @cli.command()

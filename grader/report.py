@@ -5,6 +5,7 @@ assignment's order between them); points-possible is metadata, never a fake stud
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -118,3 +119,18 @@ def details_text(result: ClassResult, *, missing: bool = False) -> str:
         lines += [f"  note: {n}" for n in r.notes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def json_report(result: ClassResult) -> str:
+    """Per student, per question: points, max, verdict, flags, feedback (stable order and text)."""
+    students = []
+    for r in _rows(result):
+        students.append({
+            "student_id": r.student_id, "name": r.name, "email": r.email, "assignment": r.assignment,
+            "file": r.file, "points": r.points, "max": r.max_points, "percent": r.percent, "status": r.status,
+            "flags": list(r.flags), "notes": list(r.notes),
+            "error": r.error.describe(caret=False) if r.error else None,
+            "questions": [{"id": q.question, "points": q.points, "max": q.max_points, "verdict": q.verdict.outcome,
+                           "flags": list(q.verdict.flags), "feedback": q.verdict.feedback} for q in r.questions],
+        })
+    return json.dumps({"folder": Path(result.folder).name, "students": students}, indent=2, ensure_ascii=False) + "\n"
