@@ -43,17 +43,29 @@ def cli():
               help="Also write a JSON report: per student, per question points, verdict, flags, feedback.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path),
               help="Also write a self-contained HTML class report (charts, misconceptions, per-student details).")
-def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None):
+@click.option("--review", "review_path", type=click.Path(path_type=Path),
+              help="Also write a CSV of the answers a TA must grade by hand, with empty points to fill.")
+@click.option("--manual-scores", "manual_path", type=click.Path(path_type=Path, exists=True),
+              help="Merge a TA's points from a filled --review CSV (columns file, question, points[, comment]).")
+def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
+        review_path: Path | None, manual_path: Path | None):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
     from grader.pipeline import grade_folder
     from grader.html_report import write_class_report
-    from grader.report import details_text, json_report, summary_table, write_atomic, write_gradebook
+    from grader.report import (details_text, json_report, neutralise_formulas, summary_table, write_atomic,
+                               write_gradebook)
+
+    from dataclasses import replace
+
+    from grader.manual import merge_manual_scores, review_frame
 
     try:
         result = grade_folder(folder)
+        if manual_path:
+            result = replace(result, students=tuple(merge_manual_scores(result.students, manual_path)))
     except GraderError as e:
         _fail(e)
     click.echo(summary_table(result))
@@ -67,6 +79,11 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     if html_path:
         write_class_report(result, html_path)
         written.append(f"HTML report to {html_path}")
+    if review_path:
+        texts = {(r.file, q): t for r in result.students for q, t in r.review_text}
+        sheet = review_frame(result.students, texts)
+        write_atomic(review_path, neutralise_formulas(sheet).to_csv(index=False, lineterminator="\n"))
+        written.append(f"{len(sheet)} answer(s) to review in {review_path}")
     click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.catalog import Catalog
+from grader.compare import REVIEW
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.scoring import StudentResult
@@ -71,8 +72,9 @@ def grade_submission(sub: Submission, catalog: Catalog) -> StudentResult:
     parsed, notes = parse_answers(sub, assignment, key)  # parse
     verdicts = compare_answers(parsed, key, rubric, catalog.variants(assignment))  # compare
     questions = score_answers(verdicts, rubric)  # score
+    review = tuple((q.question, str(sub.answers.get(q.question, ""))) for q in questions if q.verdict.outcome == REVIEW)
     return StudentResult(sub.file, sub.student_id, sub.name, sub.email, assignment.id, questions,
-                         rubric.max_points, notes=tuple(notes))
+                         rubric.max_points, notes=tuple(notes), review_text=review)
 
 
 def _attribute_rejected(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:

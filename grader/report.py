@@ -41,10 +41,13 @@ def gradebook_frame(result: ClassResult) -> pd.DataFrame:
         record = {"student_id": r.student_id, "name": r.name, "email": r.email, "assignment": r.assignment}
         per_question = {q.question: q.points for q in r.questions}
         record.update({q: per_question.get(q) for q in qcols})
+        for qid, text in r.review_text:  # the answer a TA must read, beside its points
+            record[f"{qid} answer"] = text
         record.update({"total": r.points, "max": r.max_points or None, "percent": r.percent,
                        "status": r.status, "flags": " ".join(r.flags), "notes": "; ".join(r.notes), "file": r.file})
         records.append(record)
-    return pd.DataFrame.from_records(records, columns=ID_COLUMNS + qcols + TOTAL_COLUMNS)
+    review = sorted({f"{qid} answer" for r in result.students for qid, _ in r.review_text})
+    return pd.DataFrame.from_records(records, columns=ID_COLUMNS + qcols + review + TOTAL_COLUMNS)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +113,8 @@ def details_text(result: ClassResult, *, missing: bool = False) -> str:
         if r.error is not None:
             lines += ["  " + line for line in r.error.describe().splitlines()]
         for q in r.questions:
-            if q.verdict.correct or (q.verdict.outcome == MISSING and not missing):
+            if q.verdict.correct or (q.verdict.outcome == MISSING and not missing) or \
+                    (q.max_points and q.points >= q.max_points):  # full marks (e.g. from a TA): nothing lost
                 continue
             lines.append(f"  {q.question} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: {q.verdict.feedback}")
         skipped = sum(q.verdict.outcome == MISSING for q in r.questions)

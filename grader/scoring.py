@@ -29,6 +29,7 @@ class StudentResult:
     max_points: float = 0.0
     error: GraderError | None = None
     notes: tuple[str, ...] = field(default=())
+    review_text: tuple[tuple[str, str], ...] = ()  # (question, answer as typed) for answers a TA grades
 
     @property
     def points(self) -> float:
@@ -51,7 +52,8 @@ class StudentResult:
         """``complete``; ``lost points: 2 wrong, 1 missing``; or ``rejected: <why>``."""
         if self.error is not None:
             return "rejected: " + self.error.describe(caret=False).replace("\n", " ")
-        counts = Counter(q.verdict.outcome for q in self.questions if q.verdict.outcome != CORRECT)
+        counts = Counter(q.verdict.outcome for q in self.questions
+                         if q.verdict.outcome != CORRECT and (q.points < q.max_points or q.verdict.outcome == REVIEW))
         review = counts.pop(REVIEW, 0)
         parts = [f"needs review: {review} answer{'s' if review != 1 else ''} for a TA"] if review else []
         if counts:

@@ -1,0 +1,61 @@
+"""Manual grading: free-text answers go to a TA, and the TA's points come back.
+
+``grade FOLDER --review review.csv`` writes one row per answer that needs review (student,
+question, max, the answer as typed, empty ``points`` and ``comment``); the TA fills ``points``;
+``grade FOLDER --manual-scores review.csv`` merges them: the answer then scores those points
+(never more than the question's max) and the comment joins its feedback.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from grader.compare import REVIEW
+from grader.errors import GraderError
+from grader.scoring import StudentResult
+
+REVIEW_COLUMNS = ["student_id", "name", "assignment", "file", "question", "max", "answer", "points", "comment"]
+
+
+def review_frame(students, answers: dict) -> pd.DataFrame:
+    """Rows for every answer awaiting review; ``answers`` maps (file, question) → text."""
+    rows = [{"student_id": r.student_id, "name": r.name, "assignment": r.assignment, "file": r.file,
+             "question": q.question, "max": q.max_points, "answer": answers.get((r.file, q.question), ""),
+             "points": None, "comment": ""}
+            for r in students for q in r.questions if q.verdict.outcome == REVIEW]
+    return pd.DataFrame.from_records(rows, columns=REVIEW_COLUMNS)
+
+
+def merge_manual_scores(students, path: Path) -> list[StudentResult]:
+    """The results with the TA's points for reviewed answers (raises GraderError naming the row)."""
+    try:
+        table = pd.read_csv(path, dtype={"student_id": str, "file": str, "question": str, "comment": str})
+    except (OSError, ValueError) as e:
+        raise GraderError(f"cannot read the manual scores: {e}", file=str(path)) from None
+    missing = {"file", "question", "points"} - set(table.columns)
+    if missing:
+        raise GraderError(f"manual scores need columns {', '.join(sorted(missing))}", file=str(path))
+    scores = {}
+    for i, row in table.iterrows():
+        if pd.isna(row["points"]):
+            continue
+        try:
+            points = float(row["points"])
+        except ValueError:
+            raise GraderError(f"row {i + 2}: points {row['points']!r} is not a number", file=str(path)) from None
+        comment = "" if pd.isna(row.get("comment", "")) else str(row.get("comment", ""))
+        scores[(str(row["file"]), str(row["question"]))] = (points, comment)
+    out = []
+    for r in students:
+        questions = []
+        for q in r.questions:
+            if q.verdict.outcome == REVIEW and (r.file, q.question) in scores:
+                points, comment = scores[(r.file, q.question)]
+                points = max(0.0, min(points, q.max_points))
+                verdict = replace(q.verdict, outcome="graded by TA", feedback=comment or "graded by a TA")
+                q = replace(q, verdict=verdict, points=points)
+            questions.append(q)
+        out.append(replace(r, questions=tuple(questions)))
+    return out
