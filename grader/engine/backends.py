@@ -62,14 +62,26 @@ def _rational(value) -> sympy.Rational:
     return sympy.Rational(f.numerator, f.denominator)
 
 
+def _lazy(fn, at_zero):
+    """``fn`` without sympy's automatic evaluation for compound arguments (its assumption
+    queries dominate the key's cost), but exact where it matters: at 0 and for rationals."""
+    def apply(x):
+        if x == 0 and at_zero is not None:
+            return at_zero
+        if getattr(x, "is_Rational", False):
+            return fn(x)
+        return fn(x, evaluate=False)
+    return apply
+
+
 class ExactBackend:
     """sympy numbers (Rationals, exp, log, tanh) in object arrays."""
 
     name = "exact"
     exact = True
-    _exp = np.frompyfunc(sympy.exp, 1, 1)
-    _log = np.frompyfunc(sympy.log, 1, 1)
-    _tanh = np.frompyfunc(sympy.tanh, 1, 1)
+    _exp = np.frompyfunc(_lazy(sympy.exp, sympy.Integer(1)), 1, 1)
+    _log = np.frompyfunc(_lazy(sympy.log, None), 1, 1)
+    _tanh = np.frompyfunc(_lazy(sympy.tanh, sympy.Integer(0)), 1, 1)
     _rat = np.frompyfunc(_rational, 1, 1)
 
     def array(self, rows) -> np.ndarray:
