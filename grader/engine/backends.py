@@ -74,23 +74,14 @@ def _lazy(fn, at_zero):
     return apply
 
 
-class ExactBackend:
-    """sympy numbers (Rationals, exp, log, tanh) in object arrays."""
-
-    name = "exact"
-    exact = True
-    _exp = np.frompyfunc(_lazy(sympy.exp, sympy.Integer(1)), 1, 1)
-    _log = np.frompyfunc(_lazy(sympy.log, None), 1, 1)
-    _tanh = np.frompyfunc(_lazy(sympy.tanh, sympy.Integer(0)), 1, 1)
-    _rat = np.frompyfunc(_rational, 1, 1)
+class _ObjectBackend:
+    """Numbers of some Python type in ``dtype=object`` arrays; subclasses give ``const`` and the
+    element functions ``_exp``, ``_log``, ``_tanh`` (``np.frompyfunc`` of one argument)."""
 
     def array(self, rows) -> np.ndarray:
         a = np.array(rows, dtype=object)
         a = a.reshape(a.shape if a.ndim == 2 else (-1, 1))
-        return self._rat(a).astype(object)
-
-    def const(self, value) -> sympy.Rational:
-        return _rational(value)
+        return np.frompyfunc(self.const, 1, 1)(a).astype(object)
 
     def exp(self, a):
         return self._exp(a).astype(object)
@@ -106,6 +97,19 @@ class ExactBackend:
 
     def softplus(self, a):
         return self.log(1 + self.exp(a))
+
+
+class ExactBackend(_ObjectBackend):
+    """sympy numbers (Rationals, exp, log, tanh) in object arrays."""
+
+    name = "exact"
+    exact = True
+    _exp = np.frompyfunc(_lazy(sympy.exp, sympy.Integer(1)), 1, 1)
+    _log = np.frompyfunc(_lazy(sympy.log, None), 1, 1)
+    _tanh = np.frompyfunc(_lazy(sympy.tanh, sympy.Integer(0)), 1, 1)
+
+    def const(self, value) -> sympy.Rational:
+        return _rational(value)
 
     def sign(self, a) -> np.ndarray:
         return np.vectorize(exact_sign, otypes=[int])(a)
@@ -149,9 +153,14 @@ def high_precision(x: sympy.Basic) -> mpmath.mpf:
         return mpmath.mpf(x.evalf(DIGITS))
 
 
+def _number(x) -> sympy.Basic:
+    """The engine's value as a sympy number (it is one already, or a Python int from numpy)."""
+    return x if isinstance(x, sympy.Basic) else _rational(x)
+
+
 def exact_sign(x) -> int:
     """Sign of an exact number; 0 when it is zero (see ZERO_BELOW), never a rounding accident."""
-    x = sympy.sympify(x)
+    x = _number(x)
     if x.is_Rational:
         return (x.p > 0) - (x.p < 0)
     value = high_precision(x)
@@ -162,14 +171,14 @@ def exact_sign(x) -> int:
 
 def to_float(x) -> float:
     """Nearest float of an exact number; zeros (see ZERO_BELOW) are exactly 0.0."""
-    x = sympy.sympify(x)
+    x = _number(x)
     if x.is_Rational:
         return float(Fraction(int(x.p), int(x.q)))
     value = high_precision(x)
     return 0.0 if abs(value) < ZERO_BELOW else float(value)
 
 
-class HighPrecisionBackend:
+class HighPrecisionBackend(_ObjectBackend):
     """mpmath numbers at DIGITS digits: the oracle for finite-difference checks in tests."""
 
     name = "mpmath"
@@ -178,29 +187,9 @@ class HighPrecisionBackend:
     _log = np.frompyfunc(mpmath.log, 1, 1)
     _tanh = np.frompyfunc(mpmath.tanh, 1, 1)
 
-    def array(self, rows) -> np.ndarray:
-        a = np.array(rows, dtype=object)
-        a = a.reshape(a.shape if a.ndim == 2 else (-1, 1))
-        return np.frompyfunc(self.const, 1, 1)(a).astype(object)
-
     def const(self, value) -> mpmath.mpf:
         f = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
         return mpmath.mpf(f.numerator) / f.denominator
-
-    def exp(self, a):
-        return self._exp(a).astype(object)
-
-    def log(self, a):
-        return self._log(a).astype(object)
-
-    def tanh(self, a):
-        return self._tanh(a).astype(object)
-
-    def sigmoid(self, a):
-        return (1 / (1 + self.exp(-a))).astype(object)
-
-    def softplus(self, a):
-        return self.log(1 + self.exp(a))
 
     def sign(self, a) -> np.ndarray:
         return np.vectorize(lambda x: int(mpmath.sign(x)), otypes=[int])(a)

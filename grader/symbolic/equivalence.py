@@ -243,7 +243,8 @@ def _compare_shape(expr, key: ExpressionKey) -> Verdict:
     try:
         for sizes in _size_values(key.size_names):
             got = tuple(_eval_size(d, sizes) for d in dims)
-            want = tuple(float(sympy.sympify(e).subs({sympy.Symbol(k): v for k, v in sizes.items()})) for e in expected)
+            want = tuple(float(sympy.Integer(e) if isinstance(e, int) else e.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
+                         for e in expected)
             if got == want:
                 continue
             return Verdict(WRONG, "rows and columns swapped" if tuple(reversed(got)) == want else "not the shape asked for")
