@@ -43,9 +43,21 @@ def key_answer_file(key: AnswerKey, *, student_id: str = "KEY") -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=200)
 
 
+def conventions_text(assignment) -> str:
+    """The conventions the key follows, stated with it (ReLU'(0), batch reduction, classes)."""
+    ops = {n.op for g in assignment.graphs.values() for n in g.nodes}
+    parts = []
+    if ops & {"relu", "leaky_relu"}:
+        parts.append(f"ReLU'(0) = {assignment.rules.relu_grad_at_zero}")
+    parts.append(f"batch gradients are the {assignment.rules.reduction} over examples")
+    if any(q.kind == "class" for q in assignment.questions):
+        parts.append(f"classes are numbered from {assignment.class_base}")
+    return "Conventions: " + "; ".join(parts) + "."
+
+
 def key_text(key: AnswerKey) -> str:
     a = key.assignment
-    lines = [f"{a.id}: {a.title}", ""]
+    lines = [f"{a.id}: {a.title}", conventions_text(a), ""]
     for q in a.questions:
         value = answer_value(key[q.id])
         if isinstance(value, str):

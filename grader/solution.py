@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.engine.graph import Graph
 from grader.key import AnswerKey, run_scenarios
+from grader.keyformat import conventions_text
 from grader.engine.autodiff import EXACT
 
 _FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
@@ -96,6 +97,7 @@ def worked_solution(key: AnswerKey) -> str:
            f"numbers to {DIGITS} significant figures, computed exactly.*\n"]
     if a.description:
         out.append(a.description.strip() + "\n")
+    out.append(conventions_text(a) + "\n")
     for name in a.scenario_order():
         s, ev = a.scenarios[name], evaluations[name]
         graph = a.graphs[s.network]
