@@ -14,23 +14,26 @@ def test_selftest_is_green_for_every_shipped_assignment():
         assert f"{assignment}: " in result.output and "FAILED" not in result.output
 
 
-def test_selftest_fails_on_a_wrong_reference_answer(tmp_path, monkeypatch):
+def _selftest_with_edit(tmp_path, monkeypatch, old: str, new: str):
+    """grade selftest on a course copy of residual-softmax with one edit to its reference file."""
     shutil.copytree(ROOT / "reference", tmp_path / "reference")
     shutil.copytree(ROOT / "rubrics", tmp_path / "rubrics")
     ref = tmp_path / "reference" / "residual-softmax.yaml"
-    ref.write_text(ref.read_text().replace('answer: "W^{(1)T} \\\\bar{z}_1 + \\\\bar{z}_2"', 'answer: "W^{(1)T} \\\\bar{z}_1"'))
+    assert old in ref.read_text()
+    ref.write_text(ref.read_text().replace(old, new))
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["selftest", "residual-softmax"])
+    return CliRunner().invoke(cli, ["selftest", "residual-softmax"])
+
+
+def test_selftest_fails_on_a_wrong_reference_answer(tmp_path, monkeypatch):
+    result = _selftest_with_edit(tmp_path, monkeypatch, 'answer: "W^{(1)T} \\\\bar{z}_1 + \\\\bar{z}_2"',
+                                 'answer: "W^{(1)T} \\\\bar{z}_1"')
     assert result.exit_code == 1
     assert "q1c.xbar: the key's own answer is wrong" in result.output
 
 
 def test_selftest_fails_when_a_mistake_example_is_not_flagged(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "reference", tmp_path / "reference")
-    shutil.copytree(ROOT / "rubrics", tmp_path / "rubrics")
-    ref = tmp_path / "reference" / "residual-softmax.yaml"
-    ref.write_text(ref.read_text().replace('mistakes: {loss-gradient-sign: "t - y"}', 'mistakes: {loss-gradient-sign: "y + t"}'))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["selftest", "residual-softmax"])
+    result = _selftest_with_edit(tmp_path, monkeypatch, 'mistakes: {loss-gradient-sign: "t - y"}',
+                                 'mistakes: {loss-gradient-sign: "y + t"}')
     assert result.exit_code == 1
     assert "q1c.ybar: 'y + t' should be flagged loss-gradient-sign" in result.output
