@@ -34,6 +34,7 @@ class Catalog:
     """Finds and caches assignments, rubrics and keys for one run."""
 
     root: Path = field(default_factory=Path.cwd)
+    salt: str = ""  # the course secret seeding per-student random variants
     _assignments: dict = field(default_factory=dict)
     _rubrics: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)

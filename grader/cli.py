@@ -47,23 +47,36 @@ def cli():
               help="Also write a CSV of the answers a TA must grade by hand, with empty points to fill.")
 @click.option("--manual-scores", "manual_path", type=click.Path(path_type=Path, exists=True),
               help="Merge a TA's points from a filled --review CSV (columns file, question, points[, comment]).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "canvas", "moodle"]), default="csv", show_default=True,
+              help="Gradebook layout: our CSV, or a CSV that Canvas or Moodle imports.")
+@click.option("--wide", is_flag=True, help="One gradebook row per student, every assignment side by side.")
+@click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write one Markdown feedback file per student into this folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grade in this many parallel processes (the output is identical whatever the number).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=3.0, show_default=True,
+              help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 (category limit).")
+@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
+              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
-        review_path: Path | None, manual_path: Path | None):
+        review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
+        jobs: int, time_limit: float, salt: str):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
-    from grader.pipeline import grade_folder
-    from grader.html_report import write_class_report
-    from grader.report import (details_text, json_report, neutralise_formulas, summary_table, write_atomic,
-                               write_gradebook)
-
     from dataclasses import replace
 
+    from grader.catalog import Catalog
+    from grader.html_report import write_class_report
+    from grader.lms_export import gradebook_text
     from grader.manual import merge_manual_scores, review_frame
+    from grader.pipeline import grade_folder
+    from grader.report import details_text, json_report, neutralise_formulas, summary_table, write_atomic
 
     try:
-        result = grade_folder(folder)
+        result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
+                              progress=sys.stderr.isatty())
         if manual_path:
             result = replace(result, students=tuple(merge_manual_scores(result.students, manual_path)))
     except GraderError as e:
@@ -71,8 +84,11 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     click.echo(summary_table(result))
     if details:
         click.echo("\n" + details_text(result))
-    write_gradebook(result, gradebook)
+    write_atomic(gradebook, gradebook_text(result, fmt=fmt, wide=wide))
     written = [f"gradebook written to {gradebook}"]
+    if feedback_dir:
+        from grader.feedback import write_feedback
+        written.append(f"{len(write_feedback(result, feedback_dir))} feedback file(s) to {feedback_dir}")
     if json_path:
         write_atomic(json_path, json_report(result))
         written.append(f"JSON report to {json_path}")

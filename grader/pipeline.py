@@ -24,9 +24,13 @@ class ClassResult:
     catalog: Catalog
 
 
-def grade_folder(folder: Path, *, catalog: Catalog | None = None) -> ClassResult:
+def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float = 3.0,
+                 progress: bool = False) -> ClassResult:
     """Grade every answer file under ``folder``. Raises GraderError only when the run itself
-    cannot proceed (no answer files, a configuration error); a bad file is a rejected row."""
+    cannot proceed (no answer files, a configuration error); a bad file is a rejected row.
+
+    ``jobs`` parallel processes, ``time_limit`` seconds of work per answer, and a progress bar
+    on stderr when ``progress`` (TODO(workers): not yet honoured)."""
     folder = Path(folder)
     catalog = catalog or Catalog()
     if not folder.is_dir():
