@@ -25,7 +25,7 @@ stands for, and how students spell it; ``sizes``, ``functions`` and ``indices`` 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -114,6 +114,16 @@ class Assignment:
     functions: dict = field(default_factory=dict)  # "act" / "cost" -> spellings
     indices: tuple[str, ...] = ()
     symbols: dict = field(default_factory=dict)  # scenario -> {symbol: Binding}
+    # A randomized assignment (numbers drawn per student, grader.randomize): ``draws`` is its
+    # file's data with the draws in place, and this object one nominal draw of it (question
+    # list, rubric checks) that is never a student's key. A student's own draw has
+    # ``draws = None`` and ``variant`` naming the student and attempt.
+    draws: dict | None = field(default=None, compare=False, repr=False)
+    variant: str = ""
+
+    @property
+    def randomized(self) -> bool:
+        return self.draws is not None
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -141,7 +151,16 @@ def load_assignment(path: Path) -> Assignment:
     """Read, validate and cross-check an assignment file (raises ConfigError)."""
     doc = load_file(Path(path))
     validate(doc, "assignment", error=ConfigError)
-    return _build(doc.data, str(path))
+    from grader.randomize import has_draws, realise, student_rng
+    if not has_draws(doc.data):
+        return _build(doc.data, str(path))
+    nominal = realise(doc.data, student_rng(doc.data["id"], "", "nominal"), str(path))
+    return replace(_build(nominal, str(path)), draws=doc.data, variant="nominal")
+
+
+def build_drawn(template: Assignment, data: dict, variant: str) -> Assignment:
+    """One realised draw of a randomized assignment (``data``: its numbers in place)."""
+    return replace(_build(data, template.path), variant=variant)
 
 
 def _frac(text: str) -> Fraction:

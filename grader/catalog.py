@@ -39,6 +39,9 @@ class Catalog:
     _rubrics: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)
     _variants: dict = field(default_factory=dict)
+    _raw_variants: dict = field(default_factory=dict)
+    _draws: dict = field(default_factory=dict)
+    _profiles: dict = field(default_factory=dict)
 
     def search_dirs(self, kind: str) -> list[Path]:
         dirs = [self.root / kind]
@@ -80,22 +83,43 @@ class Catalog:
             self._rubrics[assignment.id] = load_rubric(found, assignment)
         return self._rubrics[assignment.id]
 
+    def for_student(self, assignment: Assignment, student_id: str) -> Assignment:
+        """The assignment with ``student_id``'s own numbers (itself when not randomized)."""
+        if not assignment.randomized:
+            return assignment
+        return self.draw(assignment, student_id).assignment
+
+    def draw(self, assignment: Assignment, student_id: str):
+        """A randomized assignment's screened draw for one student (grader.discriminate.Draw)."""
+        from grader.discriminate import profile, screened_draw
+        if (assignment.id, student_id) not in self._draws:
+            if assignment.id not in self._profiles:
+                self._profiles[assignment.id] = profile(assignment, self.rubric(assignment))
+            d = screened_draw(assignment, student_id, self.salt, self.rubric(assignment), self._profiles[assignment.id])
+            self._draws[(assignment.id, student_id)] = d
+            self._keys[(assignment.id, d.assignment.variant)] = d.key
+            self._raw_variants[(assignment.id, d.assignment.variant)] = d.values
+        return self._draws[(assignment.id, student_id)]
+
     def key(self, assignment: Assignment) -> AnswerKey:
-        if assignment.id not in self._keys:
-            self._keys[assignment.id] = build_key(assignment)
-        return self._keys[assignment.id]
+        ident = (assignment.id, assignment.variant)
+        if ident not in self._keys:
+            self._keys[ident] = build_key(assignment)
+        return self._keys[ident]
 
     def variants(self, assignment: Assignment) -> dict:
         """Misconception variants of the key (id → question → value), computed once; a variant
         within the question's tolerance of the key cannot be told apart and is left out."""
-        if assignment.id not in self._variants:
+        ident = (assignment.id, assignment.variant)
+        if ident not in self._variants:
             from grader.variants import variant_values
             key, rubric = self.key(assignment), self.rubric(assignment)
+            raw = self._raw_variants.get(ident)
             out = {}
-            for mid, values in variant_values(assignment, key).items():
+            for mid, values in (raw if raw is not None else variant_values(assignment, key)).items():
                 kept = {qid: v for qid, v in values.items()
                         if v.shape != key[qid].shape or not rubric[qid].tolerance.close(v, key[qid].value).all()}
                 if kept:
                     out[mid] = kept
-            self._variants[assignment.id] = out
-        return self._variants[assignment.id]
+            self._variants[ident] = out
+        return self._variants[ident]

@@ -1,6 +1,7 @@
 """The answer key: every question's reference value, computed by the engine.
 
-Each scenario is run twice over the same graph, with the exact backend (the key) and the
+Each scenario is run twice over the same graph, with the exact backend (the key; 60-digit
+mpmath for a student's random draw, see :func:`key_backend`) and the
 float backend (a cross-check: the two must agree to 1e-12, else the engine is wrong and we
 say so rather than grade against it).
 """
@@ -9,10 +10,12 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from grader.assignment import Assignment, Question, Scenario
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
+from grader.engine.backends import DIGITS, HIGH
 from grader.engine.ops import Rules
 from grader.errors import ConfigError
 
@@ -109,10 +112,28 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
     return table[question.node]
 
 
+KINK_OPS = ("relu", "leaky_relu")
+
+
+def key_backend(assignment: Assignment):
+    """EXACT (sympy) for an assignment file's fixed numbers. A student's random draw uses HIGH
+    (60 digits, 150× faster: sympy's exact sigmoids of arbitrary rationals nest exp() without
+    end), unless a ReLU kink makes the sign of an exact 0 matter."""
+    if not assignment.variant or any(n.op in KINK_OPS for g in assignment.graphs.values() for n in g.nodes):
+        return EXACT
+    return HIGH
+
+
 def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True) -> AnswerKey:
     """Compute every question's reference value (exact, with a float cross-check)."""
     rules = rules or assignment.rules
-    exact = run_scenarios(assignment, backend=EXACT, rules=rules)
+    backend = key_backend(assignment)
+    with mpmath.workdps(DIGITS):
+        exact = run_scenarios(assignment, backend=backend, rules=rules)
+        return _entries(assignment, exact, backend, rules, cross_check)
+
+
+def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_check: bool) -> AnswerKey:
     floats = run_scenarios(assignment, backend=FLOAT, rules=rules) if cross_check else None
     entries = {}
     for q in assignment.questions:
@@ -120,8 +141,8 @@ def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check
             entries[q.id] = _symbolic_entry(assignment, q)
             continue
         graph = assignment.graphs[assignment.scenarios[q.scenario].network]
-        raw = quantity(exact[q.scenario], q, graph, backend=EXACT, rules=rules)
-        value = EXACT.to_float(raw)
+        raw = quantity(exact[q.scenario], q, graph, backend=backend, rules=rules)
+        value = backend.to_float(raw)
         if floats is not None:
             other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules)
             if not np.allclose(value, other, rtol=AGREEMENT, atol=AGREEMENT):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
+import mpmath
 import numpy as np
 
 from grader.engine.graph import Graph
-from grader.key import AnswerKey, run_scenarios
+from grader.key import AnswerKey, key_backend, run_scenarios
 from grader.keyformat import conventions_text
 from grader.engine.autodiff import EXACT
 
@@ -89,12 +90,15 @@ def _eq(lhs: str, rhs: str, value, qids: list[str]) -> str:
 def worked_solution(key: AnswerKey) -> str:
     """The whole assignment worked out, scenario by scenario, as Markdown with LaTeX."""
     a = key.assignment
-    evaluations = run_scenarios(a, backend=EXACT)
+    backend = key_backend(a)
+    with mpmath.workdps(60):
+        evaluations = run_scenarios(a, backend=backend)
     asked: dict[tuple[str, str], list[str]] = {}
     for q in a.questions:
         asked.setdefault((q.scenario, q.quantity), []).append(q.id)
     out = [f"# {a.title}\n", f"*Assignment `{a.id}`{' — ' + a.source if a.source else ''}. Worked solution; "
-           f"numbers to {DIGITS} significant figures, computed exactly.*\n"]
+           f"numbers to {DIGITS} significant figures, computed "
+           f"{'exactly' if backend is EXACT else 'with 60 digits'}.*\n"]
     if a.description:
         out.append(a.description.strip() + "\n")
     out.append(conventions_text(a) + "\n")
@@ -110,10 +114,10 @@ def worked_solution(key: AnswerKey) -> str:
         out.append("\n### Forward pass\n")
         for n in named:
             if n.op == "input" and n.name in ev.values:
-                out.append(_eq(tex_name(n.name), "", EXACT.to_float(ev.values[n.name]), asked.get((name, n.name), [])))
+                out.append(_eq(tex_name(n.name), "", backend.to_float(ev.values[n.name]), asked.get((name, n.name), [])))
         for n in named:
             if n.op not in ("input", "param") and n.name in ev.values:
-                out.append(_eq(tex_name(n.name), tex_expression(graph, n.name), EXACT.to_float(ev.values[n.name]),
+                out.append(_eq(tex_name(n.name), tex_expression(graph, n.name), backend.to_float(ev.values[n.name]),
                                asked.get((name, n.name), [])))
         if graph.output in ev.values and (name, f"class {graph.output}") in asked:
             classes = key[asked[(name, f"class {graph.output}")][0]].value.ravel().tolist()
@@ -127,15 +131,15 @@ def worked_solution(key: AnswerKey) -> str:
                     lhs = rf"\frac{{\partial L}}{{\partial {tex_name(n.name)}}}"
                     layer = re.fullmatch(r"z(\d+)", n.name)
                     out.append(_eq(rf"\delta^{{[{layer.group(1)}]}}" if layer else lhs, lhs if layer else "",
-                                   EXACT.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
+                                   backend.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
             out.append("\n### Gradients\n")
             for p in reversed(graph.params):
-                out.append(_eq(rf"\frac{{\partial L}}{{\partial {tex_name(p)}}}", "", EXACT.to_float(ev.grads[p]),
+                out.append(_eq(rf"\frac{{\partial L}}{{\partial {tex_name(p)}}}", "", backend.to_float(ev.grads[p]),
                                asked.get((name, f"grad {p}"), [])))
         if ev.updated:
             out.append("\n### Update\n")
             eta = tex_number(float(s.learning_rate))
             for p in reversed(graph.params):
                 out.append(_eq(f"{tex_name(p)}_{{new}}", rf"{tex_name(p)} - {eta} \, \frac{{\partial L}}{{\partial {tex_name(p)}}}",
-                               EXACT.to_float(ev.updated[p]), asked.get((name, f"updated {p}"), [])))
+                               backend.to_float(ev.updated[p]), asked.get((name, f"updated {p}"), [])))
     return "\n".join(out)

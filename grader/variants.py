@@ -69,9 +69,10 @@ def _run(assignment: Assignment, m: Misconception) -> dict:
     return done
 
 
-def variant_values(assignment: Assignment, key: AnswerKey) -> dict[str, dict[str, np.ndarray]]:
+def variant_values(assignment: Assignment, key: AnswerKey, *, keep_equal: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """misconception id → question id → the variant's value, for numeric questions where the
-    variant differs from the key (where it equals the key it cannot be flagged)."""
+    variant differs from the key (where it equals the key it cannot be flagged; ``keep_equal``
+    keeps those too, for :mod:`grader.discriminate`)."""
     out: dict[str, dict[str, np.ndarray]] = {}
     for m in CATALOGUE:
         if m.answer_level:
@@ -90,7 +91,7 @@ def variant_values(assignment: Assignment, key: AnswerKey) -> dict[str, dict[str
             except (KeyError, ValueError):
                 continue
             k = key[q.id].value
-            if v.shape != k.shape or not np.allclose(v, k, rtol=1e-9, atol=1e-12):
+            if keep_equal or v.shape != k.shape or not np.allclose(v, k, rtol=1e-9, atol=1e-12):
                 values[q.id] = v
         if values:
             out[m.id] = values

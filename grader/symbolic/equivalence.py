@@ -117,7 +117,7 @@ _CACHE: dict = {}
 
 def expression_key(assignment: Assignment, question: Question, symbolic=None) -> ExpressionKey:
     """Everything needed to check answers to one expression question (built once per run)."""
-    cache_key = (assignment.path, assignment.id, question.id)
+    cache_key = (assignment.path, assignment.id, assignment.variant, question.id)
     if cache_key not in _CACHE:
         _CACHE[cache_key] = _build_expression_key(assignment, question, symbolic)
     return _CACHE[cache_key]
