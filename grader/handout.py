@@ -27,7 +27,7 @@ from grader.solution import tex_matrix, tex_name, tex_number
 ID_COLUMNS = ("student_id", "student id", "sis user id", "id number", "id", "username")
 NAME_COLUMNS = ("name", "student", "full name")
 EMAIL_COLUMNS = ("email", "email address")
-SAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+SAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _first(columns: dict, candidates: tuple, frame: pd.DataFrame) -> str | None:
 
 def file_stem(student_id: str, taken: set) -> str:
     """A file name for a student id: safe characters only, never a path, unique in ``taken``."""
-    stem = SAFE_FILE_NAME.sub("_", student_id).lstrip(".") or "student"
+    stem = SAFE_FILE_NAME.sub("_", student_id) or "student"
     candidate, n = stem, 2
     while candidate in taken:
         candidate, n = f"{stem}-{n}", n + 1
