@@ -7,6 +7,7 @@ looked for in ``rubrics/`` here, in ``../rubrics/`` beside the file, then among 
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,9 @@ class Catalog:
     """Finds and caches assignments, rubrics and keys for one run."""
 
     root: Path = field(default_factory=Path.cwd)
-    salt: str = ""  # the course secret seeding per-student random variants
+    # The course secret seeding per-student random variants; every entry point (CLI, Gradescope,
+    # PrairieLearn) takes it from $GRADER_SALT unless given.
+    salt: str = field(default_factory=lambda: os.environ.get("GRADER_SALT", ""))
     _assignments: dict = field(default_factory=dict)
     _rubrics: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)

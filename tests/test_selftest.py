@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 def test_selftest_is_green_for_every_shipped_assignment():
     result = CliRunner().invoke(cli, ["selftest"])
     assert result.exit_code == 0, result.output
-    for assignment in ("mlp-numeric", "softmax-ce", "backprop-general", "residual-softmax"):
+    for assignment in ("mlp-numeric", "mlp-random", "softmax-ce", "backprop-general", "residual-softmax"):
         assert f"{assignment}: " in result.output and "FAILED" not in result.output
 
 
