@@ -105,20 +105,30 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(files: tuple[Path, ...]):
+@click.option("--score", is_flag=True,
+              help="Also grade each well-formed file: its points, and per question a verdict word (correct, wrong, "
+                   "missing, ...), never a reference value.")
+def check(files: tuple[Path, ...], score: bool):
     """Check answer files are well-formed (schema, every answer parses).
 
-    Prints one line per problem (file, line, question, what is wrong); exit 0 when all are
-    well-formed, 1 otherwise. Meant for students' CI.
+    Prints one line per problem (file, line, question, what is wrong); under GitHub Actions
+    ($GITHUB_ACTIONS=true) each is an ::error annotation on the answer's line instead. Exit 0
+    when all are well-formed, 1 otherwise. Meant for students' CI and pre-commit.
     """
+    from grader.catalog import Catalog
+    from grader.integrations.annotations import annotations, in_github_actions, score_lines
     from grader.pipeline import check_files
 
+    catalog, github = Catalog(), in_github_actions()
     try:
-        problems = check_files(list(files))
+        problems = check_files(list(files), catalog=catalog)
+        lines = annotations(problems) if github else [p.describe(caret=False) for p in problems]
+        if score:
+            lines += score_lines(files, catalog, github=github)
     except ConfigError as e:
         _fail(e)
-    for problem in problems:
-        click.echo(problem.describe(caret=False))
+    for line in lines:
+        click.echo(line)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
         sys.exit(1)
@@ -130,19 +140,58 @@ def check(files: tuple[Path, ...]):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml", "markdown"]), default="text",
               show_default=True, help="text for people; json for tools; yaml is a complete answer file holding "
               "the key; markdown is a worked solution (LaTeX) to publish after the deadline.")
-def key(assignment: str, fmt: str):
-    """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path)."""
+@click.option("--student", "student_id", help="For a randomized assignment: the student whose numbers to use.")
+@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
+              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
+def key(assignment: str, fmt: str, student_id: str | None, salt: str):
+    """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path).
+
+    A randomized assignment has one key per student: give --student ID (and the course's --salt).
+    """
+    from functools import partial
+
     from grader.catalog import Catalog
     from grader.keyformat import key_answer_file, key_json, key_text
     from grader.solution import worked_solution
 
-    catalog = Catalog()
+    catalog = Catalog(salt=salt)
     try:
-        answer_key = catalog.key(catalog.assignment(assignment))
+        template = catalog.assignment(assignment)
+        if template.randomized and student_id is None:
+            raise ConfigError(f"{template.id} gives each student their own numbers: say whose with --student ID")
+        answer_key = catalog.key(catalog.for_student(template, student_id or ""))
     except GraderError as e:
         _fail(e)
-    render = {"text": key_text, "json": key_json, "yaml": key_answer_file, "markdown": worked_solution}[fmt]
+    render = {"text": key_text, "json": key_json, "yaml": partial(key_answer_file, student_id=student_id or "KEY"),
+              "markdown": worked_solution}[fmt]
     click.echo(render(answer_key))
+
+
+@cli.command()
+@click.argument("assignment")
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
+              help="CSV of students: a student id column and a name column (a Canvas or Moodle export works).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the sheets (<id>.md) and answer files (<id>.answers.yaml).")
+@click.option("--id-column", help="The roster column holding the student id (default: the first of student_id, "
+              "SIS User ID, ID number, ID, username).")
+@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
+              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
+def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str):
+    """Write one problem sheet and one answer file per student of ROSTER for ASSIGNMENT.
+
+    Each sheet (Markdown with LaTeX) holds the student's own numbers, drawn exactly as grading
+    will draw them, and the questions with their ids.
+    """
+    from grader.catalog import Catalog
+    from grader.handout import read_roster, write_handouts
+
+    try:
+        students = read_roster(roster, id_column=id_column)
+        written = write_handouts(Catalog(salt=salt), assignment, students, out_dir)
+    except GraderError as e:
+        _fail(e)
+    click.echo(f"{len(students)} student(s): {len(written)} file(s) written to {out_dir}")
 
 
 @cli.command()
@@ -169,6 +218,12 @@ def selftest(assignments: tuple[str, ...]):
     except GraderError as e:
         _fail(e)
     sys.exit(1 if failed else 0)
+
+
+from grader.cli_integrations import gradescope, prairielearn  # noqa: E402 - registered last, imports click only
+
+cli.add_command(gradescope)
+cli.add_command(prairielearn)
 
 
 def main() -> None:

@@ -237,3 +237,15 @@ def test_selftest_covers_many_students(salted):
     from grader.selftest import run_selftest
     result = run_selftest(salted, "mlp-random", students=8)
     assert result.failures == [] and result.checks > 8 * 19
+
+
+def test_check_score_does_not_score_a_randomized_file_without_the_salt(tmp_path, monkeypatch, salted):
+    monkeypatch.delenv("GRADER_SALT", raising=False)
+    path = tmp_path / "s1.yaml"
+    path.write_text(key_answer_file(salted.key(salted.for_student(salted.assignment("mlp-random"), "s1")),
+                                    student_id="s1"))
+    result = CliRunner().invoke(cli, ["check", "--score", str(path)])
+    assert result.exit_code == 0 and "not scored (mlp-random gives each student their own numbers" in result.output
+    monkeypatch.setenv("GRADER_SALT", SALT)
+    result = CliRunner().invoke(cli, ["check", "--score", str(path)])
+    assert result.exit_code == 0 and "18/18 points (100 %)" in result.output, result.output

@@ -1,0 +1,12 @@
+"""Running the grader inside other systems, one student at a time.
+
+* :mod:`grader.integrations.grade_one` — find and grade the one submission a platform hands
+  us; every student-side problem becomes a result that says what is wrong, never a traceback.
+* :mod:`grader.integrations.gradescope` — Gradescope's ``results.json``.
+* :mod:`grader.integrations.prairielearn` — PrairieLearn's external-grader ``results.json``.
+* :mod:`grader.integrations.annotations` — GitHub Actions annotations and the score summary
+  of ``grade check``.
+
+The click commands live in :mod:`grader.cli_integrations` (and ``check`` in :mod:`grader.cli`);
+these modules work without click.
+"""

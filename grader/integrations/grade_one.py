@@ -1,0 +1,167 @@
+"""Grade exactly one submission, for a platform that runs the grader once per student.
+
+Gradescope, PrairieLearn and a student's CI each hand us one student's work, not a class
+folder. The functions here find that one answer file (or take the answers a web form sent),
+grade it with :func:`grader.pipeline.grade_submission`, and turn every way it can go wrong on
+the student's side (no file, several files, malformed YAML, another assignment's file) into a
+:class:`~grader.scoring.StudentResult` whose ``error`` says what is wrong and where. A bug of
+ours becomes an ``internal`` error result too; only a :class:`~grader.errors.ConfigError`
+(the course's assignment or rubric is wrong) propagates, as everywhere else.
+
+The texts made here for students say the verdict and the feedback, never a reference value.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from grader.catalog import Catalog
+from grader.compare import CORRECT
+from grader.errors import ConfigError, GraderError, SubmissionError
+from grader.pipeline import grade_submission
+from grader.scoring import QuestionResult, StudentResult
+from grader.submission import ANSWER_SUFFIXES, Submission, discover, read_submission
+
+
+def find_answer_file(folder: Path) -> Path:
+    """The one answer file (``*.yaml``, ``*.yml``, ``*.json``) under ``folder``.
+
+    Raises :class:`SubmissionError` with a message a student can act on when there is none
+    or more than one."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SubmissionError(f"no submission found (the folder {folder} does not exist)", category="file")
+    files, skipped = discover(folder)
+    if len(files) == 1:
+        return files[0]
+    kinds = ", ".join(f"*{s}" for s in ANSWER_SUFFIXES[:-1]) + f" or *{ANSWER_SUFFIXES[-1]}"
+    if files:
+        names = ", ".join(str(p.relative_to(folder)) for p in files[:10])
+        raise SubmissionError(f"{len(files)} answer files found ({names}): submit exactly one", category="file")
+    others = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    seen = [s.file + f" ({s.reason})" for s in skipped] + others[:10]
+    what = f"found only: {', '.join(seen)}" if seen else "the submission is empty"
+    raise SubmissionError(f"no answer file found: submit one file named {kinds} ({what})", category="file")
+
+
+def max_points(catalog: Catalog, assignment: str | None) -> float:
+    """The rubric's total for ``assignment`` (0 when no assignment is named)."""
+    return catalog.rubric(catalog.assignment(assignment)).max_points if assignment else 0.0
+
+
+def rejected(error: GraderError, catalog: Catalog, assignment: str | None, *, file: str = "") -> StudentResult:
+    """A result that scores 0 out of the assignment's maximum and says why."""
+    return StudentResult(file or error.file or "", assignment=assignment or "",
+                         max_points=max_points(catalog, assignment), error=error)
+
+
+def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None) -> StudentResult:
+    """Read and grade one answer file; ``shown_as`` is the name messages use for it."""
+    try:
+        sub = read_submission(Path(path), shown_as=shown_as)
+    except SubmissionError as e:
+        return rejected(e, catalog, assignment, file=shown_as)
+    return grade_checked(sub, catalog, assignment=assignment)
+
+
+def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
+    """Grade a submission, first checking it answers ``assignment`` (when one is required)."""
+    if assignment and sub.assignment != assignment:
+        error = SubmissionError(f"this file answers assignment '{sub.assignment}', but this is assignment "
+                                f"'{assignment}'", file=sub.file, line=sub.lines.get(("assignment",)),
+                                category="assignment")
+        result = rejected(error, catalog, assignment, file=sub.file)
+        return StudentResult(result.file, sub.student_id, sub.name, sub.email, result.assignment,
+                             max_points=result.max_points, error=error)
+    try:
+        return grade_submission(sub, catalog)
+    except ConfigError:
+        raise
+    except GraderError as e:
+        return rejected(e.at(file=sub.file), catalog, assignment, file=sub.file)
+    except Exception as e:  # noqa: BLE001 - a bug of ours must still give the student a result
+        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); this is not your fault, "
+                            "please tell your instructor", file=sub.file, category="internal")
+        return rejected(error, catalog, assignment, file=sub.file)
+
+
+def answers_for_questions(fields: Mapping, catalog: Catalog, assignment: str) -> dict:
+    """The entries of a web form (PrairieLearn's ``submitted_answers``) that answer a question
+    of ``assignment``: keyed by the question id itself (``ex1a.z1``) or with its dots written
+    as underscores (``ex1a_z1``), since form field names often cannot hold a dot. A field left
+    blank is no answer (the question counts as missing, not unreadable)."""
+    ids = catalog.assignment(assignment).question_ids
+    by_name = {q: q for q in ids}
+    for q in ids:
+        by_name.setdefault(q.replace(".", "_"), q)
+    return {by_name[k]: v for k, v in fields.items()
+            if isinstance(k, str) and k in by_name and (v.strip() if isinstance(v, str) else v) not in (None, "")}
+
+
+def grade_answers(answers: Mapping, catalog: Catalog, *, assignment: str, source: str = "submitted answers",
+                  student_id: str = "") -> StudentResult:
+    """Grade answers that come as a mapping (question id → the text typed), not as a file."""
+    sub = Submission(source, assignment, student_id, answers=dict(answers))
+    return grade_checked(sub, catalog, assignment=assignment)
+
+
+def passed(q: QuestionResult) -> bool:
+    """Full marks on a question (a correct answer, or a partial verdict the rubric credits fully)."""
+    return q.verdict.outcome == CORRECT or (q.max_points > 0 and q.points >= q.max_points)
+
+
+def points_text(points: float, maximum: float) -> str:
+    return f"{points:g}/{maximum:g}"
+
+
+def question_message(q: QuestionResult, *, caret: bool = False) -> str:
+    """The verdict word and the feedback for one question, e.g. ``wrong: 1 of 3 entries is off:
+    entry 2 (within relative tolerance 0.001)``; an unreadable answer shows where it could not
+    be read (with a caret under the column when ``caret``)."""
+    verdict = q.verdict
+    feedback = verdict.feedback
+    if verdict.error is not None:
+        feedback = error_text(verdict.error, caret=caret)
+    if verdict.outcome == CORRECT or not feedback:
+        return verdict.outcome
+    return f"{verdict.outcome}: {feedback}"
+
+
+def error_text(error: GraderError, *, caret: bool = False) -> str:
+    """An error without its file and question (the caller shows those): ``line 6: column 1:
+    expected a number, got 'about'``, with the answer and a caret under the column when asked."""
+    text = replace(error, file=None, question=None).describe(caret=caret)
+    return f"line {error.line}: {text}" if error.line else text
+
+
+def summary(result: StudentResult) -> str:
+    """What the whole submission got: points, percent, the status line and any notes."""
+    if result.error is not None:
+        return ("Your answer file could not be graded (0 points); fix it and submit again.\n"
+                + result.error.describe(caret=True))
+    who = f" (student {result.student_id})" if result.student_id else ""
+    percent = f" ({result.percent:g} %)" if result.percent is not None else ""
+    lines = [f"{result.file}{who}, assignment {result.assignment}: "
+             f"{points_text(result.points, result.max_points)} points{percent}", result.status]
+    return "\n".join(lines + [f"note: {n}" for n in result.notes])
+
+
+def question_texts(catalog: Catalog, assignment: str) -> dict:
+    """Question id → the question's text (empty when the assignment is unknown)."""
+    try:
+        return {q.id: q.text for q in catalog.assignment(assignment).questions} if assignment else {}
+    except GraderError:
+        return {}
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write a results file (its folder created if needed: PrairieLearn does not make
+    ``/grade/results``), whole or not at all."""
+    import json
+
+    from grader.report import write_atomic
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

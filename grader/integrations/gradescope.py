@@ -1,0 +1,114 @@
+"""Gradescope: grade the one submission in ``/autograder/submission``, write ``results.json``.
+
+Gradescope runs ``/autograder/run_autograder`` once per submission, with the student's files
+in ``/autograder/submission`` and the autograder zip unpacked in ``/autograder/source``; it
+reads ``/autograder/results/results.json`` (Autograder Specifications,
+https://gradescope-autograders.readthedocs.io/en/latest/specs/). The fields written here:
+
+* top level: ``score`` (the submission's points), ``execution_time`` (seconds), ``output``
+  (the summary: points, status, notes), ``output_format``, ``visibility``,
+  ``stdout_visibility``, ``extra_data`` and ``tests``;
+* one test per question: ``name`` (its id and text), ``number``, ``score``, ``max_score``,
+  ``status`` (``passed`` for full marks, else ``failed``), ``output`` (the verdict and the
+  feedback, never the key), ``output_format``, ``visibility`` and, for a flagged
+  misconception, ``tags``.
+
+A submission that cannot be graded (no answer file, several, malformed YAML, another
+assignment's file) still gets a results file: score 0 and one failed test whose output says
+what is wrong, with the file and line.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from grader.catalog import Catalog
+from grader.errors import SubmissionError
+from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
+                                           rejected, summary, write_json)
+from grader.scoring import StudentResult
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
+SUBMISSION_DIR = Path("/autograder/submission")
+RESULTS_PATH = Path("/autograder/results/results.json")
+
+
+def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
+    """The graded (or rejected) result for the one answer file under ``folder``."""
+    try:
+        path = find_answer_file(folder)
+    except SubmissionError as e:
+        return rejected(e, catalog, assignment)
+    return grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment)
+
+
+def question_test(number: int, q, text: str, *, visibility: str) -> dict:
+    """One Gradescope test for one question."""
+    test = {
+        "name": f"{q.question}: {text}" if text else q.question,
+        "number": str(number),
+        "score": q.points,
+        "max_score": q.max_points,
+        "status": "passed" if passed(q) else "failed",
+        "output": question_message(q, caret=True),
+        "output_format": "text",
+        "visibility": visibility,
+        "extra_data": {"question": q.question, "verdict": q.verdict.outcome, "flags": list(q.verdict.flags)},
+    }
+    if q.verdict.flags:
+        test["tags"] = list(q.verdict.flags)
+    return test
+
+
+def results(result: StudentResult, *, catalog: Catalog, elapsed: float = 0.0, visibility: str = "visible",
+            stdout_visibility: str = "hidden") -> dict:
+    """Gradescope's results.json for one graded or rejected submission."""
+    out = {
+        "score": result.points if result.error is None else 0.0,
+        "execution_time": max(0, math.ceil(elapsed)),
+        "output": summary(result),
+        "output_format": "text",
+        "visibility": visibility,
+        "stdout_visibility": stdout_visibility,
+        "extra_data": {"file": result.file, "assignment": result.assignment, "student_id": result.student_id,
+                       "max_points": result.max_points, "flags": list(result.flags)},
+        "tests": [],
+    }
+    if result.error is not None:
+        out["extra_data"]["error"] = result.error.category
+        out["tests"] = [{"name": "answer file", "number": "1", "score": 0.0, "max_score": result.max_points,
+                         "status": "failed", "output": result.error.describe(caret=True), "output_format": "text",
+                         "visibility": visibility}]
+        return out
+    texts = question_texts(catalog, result.assignment)
+    out["tests"] = [question_test(i, q, texts.get(q.question, ""), visibility=visibility)
+                    for i, q in enumerate(result.questions, 1)]
+    return out
+
+
+def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "visible",
+                    stdout_visibility: str = "hidden") -> dict:
+    """results.json when the autograder itself failed (our configuration or a bug): score 0 and
+    a message telling the student it is not their fault (the instructor sees the details in
+    the autograder's stdout and can regrade)."""
+    return {"score": 0.0, "execution_time": max(0, math.ceil(elapsed)),
+            "output": "The autograder could not grade this submission. This is not your fault: please tell "
+                      "your instructor, who can regrade it once it is fixed.\n" + message,
+            "output_format": "text", "visibility": visibility, "stdout_visibility": stdout_visibility,
+            "tests": []}
+
+
+def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, *, catalog: Catalog,
+        assignment: str | None = None, visibility: str = "visible", stdout_visibility: str = "hidden",
+        started: float | None = None) -> tuple[StudentResult, dict]:
+    """Grade the submission and write results.json. A :class:`~grader.errors.ConfigError`
+    propagates (the caller writes :func:`problem_results` and fails loudly)."""
+    import time
+
+    started = time.monotonic() if started is None else started
+    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment)
+    data = results(result, catalog=catalog, elapsed=time.monotonic() - started, visibility=visibility,
+                   stdout_visibility=stdout_visibility)
+    write_json(data, results_path)
+    return result, data
