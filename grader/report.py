@@ -51,11 +51,22 @@ def gradebook_frame(result: ClassResult) -> pd.DataFrame:
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Every non-numeric column is looked at (pandas 3 gives text columns the ``str`` dtype, not
+    ``object``). A carriage return inside a cell becomes a line feed: the CSV writer (lines end
+    in ``\\n``) quotes a cell holding ``\\n`` but not a bare ``\\r``, which a reader would take for
+    the end of the row."""
+    def neutral(v):
+        if not isinstance(v, str):
+            return v
+        v = "'" + v if v.startswith(FORMULA_START) else v
+        return v.replace("\r\n", "\n").replace("\r", "\n")
+
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(neutral).astype(object)
     return out
 
 

@@ -5,6 +5,7 @@
     questions:
       "ex*.z*": {points: 0.5}          # glob patterns are allowed ...
       ex1b.class: {points: 2}          # ... and later entries override earlier ones
+    reveal_solution: true              # feedback files show the worked step of a lost answer (default false)
 
 Every key must match at least one question of the assignment; anything else is a
 :class:`ConfigError` naming the rubric file and the key.
@@ -41,6 +42,7 @@ class Rubric:
     assignment: str
     path: str
     questions: dict  # question id -> QuestionRubric
+    reveal_solution: bool = False  # feedback files may show the worked step of a lost answer
 
     def __getitem__(self, qid: str) -> QuestionRubric:
         return self.questions[qid]
@@ -97,4 +99,5 @@ def load_rubric(path: Path, assignment: Assignment) -> Rubric:
                 per_question[qid] = _apply(per_question[qid], settings)
         except ConfigError as e:
             raise e.at(file=str(path), question=f"questions.{pattern}") from None
-    return Rubric(assignment.id, str(path), per_question)
+    reveal = str(data.get("reveal_solution", "false")).lower() == "true"  # YAML gives text, JSON a bool
+    return Rubric(assignment.id, str(path), per_question, reveal_solution=reveal)

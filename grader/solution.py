@@ -103,6 +103,9 @@ def worked_solution(key: AnswerKey) -> str:
         out.append(a.description.strip() + "\n")
     out.append(conventions_text(a) + "\n")
     for name in a.scenario_order():
+        if name not in evaluations:  # symbolic (random sizes): its answers are expressions
+            out.append(_symbolic_section(a, name, key))
+            continue
         s, ev = a.scenarios[name], evaluations[name]
         graph = a.graphs[s.network]
         out.append(f"\n## Scenario `{name}`\n")
@@ -143,3 +146,14 @@ def worked_solution(key: AnswerKey) -> str:
                 out.append(_eq(f"{tex_name(p)}_{{new}}", rf"{tex_name(p)} - {eta} \, \frac{{\partial L}}{{\partial {tex_name(p)}}}",
                                backend.to_float(ev.updated[p]), asked.get((name, f"updated {p}"), [])))
     return "\n".join(out)
+
+
+def _symbolic_section(a, name: str, key: AnswerKey) -> str:
+    """A scenario with symbolic sizes: each question's reference expression, as LaTeX."""
+    lines = [f"\n## Scenario `{name}` (symbolic sizes)\n"]
+    for q in a.questions:
+        if q.scenario == name:
+            answer = key[q.id].expression or q.answer
+            shown = f"$${answer}$$" if q.kind == "expression" else answer
+            lines.append(f"{q.text or q.quantity}  *(question {q.id})*\n\n{shown}\n")
+    return "\n".join(lines)

@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from grader.solution import tex_name, tex_number
+from grader.solution import tex_name, tex_number, worked_solution
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +38,11 @@ def test_tex_name(name, tex):
 @pytest.mark.parametrize("x, tex", [(0.2, "0.2"), (-0.00050575, "-0.00050575"), (1.5e-9, r"1.5 \times 10^{-9}"), (0.0, "0")])
 def test_tex_number(x, tex):
     assert tex_number(x) == tex
+
+
+@pytest.mark.parametrize("assignment", ["softmax-ce", "backprop-general", "residual-softmax"])
+def test_symbolic_assignments_get_a_worked_solution_with_every_question(catalog, assignment):
+    a = catalog.assignment(assignment)
+    text = worked_solution(catalog.key(a))
+    assert all(f"(question {q.id})" in text for q in a.questions)
+    assert a.question(a.questions[0].id).answer in text

@@ -1,0 +1,156 @@
+r"""Per-student feedback: one Markdown file per answer file (``grade FOLDER --feedback DIR``).
+
+Each file gives the score and status, a table of every question's points, verdict and flags,
+then for each answer that lost points the feedback (and the misconception it matches); when the
+assignment's rubric says ``reveal_solution: true``, also the step of the worked solution
+(:mod:`grader.solution`) that answers that question, as a LaTeX display equation.
+
+File names come from the student id and the assignment id only, reduced to ``[A-Za-z0-9._-]``:
+``<student_id>-<assignment>.md`` (``no-id-<file>-<assignment>.md`` for a file too broken to
+name its student). Files are named in (student id, assignment, path) order, and a name already
+taken (a student's second file for an assignment, two ids that reduce alike, or names differing
+only in case) gets ``-2``, ``-3``, … , so the names never depend on the order files were found in.
+
+Every piece of text that comes from a student (name, id, file name, and the feedback, which may
+quote an answer) is escaped for Markdown and HTML: ``<script>`` arrives as ``&lt;script&gt;``
+and ``[x](javascript:…)`` as ``\[x\](javascript:…)``, text, never markup (no link without its
+``[…]``).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from grader.compare import MISSING, REVIEW
+from grader.errors import GraderError
+from grader.pipeline import ClassResult
+from grader.report import write_atomic
+from grader.scoring import QuestionResult, StudentResult
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # anywhere in a line
+_LINE_START = re.compile(r"^(?:([#+=-])|(\d+)(?=[.)](?:\s|$)))")  # only at a line's start: headings, lists
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_STEP_TAG = re.compile(r"^(?P<step>.*?)\s*\*\(question (?P<ids>[^)]*)\)\*\s*$")
+MAX_NAME = 64
+
+
+def md_escape(text) -> str:
+    """``text`` as inert inline Markdown: one line, Markdown punctuation backslash-escaped,
+    ``& < >`` as HTML entities (so no tag, link, image, code span or math survives)."""
+    one_line = " ".join(str(text).split())
+    escaped = _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\",
+                              _MARKDOWN.sub(r"\\\1", one_line))
+    return "".join(_HTML.get(c, c) for c in escaped)
+
+
+def safe_name(text: str) -> str:
+    """A file-name part from untrusted text: runs of anything but ``[A-Za-z0-9._-]`` become
+    ``_``, leading and trailing dots, dashes and underscores go (no ``..``, no hidden file)."""
+    return _UNSAFE_NAME.sub("_", text).strip("._-")[:MAX_NAME].strip("._-")
+
+
+def feedback_names(rows: list[StudentResult]) -> dict[str, str]:
+    """Answer file (as shown) → feedback file name, unique even on a case-insensitive disk."""
+    names, taken = {}, set()
+    for r in sorted(rows, key=lambda r: (r.student_id, r.assignment, r.file)):
+        who = safe_name(r.student_id) or "no-id-" + (safe_name(Path(r.file).with_suffix("").as_posix()) or "file")
+        base = f"{who}-{safe_name(r.assignment) or 'unknown'}"
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        names[r.file] = name + ".md"
+    return names
+
+
+def solution_steps(result: ClassResult, assignment_id: str) -> dict[str, str]:
+    """Question id → the worked-solution step answering it, when the assignment's rubric allows
+    revealing it (``reveal_solution: true``); empty otherwise, or when there is no worked
+    solution to show (the symbolic assignments have none yet)."""
+    from grader.solution import worked_solution
+
+    catalog = result.catalog
+    try:
+        assignment = catalog.assignment(assignment_id)
+        if not catalog.rubric(assignment).reveal_solution:
+            return {}
+        text = worked_solution(catalog.key(assignment))
+    except (GraderError, KeyError):
+        return {}
+    steps: dict[str, str] = {}
+    for line in text.splitlines():
+        found = _STEP_TAG.match(line)
+        if found:
+            for qid in found.group("ids").split(", "):
+                steps.setdefault(qid.strip(), found.group("step").strip())
+    return steps
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def _lost(q: QuestionResult) -> bool:
+    """An answer that was given and earned less than its maximum (missing ones are listed apart)."""
+    return q.verdict.outcome not in (MISSING, REVIEW) and not q.verdict.correct and \
+        not (q.max_points and q.points >= q.max_points)
+
+
+def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) -> str:
+    """One answer file's feedback as Markdown; ``steps`` (question id → worked step) are shown
+    under the answers that lost points."""
+    steps = steps or {}
+    who = md_escape(r.name) + (f" ({md_escape(r.student_id)})" if r.student_id else "") if r.name \
+        else md_escape(r.student_id or "unknown student")
+    out = [f"# Feedback: {md_escape(r.assignment or 'unknown assignment')}", "",
+           f"- Student: {who}", f"- File: {md_escape(r.file)}"]
+    if r.max_points:
+        out.append(f"- Score: {_points(r.points)} / {_points(r.max_points)} ({r.percent:.1f} %)")
+    out.append(f"- Status: {'rejected' if r.error is not None else md_escape(r.status)}")
+    if r.error is not None:
+        out += ["", "## Your file could not be graded", "",
+                f"Fix this and send it again: {md_escape(r.error.describe(caret=False))}"]
+    if r.questions:
+        out += ["", "## Points per question", "", "| question | points | verdict | flags |", "|---|---:|---|---|"]
+        for q in r.questions:
+            out.append(f"| {md_escape(q.question)} | {_points(q.points)} / {_points(q.max_points)} | "
+                       f"{md_escape(q.verdict.outcome)} | {md_escape(' '.join(q.verdict.flags))} |")
+    lost = [q for q in r.questions if _lost(q)]
+    if lost:
+        out += ["", "## Answers that lost points"]
+        for q in lost:
+            out += ["", f"### {md_escape(q.question)}: {_points(q.points)} / {_points(q.max_points)}, "
+                        f"{md_escape(q.verdict.outcome)}", ""]
+            if q.verdict.flags:
+                out.append(f"- Flags: {', '.join(md_escape(f) for f in q.verdict.flags)}")
+            out.append(f"- Feedback: {md_escape(q.verdict.feedback or q.verdict.outcome)}")
+            if q.question in steps:
+                out += ["- Worked solution:", "", steps[q.question]]
+    review = [q for q in r.questions if q.verdict.outcome == REVIEW]
+    if review:
+        out += ["", "## Waiting for a TA", ""] + [f"- {md_escape(q.question)} ({_points(q.max_points)} points): "
+                                                  "a TA grades this answer by hand" for q in review]
+    missing = [q.question for q in r.questions if q.verdict.outcome == MISSING]
+    if missing:
+        out += ["", f"## Not answered ({len(missing)})", "", ", ".join(md_escape(m) for m in missing)]
+    if r.notes:
+        out += ["", "## Notes", ""] + [f"- {md_escape(n)}" for n in r.notes]
+    return "\n".join(out) + "\n"
+
+
+def write_feedback(result: ClassResult, out_dir: Path) -> list[Path]:
+    """Write one feedback file per answer file into ``out_dir`` (created if needed), each
+    atomically; returns their paths in name order. Files already there with other names are
+    left alone."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = feedback_names(list(result.students))
+    steps = {a: solution_steps(result, a) for a in sorted({r.assignment for r in result.students if r.questions})}
+    written = []
+    for r in result.students:
+        path = out_dir / names[r.file]
+        write_atomic(path, feedback_markdown(r, steps=steps.get(r.assignment, {})))
+        written.append(path)
+    return sorted(written)

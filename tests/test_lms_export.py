@@ -1,0 +1,199 @@
+"""Gradebook layouts: our long CSV, the wide sheet, Canvas's and Moodle's import CSVs; the rules
+for duplicates, rejected files and missing ids; formula neutralisation; stable bytes."""
+import csv
+import io
+import shutil
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+from grader.compare import CORRECT, WRONG, Verdict
+from grader.errors import SubmissionError
+from grader.lms_export import CANVAS_ID_COLUMNS, MOODLE_ID_COLUMNS, gradebook_text
+from grader.pipeline import ClassResult, grade_folder
+from grader.scoring import QuestionResult, StudentResult
+from tests.conftest import SUBMISSIONS
+
+ASSIGNMENTS = ["backprop-general", "mlp-numeric", "residual-softmax", "softmax-ce"]
+IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1007", "s1008", "s1009",
+       "seed000", "seed001", "seed002", "seed003"]  # s1006 is rejected before naming its student
+
+
+@pytest.fixture(scope="module")
+def sample(catalog):
+    return grade_folder(SUBMISSIONS, catalog=catalog)
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def by_first(table: list[dict], column: str) -> dict:
+    return {row[column]: row for row in table}
+
+
+def dicts(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def graded(file, sid, points, *, assignment="mlp-numeric", max_points=10.0, name="", email="") -> StudentResult:
+    q = QuestionResult("q1", Verdict(CORRECT if points == max_points else WRONG), points, max_points)
+    return StudentResult(file, sid, name or sid.title(), email, assignment, (q,), max_points)
+
+
+def rejected(file, sid="", *, assignment="mlp-numeric", max_points=10.0) -> StudentResult:
+    error = SubmissionError("bad file", file=file, category="schema")
+    return StudentResult(file, sid, "", "", assignment, (), max_points, error=error)
+
+
+# --- our long CSV --------------------------------------------------------------------------------
+
+def test_long_csv_keeps_its_columns_and_one_row_per_file(sample):
+    table = rows(gradebook_text(sample))
+    header = table[0]
+    assert header[:4] == ["student_id", "name", "email", "assignment"]
+    assert header[-7:] == ["total", "max", "percent", "status", "flags", "notes", "file"]
+    assert "ex1a.delta2" in header and "task3.blowup answer" in header
+    assert len(table) - 1 == 13  # every answer file, the rejected one included
+    s1004 = by_first(dicts(gradebook_text(sample)), "student_id")["s1004"]
+    assert (s1004["total"], s1004["max"], s1004["percent"], s1004["ex1a.delta2"]) == ("34.0", "102.0", "33.3", "0.0")
+    assert s1004["flags"] == "loss-gradient-sign"
+
+
+# --- Canvas ---------------------------------------------------------------------------------------
+
+def test_canvas_header_points_possible_row_and_a_students_total(sample):
+    text = gradebook_text(sample, fmt="canvas")
+    lines = text.splitlines()
+    assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section," + ",".join(ASSIGNMENTS)
+    assert lines[1] == "    Points Possible,,,,,40.0,102.0,27.0,18.0"
+    assert "Grace Hopper,,s1004,,,,34.0,," in lines
+    assert "Seed Two,,seed002,,,26.8,,," in lines
+    table = rows(text)
+    assert [r[2] for r in table[2:]] == IDS  # sorted; the file without a student id is left out
+    assert all(len(r) == len(CANVAS_ID_COLUMNS) + 4 for r in table)
+
+
+def test_canvas_wide_changes_nothing(sample):
+    assert gradebook_text(sample, fmt="canvas", wide=True) == gradebook_text(sample, fmt="canvas")
+
+
+# --- Moodle ---------------------------------------------------------------------------------------
+
+def test_moodle_header_and_rows(sample):
+    text = gradebook_text(sample, fmt="moodle")
+    lines = text.splitlines()
+    assert lines[0] == "ID number,Email address,Full name," + ",".join(ASSIGNMENTS)
+    assert "s1008,jvn@example.edu,John von Neumann,,10.0,," in lines
+    assert "seed003,,Barza Nisar,,,24.0," in lines
+    assert [r[0] for r in rows(text)[1:]] == IDS
+    assert rows(text)[0][:3] == MOODLE_ID_COLUMNS
+
+
+# --- the wide sheet -------------------------------------------------------------------------------
+
+def test_wide_sheet_has_one_row_per_student(sample):
+    table = dicts(gradebook_text(sample, wide=True))
+    assert len(table) == 13  # 12 students, and the rejected file without an id on its own row
+    assert [r["student_id"] for r in table] == IDS + [""]
+    header = rows(gradebook_text(sample, wide=True))[0]
+    assert header[:3] == ["student_id", "name", "email"] and header[-4:] == ["total", "max", "percent", "files"]
+    assert header[3:8] == [f"backprop-general {w}" for w in ("total", "max", "percent", "status", "flags")]
+    ada = by_first(table, "student_id")["s1001"]
+    assert (ada["mlp-numeric total"], ada["mlp-numeric percent"], ada["mlp-numeric status"]) == ("102.0", "100.0", "complete")
+    assert (ada["softmax-ce total"], ada["softmax-ce status"]) == ("", "no file")
+    assert (ada["total"], ada["max"], ada["percent"]) == ("102.0", "187.0", "54.5")  # 102 of 40+102+27+18
+    anonymous = table[-1]
+    assert anonymous["mlp-numeric total"] == "0.0" and anonymous["mlp-numeric status"].startswith("rejected: ")
+    assert anonymous["files"] == "s1006_malformed.yaml"
+
+
+# --- duplicates, rejected files, missing ids ------------------------------------------------------
+
+def handmade(catalog, students) -> ClassResult:
+    return ClassResult("class", tuple(students), catalog)
+
+
+def test_duplicates_count_the_best_file(catalog):
+    result = handmade(catalog, [graded("a/s1.yaml", "s1", 4.0), graded("b/s1.yaml", "s1", 7.0),
+                                rejected("c/s1.yaml", "s1"), graded("s2.yaml", "s2", 3.0)])
+    canvas = by_first(dicts(gradebook_text(result, fmt="canvas")), "SIS User ID")
+    assert canvas["s1"]["mlp-numeric"] == "7.0" and canvas["s2"]["mlp-numeric"] == "3.0"
+    wide = by_first(dicts(gradebook_text(result, wide=True)), "student_id")
+    assert wide["s1"]["files"] == "b/s1.yaml"
+    assert len(dicts(gradebook_text(result))) == 4  # the long CSV keeps every file
+
+
+def test_ties_prefer_a_graded_file_then_the_first_path(catalog):
+    result = handmade(catalog, [rejected("a.yaml", "s1", max_points=10.0), graded("z.yaml", "s1", 0.0),
+                                graded("y.yaml", "s1", 0.0)])
+    assert by_first(dicts(gradebook_text(result, wide=True)), "student_id")["s1"]["files"] == "y.yaml"
+
+
+def test_a_rejected_file_with_an_id_counts_as_zero(catalog):
+    result = handmade(catalog, [rejected("s1.yaml", "s1"), graded("s2.yaml", "s2", 5.0)])
+    moodle = by_first(dicts(gradebook_text(result, fmt="moodle")), "ID number")
+    assert moodle["s1"]["mlp-numeric"] == "0.0"
+
+
+def test_a_student_without_a_file_for_an_assignment_gets_an_empty_cell(catalog):
+    result = handmade(catalog, [graded("s1.yaml", "s1", 5.0), graded("s2.yaml", "s2", 2.0, assignment="other",
+                                                                     max_points=4.0)])
+    lines = gradebook_text(result, fmt="canvas").splitlines()
+    assert lines[1] == "    Points Possible,,,,,10.0,4.0"
+    assert lines[0].endswith(",mlp-numeric,other") and "S1,,s1,,,5.0," in lines and "S2,,s2,,,,2.0" in lines
+
+
+def test_an_unknown_assignment_gets_no_column(catalog):
+    unknown = rejected("x.yaml", "s9", assignment="nope", max_points=0.0)
+    result = handmade(catalog, [graded("s1.yaml", "s1", 5.0), unknown])
+    assert gradebook_text(result, fmt="moodle").splitlines()[0] == "ID number,Email address,Full name,mlp-numeric"
+
+
+# --- formula neutralisation -----------------------------------------------------------------------
+
+EVIL = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("fmt,wide", [("csv", False), ("csv", True), ("canvas", False), ("moodle", False)])
+def test_every_text_cell_is_neutralised(catalog, fmt, wide):
+    students = [graded(f"s{i}.yaml", f"s{i}", 1.0, name=name, email=name) for i, name in enumerate(EVIL)]
+    cells = [c for row in rows(gradebook_text(handmade(catalog, students), fmt=fmt, wide=wide)) for c in row]
+    for name in EVIL:  # a carriage return, which would end the CSV row, becomes a quoted line feed
+        assert name not in cells and "'" + name.replace("\r", "\n") in cells
+
+
+# --- stable bytes ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt,wide", [("csv", False), ("csv", True), ("canvas", False), ("moodle", False)])
+def test_file_order_does_not_change_a_byte(sample, fmt, wide):
+    shuffled = replace(sample, students=tuple(reversed(sample.students)))
+    assert gradebook_text(shuffled, fmt=fmt, wide=wide) == gradebook_text(sample, fmt=fmt, wide=wide)
+
+
+def test_unknown_format_is_refused(sample):
+    with pytest.raises(ValueError, match="unknown gradebook format"):
+        gradebook_text(sample, fmt="xlsx")
+
+
+def test_cli_regrading_twice_writes_identical_canvas_files(tmp_path, monkeypatch):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("s1001_all_correct.yaml", "s1004_wrong_entries.yaml", "s1006_malformed.yaml"):
+        shutil.copy(SUBMISSIONS / name, folder / name)
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for run in (1, 2):
+        out = tmp_path / f"canvas{run}.csv"
+        result = CliRunner().invoke(cli, [str(folder), "--format", "canvas", "--gradebook", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].decode().splitlines() == [
+        "Student,ID,SIS User ID,SIS Login ID,Section,mlp-numeric",
+        "    Points Possible,,,,,102.0",
+        "Ada Lovelace,,s1001,,,102.0",
+        "Grace Hopper,,s1004,,,34.0",
+    ]
