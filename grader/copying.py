@@ -1,7 +1,9 @@
 """Answers that fit another student's numbers: the sign of a copied randomized assignment.
 
 Each student of a randomized assignment is graded against their own draw, so copied answers
-already score as wrong; this stage says whose numbers they fit. Grading records, per student,
+score as wrong; this stage says whose numbers they fit, and withdraws follow-through credit
+(answers worked from another student's numbers agree with each other, but are not the
+student's own work). Grading records, per student,
 their key's numeric values and their own numeric answers that were not correct
 (``StudentResult.variant_check``); here every such answer is compared with every other
 student's key, question by question, at the rubric's tolerance.
@@ -14,7 +16,8 @@ from dataclasses import replace
 import numpy as np
 
 from grader.catalog import Catalog
-from grader.scoring import StudentResult
+from grader.compare import FOLLOW, WRONG
+from grader.scoring import QuestionResult, StudentResult
 
 MIN_MATCHES = 2  # one coincidence is not evidence; two fitted answers are
 
@@ -61,4 +64,15 @@ def mark_other_variants(results: list[StudentResult], catalog: Catalog) -> list[
                 if count >= MIN_MATCHES and 2 * count >= len(wrong):
                     notes[i] = (f"{count} of {len(wrong)} wrong answers fit the numbers of student "
                                 f"{results[other].student_id}, not this student's own")
-    return [replace(r, notes=r.notes + (notes[i],)) if i in notes else r for i, r in enumerate(results)]
+    return [_no_follow_through(replace(r, notes=r.notes + (notes[i],))) if i in notes else r
+            for i, r in enumerate(results)]
+
+
+def _no_follow_through(r: StudentResult) -> StudentResult:
+    """Answers worked from someone else's numbers are consistent with each other, but they are not
+    this student's work: follow-through credit does not apply to them."""
+    questions = tuple(
+        QuestionResult(q.question, replace(q.verdict, outcome=WRONG, feedback="these are not your numbers: "
+                                           "the answer follows another student's variant"), 0.0, q.max_points)
+        if q.verdict.outcome == FOLLOW else q for q in r.questions)
+    return replace(r, questions=questions)

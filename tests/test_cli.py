@@ -43,7 +43,8 @@ def test_run_exits_0_and_prints_one_row_per_file(graded):
 def test_gradebook_columns_are_stable(graded, catalog):
     _, book = graded
     # question columns: each assignment's questions in its own order, assignments sorted by id
-    qcols = [q for a in sorted(set(book.assignment.dropna())) for q in catalog.assignment(a).question_ids]
+    # (a question id two assignments share, as mlp-random's ex1a.* with mlp-numeric's, is one column)
+    qcols = list(dict.fromkeys(q for a in sorted(set(book.assignment.dropna())) for q in catalog.assignment(a).question_ids))
     # then the text of answers a TA grades by hand (seed 002's Task 3)
     assert list(book.columns) == ["student_id", "name", "email", "assignment", *qcols, "task3.blowup answer",
                                   "total", "max", "percent", "status", "flags", "notes", "file"]
@@ -165,3 +166,24 @@ def test_gradebook_to_a_device_writes_in_place(tmp_path):
     assert result.exit_code == 0
     assert fifo.exists() and not fifo.is_file()  # still a FIFO, not replaced by a file
     assert out.startswith("student_id,name,email,assignment,")
+
+
+# mlp-random (per-student numbers; the sample run has no salt): graded against each student's own draw
+EXPECTED_RANDOM_ROWS = {
+    "s2001": (18.0, "complete", ""),
+    # σ'(z) taken as z(1 − z): δ2 and δ1 wrong and flagged, everything after follows through
+    "s2002": (10.0, "lost points: 12 follow-through, 2 wrong", ""),
+    # s2001's answers handed in: all wrong, no follow-through credit, and the note says whose they are
+    "s2003": (0.0, "lost points: 19 wrong", "18 of 18 wrong answers fit the numbers of student s2001"),
+}
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED_RANDOM_ROWS))
+def test_randomized_sample_files_are_graded_against_their_own_numbers(graded, sid):
+    _, book = graded
+    row = book[book.student_id == sid].iloc[0]
+    points, status, note = EXPECTED_RANDOM_ROWS[sid]
+    assert (row.total, row.status, row["max"], row.assignment) == (points, status, 18, "mlp-random")
+    assert note in (row.notes if isinstance(row.notes, str) else "")
+    if sid == "s2002":
+        assert row["flags"] == "sigmoid-derivative-of-z"

@@ -19,7 +19,8 @@ DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "
                r"\begin{bmatrix} -0.113937 \\ 0.13437 \end{bmatrix}$$")
 SAMPLE_NAMES = ["no-id-s1006_malformed-mlp-numeric.md", "s1001-mlp-numeric.md", "s1002-mlp-numeric.md",
                 "s1003-mlp-numeric.md", "s1004-mlp-numeric.md", "s1005-mlp-numeric.md", "s1007-mlp-numeric.md",
-                "s1008-mlp-numeric.md", "s1009-mlp-numeric.md", "seed000-softmax-ce.md", "seed001-softmax-ce.md",
+                "s1008-mlp-numeric.md", "s1009-mlp-numeric.md", "s2001-mlp-random.md", "s2002-mlp-random.md",
+                "s2003-mlp-random.md", "seed000-softmax-ce.md", "seed001-softmax-ce.md",
                 "seed002-backprop-general.md", "seed003-residual-softmax.md"]
 
 

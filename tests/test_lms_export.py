@@ -16,8 +16,8 @@ from grader.pipeline import ClassResult, grade_folder
 from grader.scoring import QuestionResult, StudentResult
 from tests.conftest import SUBMISSIONS
 
-ASSIGNMENTS = ["backprop-general", "mlp-numeric", "residual-softmax", "softmax-ce"]
-IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1007", "s1008", "s1009",
+ASSIGNMENTS = ["backprop-general", "mlp-numeric", "mlp-random", "residual-softmax", "softmax-ce"]
+IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1007", "s1008", "s1009", "s2001", "s2002", "s2003",
        "seed000", "seed001", "seed002", "seed003"]  # s1006 is rejected before naming its student
 
 
@@ -56,7 +56,7 @@ def test_long_csv_keeps_its_columns_and_one_row_per_file(sample):
     assert header[:4] == ["student_id", "name", "email", "assignment"]
     assert header[-7:] == ["total", "max", "percent", "status", "flags", "notes", "file"]
     assert "ex1a.delta2" in header and "task3.blowup answer" in header
-    assert len(table) - 1 == 13  # every answer file, the rejected one included
+    assert len(table) - 1 == 16  # every answer file, the rejected one included
     s1004 = by_first(dicts(gradebook_text(sample)), "student_id")["s1004"]
     assert (s1004["total"], s1004["max"], s1004["percent"], s1004["ex1a.delta2"]) == ("34.0", "102.0", "33.3", "0.0")
     assert s1004["flags"] == "loss-gradient-sign"
@@ -68,8 +68,8 @@ def test_canvas_header_points_possible_row_and_a_students_total(sample):
     text = gradebook_text(sample, fmt="canvas")
     lines = text.splitlines()
     assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section," + ",".join(ASSIGNMENTS)
-    assert lines[1] == "    Points Possible,,,,,40.0,102.0,27.0,18.0"
-    assert "Grace Hopper,,s1004,,,,34.0,," in lines
+    assert lines[1] == "    Points Possible,,,,,40.0,102.0,18.0,27.0,18.0"
+    assert "Grace Hopper,,s1004,,,,34.0,,," in lines
     assert "Seed Two,,seed002,,,26.8,,," in lines
     table = rows(text)
     assert [r[2] for r in table[2:]] == IDS  # sorted; the file without a student id is left out
@@ -86,8 +86,8 @@ def test_moodle_header_and_rows(sample):
     text = gradebook_text(sample, fmt="moodle")
     lines = text.splitlines()
     assert lines[0] == "ID number,Email address,Full name," + ",".join(ASSIGNMENTS)
-    assert "s1008,jvn@example.edu,John von Neumann,,10.0,," in lines
-    assert "seed003,,Barza Nisar,,,24.0," in lines
+    assert "s1008,jvn@example.edu,John von Neumann,,10.0,,," in lines
+    assert "seed003,,Barza Nisar,,,,24.0," in lines
     assert [r[0] for r in rows(text)[1:]] == IDS
     assert rows(text)[0][:3] == MOODLE_ID_COLUMNS
 
@@ -96,7 +96,7 @@ def test_moodle_header_and_rows(sample):
 
 def test_wide_sheet_has_one_row_per_student(sample):
     table = dicts(gradebook_text(sample, wide=True))
-    assert len(table) == 13  # 12 students, and the rejected file without an id on its own row
+    assert len(table) == 16  # 15 students, and the rejected file without an id on its own row
     assert [r["student_id"] for r in table] == IDS + [""]
     header = rows(gradebook_text(sample, wide=True))[0]
     assert header[:3] == ["student_id", "name", "email"] and header[-4:] == ["total", "max", "percent", "files"]
@@ -104,7 +104,7 @@ def test_wide_sheet_has_one_row_per_student(sample):
     ada = by_first(table, "student_id")["s1001"]
     assert (ada["mlp-numeric total"], ada["mlp-numeric percent"], ada["mlp-numeric status"]) == ("102.0", "100.0", "complete")
     assert (ada["softmax-ce total"], ada["softmax-ce status"]) == ("", "no file")
-    assert (ada["total"], ada["max"], ada["percent"]) == ("102.0", "187.0", "54.5")  # 102 of 40+102+27+18
+    assert (ada["total"], ada["max"], ada["percent"]) == ("102.0", "205.0", "49.8")  # 102 of 40+102+18+27+18
     anonymous = table[-1]
     assert anonymous["mlp-numeric total"] == "0.0" and anonymous["mlp-numeric status"].startswith("rejected: ")
     assert anonymous["files"] == "s1006_malformed.yaml"

@@ -159,7 +159,8 @@ def test_handout_then_grading_round_trip(tmp_path, salted):
                                            salted.key(salted.for_student(template, "s1"))))
     graded = {r.student_id: r for r in grade_folder(answers, catalog=Catalog(root=ROOT, salt=SALT)).students}
     assert graded["s1"].percent == 100 and graded["s2"].percent == 100
-    assert graded["s3"].percent < 20
+    assert graded["s3"].points <= 2  # only an answer both draws share (the class) can still be right
+    assert not any(q.verdict.outcome == "follow-through" for q in graded["s3"].questions)
     assert any("fit the numbers of student s1" in n for n in graded["s3"].notes)
     assert not any("fit the numbers" in n for n in graded["s1"].notes + graded["s2"].notes)
 
