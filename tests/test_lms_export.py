@@ -70,7 +70,7 @@ def test_canvas_header_points_possible_row_and_a_students_total(sample):
     assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section," + ",".join(ASSIGNMENTS)
     assert lines[1] == "    Points Possible,,,,,40.0,102.0,18.0,27.0,18.0"
     assert "Grace Hopper,,s1004,,,,34.0,,," in lines
-    assert "Seed Two,,seed002,,,26.8,,," in lines
+    assert "Seed Two,,seed002,,,26.8,,,," in lines
     table = rows(text)
     assert [r[2] for r in table[2:]] == IDS  # sorted; the file without a student id is left out
     assert all(len(r) == len(CANVAS_ID_COLUMNS) + 4 for r in table)
