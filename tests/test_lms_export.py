@@ -73,7 +73,7 @@ def test_canvas_header_points_possible_row_and_a_students_total(sample):
     assert "Seed Two,,seed002,,,26.8,,,," in lines
     table = rows(text)
     assert [r[2] for r in table[2:]] == IDS  # sorted; the file without a student id is left out
-    assert all(len(r) == len(CANVAS_ID_COLUMNS) + 4 for r in table)
+    assert all(len(r) == len(CANVAS_ID_COLUMNS) + len(ASSIGNMENTS) for r in table)
 
 
 def test_canvas_wide_changes_nothing(sample):
