@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.assignment import Assignment, Question
+from grader.budget import checkpoint
 from grader.compare import (FOLLOW, MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix,
                             compare_shape, flagged, misconception_flags)
 from grader.follow_through import carried_forward, follow_through_value
@@ -49,9 +50,12 @@ def _text_answer(raw) -> str:
     return raw
 
 
-def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey) -> tuple[dict, list[str]]:
+def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey, *,
+                  preset: dict[str, AnswerError] | None = None) -> tuple[dict, list[str]]:
     """Every answer of a submission parsed (or the AnswerError it raised, located), and notes
-    on answers to questions the assignment does not have."""
+    on answers to questions the assignment does not have. An answer in ``preset`` is not read:
+    it gets that error (an answer that ran out of time before)."""
+    preset = preset or {}
     parsed, notes = {}, []
     for qid, raw in sub.answers.items():
         try:
@@ -59,10 +63,20 @@ def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey) -> tu
         except KeyError:
             notes.append(f"ignored answer to unknown question '{qid}'")
             continue
+        if isinstance(raw, str) and not raw.strip():
+            continue  # left blank (as in a handed-out template): not answered, like a missing key
+        if qid in preset:  # ran out of time in an earlier attempt: not graded again
+            parsed[qid] = preset[qid].at(file=sub.file, question=qid, line=sub.line_of(qid))
+            continue
+        if question.kind == "expression":  # its key is engine work (built once per process): off the clock
+            checkpoint(None)
+            expression_key(key.assignment, question, key[qid].exact)
+        checkpoint(qid)  # the student's answer: its clock runs (grader.budget)
         try:
             parsed[qid] = parse_answer(question, raw, key)
         except AnswerError as e:
             parsed[qid] = e.at(file=sub.file, question=qid, line=sub.line_of(qid))
+    checkpoint(None)
     return parsed, notes
 
 
@@ -75,6 +89,8 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
     for question in key.assignment.questions:
         got = parsed.get(question.id, None)
         entry = key[question.id]
+        if got is not None and not isinstance(got, AnswerError):
+            checkpoint(question.id)  # comparing the student's answer: its clock runs (grader.budget)
         if question.id not in parsed:
             verdicts[question.id] = Verdict(MISSING, "no answer given")
         elif isinstance(got, AnswerError):
@@ -98,6 +114,7 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
                         "right given your own earlier answers (error carried forward)"
                         + (f"; {verdict.feedback}" if verdict.flags else "")))
             verdicts[question.id] = verdict
+    checkpoint(None)
     return verdicts
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
+from grader.budget import checkpoint
 from grader.catalog import Catalog
 from grader.compare import REVIEW
+from grader.copying import mark_other_variants, variant_check
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
+from grader.progress import Progress
 from grader.scoring import StudentResult
 from grader.submission import Submission, discover, read_submission
 
@@ -24,13 +28,17 @@ class ClassResult:
     catalog: Catalog
 
 
-def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float = 3.0,
+def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float | None = 3.0,
                  progress: bool = False) -> ClassResult:
     """Grade every answer file under ``folder``. Raises GraderError only when the run itself
     cannot proceed (no answer files, a configuration error); a bad file is a rejected row.
 
-    ``jobs`` parallel processes, ``time_limit`` seconds of work per answer, and a progress bar
-    on stderr when ``progress`` (TODO(workers): not yet honoured)."""
+    Files are graded in ``jobs`` worker processes (:mod:`grader.workers`); an answer that takes
+    more than ``time_limit`` seconds of grading is stopped (its worker is killed) and scores 0
+    with a ``limit`` error. Even one job uses one worker process, since only a process can be
+    stopped whatever it is doing; ``time_limit=None`` with one job grades in this process (for
+    debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
+    ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second."""
     folder = Path(folder)
     catalog = catalog or Catalog()
     if not folder.is_dir():
@@ -38,16 +46,26 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     files, skipped = discover(folder)
     if not files and not skipped:
         raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
-    results = [_grade_file_safely(path, folder, catalog) for path in files]
+    with Progress(len(files), enabled=progress) as bar:
+        if time_limit is None and jobs <= 1:
+            results = []
+            for path in files:
+                results.append(_grade_file_safely(path, folder, catalog))
+                bar.advance()
+        else:
+            from grader.workers import grade_in_workers
+            results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog), jobs=jobs,
+                                       time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
     results += [StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category="file")) for s in skipped]
     results = _attribute_rejected(results, catalog)
+    results = mark_other_variants(results, catalog)
     return ClassResult(str(folder), tuple(_mark_duplicates(results)), catalog)
 
 
-def _grade_file_safely(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
+def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict | None = None) -> StudentResult:
     """A bug of ours on one file must not cost the class its grades: that row says so."""
     try:
-        return grade_file(path, folder, catalog)
+        return grade_file(path, folder, catalog, preset=preset)
     except GraderError:
         raise
     except Exception as e:  # noqa: BLE001 - reported in the row, the batch goes on
@@ -56,29 +74,40 @@ def _grade_file_safely(path: Path, folder: Path, catalog: Catalog) -> StudentRes
         return StudentResult(str(path.relative_to(folder)), error=error)
 
 
-def grade_file(path: Path, folder: Path, catalog: Catalog) -> StudentResult:
+def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | None = None) -> StudentResult:
+    """Read and grade one file. ``preset`` (question id → AnswerError) stands for answers not
+    to grade again: they ran out of time in an earlier attempt (see :mod:`grader.workers`)."""
     shown = str(path.relative_to(folder))
     try:
         sub = read_submission(path, shown_as=shown)  # read
     except SubmissionError as e:
         return StudentResult(shown, error=e)
-    return grade_submission(sub, catalog)
+    checkpoint(None)  # the file is read; what follows until the first answer is ours (keys, variants)
+    return grade_submission(sub, catalog, preset=preset)
 
 
-def grade_submission(sub: Submission, catalog: Catalog) -> StudentResult:
+def grade_submission(sub: Submission, catalog: Catalog, *, preset: dict | None = None) -> StudentResult:
     """Parse, compare and score one submission (a ConfigError here stops the run: it is ours)."""
     if sub.assignment not in catalog.known_ids():
         error = SubmissionError(f"unknown assignment '{sub.assignment}' (known: {', '.join(catalog.known_ids())})",
                                 file=sub.file, line=sub.lines.get(("assignment",)), category="assignment")
         return StudentResult(sub.file, sub.student_id, sub.name, sub.email, sub.assignment, error=error)
     assignment = catalog.assignment(sub.assignment)
+    if assignment.randomized and not sub.student_id.strip():
+        error = SubmissionError(f"{assignment.id} gives each student their own numbers: the file needs student.id",
+                                file=sub.file, line=sub.lines.get(("student",)), category="student")
+        return StudentResult(sub.file, sub.student_id, sub.name, sub.email, assignment.id, error=error,
+                             max_points=catalog.rubric(assignment).max_points)
+    randomized = assignment.randomized
+    assignment = catalog.for_student(assignment, sub.student_id)  # the student's own numbers, if drawn
     key, rubric = catalog.key(assignment), catalog.rubric(assignment)  # engine, rubric
-    parsed, notes = parse_answers(sub, assignment, key)  # parse
+    parsed, notes = parse_answers(sub, assignment, key, preset=preset)  # parse
     verdicts = compare_answers(parsed, key, rubric, catalog.variants(assignment))  # compare
     questions = score_answers(verdicts, rubric)  # score
     review = tuple((q.question, str(sub.answers.get(q.question, ""))) for q in questions if q.verdict.outcome == REVIEW)
+    check = variant_check(key, parsed, verdicts) if randomized else ()
     return StudentResult(sub.file, sub.student_id, sub.name, sub.email, assignment.id, questions,
-                         rubric.max_points, notes=tuple(notes), review_text=review)
+                         rubric.max_points, notes=tuple(notes), review_text=review, variant_check=check)
 
 
 def _attribute_rejected(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:

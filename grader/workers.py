@@ -1,0 +1,284 @@
+"""Grading answer files in worker processes: in parallel, with a per-answer time limit that
+really stops the work, and with a crash of one file costing only that file's row.
+
+Why processes, and why the parent holds the clock: a pathological answer may spend its time
+in C (a regex backtracking, a huge integer power) where ``SIGALRM`` is only noticed when the
+interpreter regains control, which may be never. SIGKILL from the parent always works. So
+even ``--jobs 1`` grades in one worker process whenever there is a time limit; only a library
+call with ``time_limit=None`` and one job grades in-process (see :func:`grader.pipeline.grade_folder`).
+
+Per worker, a duplex pipe and a :class:`grader.budget.Board`:
+
+* parent → worker: ``(index, path, preset)``, a file to grade (``preset``: question id →
+  AnswerError for answers that already ran out of time); ``None``: exit.
+* worker → parent: ``("done", index, StudentResult)``; ``("raise", index, GraderError)``, a
+  configuration error that stops the run; ``("failed", index, why)``, a result that could not
+  be sent back.
+* the board (shared memory): which answer the worker is on, since when, and the seconds that
+  answer has used so far in this file (parse and compare together); written at every
+  checkpoint, read by the parent every ``TICK`` and whenever a clock would run out.
+
+Past ``time_limit`` the parent kills the worker, presets that answer to a ``limit`` error and
+regrades the file in a fresh worker, so the other answers of the file are still graded; the
+batch goes on. A worker that dies on its own (a segfault, ``os._exit``) makes its
+file a ``rejected: internal error`` row. Each worker grades many files and keeps its own
+Catalog, so answer keys are built once per worker, not once per file. Results are put back
+in the order of ``paths``: the output does not depend on which worker finished first.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from grader import budget
+from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.scoring import StudentResult
+
+TICK = 0.1  # seconds between looks at the clocks (and progress-bar redraws) when nothing happens
+PREFETCH = 2  # files sent to a worker ahead of its results
+
+
+def limit_error(limit: float, **where) -> AnswerError:
+    return AnswerError(f"took more than {limit:g} s to grade; stopped", category="limit", **where)
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    path: Path
+    preset: dict = field(default_factory=dict)  # question id → AnswerError, not graded again
+
+
+def grade_in_workers(paths: list[Path], grade: Callable[..., StudentResult], *, jobs: int,
+                     time_limit: float | None, shown: Callable[[Path], str], progress=None) -> list[StudentResult]:
+    """``grade(path, preset=...)`` for every path, in up to ``jobs`` worker processes; results
+    in the order of ``paths``. ``shown(path)`` names a file in the rows made here (crashes,
+    files too slow to read). A GraderError raised by ``grade`` (a configuration error) stops
+    the run and is raised here."""
+    pool = _Pool(grade, jobs=min(jobs, len(paths)), time_limit=time_limit, shown=shown, progress=progress)
+    return pool.run([Task(i, Path(p)) for i, p in enumerate(paths)])
+
+
+def _context():
+    """The ``fork`` start method where it is safe (Linux): a forked worker starts in
+    milliseconds with numpy, sympy and lark already imported (``spawn`` re-imports them, about
+    a second per worker, and again for every worker replacing a killed one), and it inherits
+    the run's Catalog as it is — salt, search folders, any answer key already built — without
+    pickling it. The parent starts no threads of its own (a BLAS library's thread pool is
+    reset in the child by its own fork handlers). Named explicitly because Python 3.14 makes
+    ``forkserver`` the Linux default. macOS and Windows keep their default (``spawn``), where
+    ``grade`` and the Catalog are pickled instead."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+class _Worker:
+    """One worker process and the files sent to it, in the order it grades them: the first is
+    the one in hand. It is sent ``PREFETCH`` files ahead, so it never waits for the parent
+    between files (on a loaded machine each such wait costs a scheduler round trip)."""
+
+    def __init__(self, ctx, grade, siblings: list):
+        inherited = siblings if ctx.get_start_method() == "fork" else []
+        self.board = budget.Board(ctx.RawArray("c", budget.SIZE))  # zeroed: no clock runs
+        self.conn, child_end = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child_end, self.board.buffer, grade, inherited,
+                                                              os.getpid()), daemon=True, name="grader-worker")
+        self.process.start()
+        child_end.close()  # only the worker holds its end: its death is EOF here
+        self.tasks: deque[Task] = deque()
+
+    def assign(self, task: Task) -> None:
+        self.conn.send((task.index, task.path, task.preset))
+        self.tasks.append(task)
+
+    def spent(self, now: float) -> tuple[str | None, float]:
+        """The answer the worker is on and its seconds so far ((None, 0) while the work is ours
+        or it is idle). ``now`` is taken before the board is read, so the seconds are never an
+        overestimate. The subject belongs to ``tasks[0]`` once the pipe has been drained: the
+        worker sends a file's result before it starts the next file."""
+        return self.board.spent(now) if self.tasks else (None, 0.0)
+
+    def stop(self) -> None:
+        """Kill and reap the process (SIGKILL: nothing it is doing can delay this)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def how_it_died(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is None:
+            return "stopped answering"
+        if code < 0:
+            try:
+                return f"killed by signal {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+
+class _Pool:
+    def __init__(self, grade, *, jobs: int, time_limit: float | None, shown, progress):
+        self.grade, self.jobs, self.limit, self.shown, self.progress = grade, max(1, jobs), time_limit, shown, progress
+        self.ctx = _context()
+        self.workers: list[_Worker] = []
+        self.pending: deque[Task] = deque()
+        self.results: dict[int, StudentResult] = {}
+
+    def run(self, tasks: list[Task]) -> list[StudentResult]:
+        self.pending.extend(tasks)
+        try:
+            while len(self.results) < len(tasks):
+                self._dispatch()
+                busy = [w for w in self.workers if w.tasks]
+                ready = wait([w.conn for w in busy], timeout=self._timeout(busy))
+                for w in [w for w in busy if w.conn in ready]:
+                    self._drain(w)
+                self._enforce_limit()
+                if self.progress is not None:
+                    self.progress.tick()
+        finally:
+            self._shutdown()
+        return [self.results[t.index] for t in tasks]
+
+    def _dispatch(self) -> None:
+        """Top every worker up to ``PREFETCH`` files; new workers up to ``jobs`` while files wait."""
+        for w in list(self.workers):
+            while self.pending and len(w.tasks) < PREFETCH:
+                try:
+                    w.assign(self.pending[0])
+                except OSError:  # it died while idle: its files go to others
+                    self._retire(w)
+                    break
+                self.pending.popleft()
+        while self.pending and len(self.workers) < self.jobs:
+            self.workers.append(_Worker(self.ctx, self.grade, [x.conn for x in self.workers]))
+            self._dispatch()
+
+    def _timeout(self, busy: list[_Worker]) -> float:
+        """Wake up when the first running clock would run out (or after a TICK)."""
+        if self.limit is None:
+            return TICK
+        now = time.monotonic()
+        left = [self.limit - spent for subject, spent in (w.spent(now) for w in busy) if subject is not None]
+        return max(0.0, min([TICK, *left]))
+
+    def _drain(self, w: _Worker) -> None:
+        """Every message the worker has sent; EOF means it died with ``tasks[0]`` in hand."""
+        try:
+            while w.tasks and w.conn.poll():
+                kind, index, payload = w.conn.recv()
+                task = w.tasks.popleft()
+                assert task.index == index, "a worker answered out of order"
+                if kind == "raise":
+                    raise payload
+                self._done(task, payload if kind == "done" else self._internal_error(task, payload))
+        except (EOFError, OSError):
+            subject, _ = w.spent(time.monotonic())
+            why = w.how_it_died() + (f", on question {subject}" if subject else "")
+            task = w.tasks.popleft() if w.tasks else None
+            self._retire(w)
+            if task is not None:
+                self._done(task, self._internal_error(task, f"the grading process died: {why}"))
+
+    def _enforce_limit(self) -> None:
+        """Kill a worker whose running answer is past the limit; regrade its file without that answer."""
+        if self.limit is None:
+            return
+        for w in [w for w in self.workers if w.tasks]:
+            subject, spent = w.spent(time.monotonic())
+            if spent <= self.limit:
+                continue
+            if w.conn.poll():  # it finished its file (or died) meanwhile: take that, look again next time
+                self._drain(w)
+                continue
+            task = w.tasks.popleft()
+            self._retire(w)
+            name = self.shown(task.path)
+            if subject == budget.FILE or subject in task.preset:  # (the latter cannot happen; never loop)
+                error = SubmissionError(f"took more than {self.limit:g} s to read; stopped", file=name, category="limit")
+                self._done(task, StudentResult(name, error=error))
+            else:
+                preset = {**task.preset, subject: limit_error(self.limit, file=name, question=subject)}
+                self.pending.appendleft(Task(task.index, task.path, preset))  # regraded first, in a fresh process
+
+    def _done(self, task: Task, result: StudentResult) -> None:
+        self.results[task.index] = result
+        if self.progress is not None:
+            self.progress.advance()
+
+    def _internal_error(self, task: Task, why: str) -> StudentResult:
+        name = self.shown(task.path)
+        error = GraderError(f"internal error while grading ({why}); please report it", file=name, category="internal")
+        return StudentResult(name, error=error)
+
+    def _retire(self, w: _Worker) -> None:
+        """Stop a worker; the files it was sent but had not started go back to the queue."""
+        w.stop()
+        self.workers.remove(w)
+        self.pending.extendleft(reversed(w.tasks))
+        w.tasks.clear()
+
+    def _shutdown(self) -> None:
+        """Workers are asked to exit (they are idle after a complete run); any that are not
+        (the run is being abandoned: a configuration error, Ctrl-C) are killed."""
+        for w in self.workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 2.0
+        for w in self.workers:
+            if not w.tasks:
+                w.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            w.stop()
+        self.workers.clear()
+
+
+def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
+    """The worker's loop: grade the files it is sent, announcing each answer it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then kills us
+    for c in inherited:  # the parent's ends of sibling workers' pipes, copied by fork: a sibling
+        c.close()        # must see EOF when the parent dies, whoever else is still alive
+    _die_with_parent(parent_pid)
+    budget.attach(budget.Board(board))
+    try:
+        while (task := conn.recv()) is not None:
+            index, path, preset = task
+            budget.begin_file()
+            try:
+                result = grade(path, preset=preset)
+            except GraderError as e:  # a configuration error: the run stops
+                conn.send(("raise", index, e))
+                return
+            budget.checkpoint(None)
+            try:
+                conn.send(("done", index, result))
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as e:  # a result that does not pickle: our bug
+                conn.send(("failed", index, f"result not sent back ({type(e).__name__}: {e})"))
+    except (EOFError, OSError):
+        pass  # the parent is gone (or closed the pipe): nothing is left to do
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """On Linux ask the kernel to SIGKILL this worker when the parent dies, even by SIGKILL, so
+    an orphan never grinds on a pathological answer nobody waits for."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(0)

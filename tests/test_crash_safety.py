@@ -1,0 +1,149 @@
+"""`grade run` killed with SIGKILL mid-run leaves the previous outputs byte-intact (every
+output is written whole or not at all: a temp file beside it, then a rename), leaves no file
+that could be mistaken for output (temp files start with a dot, which `grade` also skips
+when it looks for answer files), and takes its worker processes down with it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+
+from .conftest import ROOT, SUBMISSIONS
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+OUTPUTS = ("gradebook.csv", "report.json", "report.html")
+SAMPLE = sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file())  # files in the sample class
+
+
+def _class(tmp_path_factory, copies: int) -> Path:
+    folder = tmp_path_factory.mktemp("class") / "class"
+    for i in range(copies):
+        shutil.copytree(SUBMISSIONS, folder / f"c{i:02d}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def big_class(tmp_path_factory) -> Path:
+    return _class(tmp_path_factory, 300 // SAMPLE)  # about 300 answer files
+
+
+@pytest.fixture(scope="module")
+def mid_class(tmp_path_factory) -> Path:
+    return _class(tmp_path_factory, 100 // SAMPLE)  # about 100: still reports to write, graded sooner
+
+
+@pytest.fixture
+def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
+    """The outputs of an earlier run (of the sample class) in ``tmp_path/out``."""
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(cli, ["run", str(SUBMISSIONS), "--gradebook", str(out / OUTPUTS[0]),
+                                      "--json", str(out / OUTPUTS[1]), "--html", str(out / OUTPUTS[2])])
+    assert result.exit_code == 0, result.output
+    return out, {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def _start(folder: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(folder), "--jobs", "2",
+                             "--gradebook", str(out / OUTPUTS[0]), "--json", str(out / OUTPUTS[1]),
+                             "--html", str(out / OUTPUTS[2])],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for a reaper counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _kill(proc: subprocess.Popen) -> list[int]:
+    """SIGKILL the grade process alone (not its group): its workers must go by themselves."""
+    workers = _children(proc.pid)
+    proc.kill()
+    proc.wait(timeout=30)
+    return workers
+
+
+def _assert_workers_gone(workers: list[int]) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "worker processes outlived the killed run"
+
+
+def _assert_nothing_mistakable(out: Path, folder: Path) -> None:
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(OUTPUTS)
+    assert not [p for p in folder.rglob("*") if p.name.startswith(".")]  # nothing written among the answers
+
+
+def _cleanup(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the session we started for it, should anything be left
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def test_killed_while_grading(big_class, previous):
+    out, before = previous
+    proc = _start(big_class, out)
+    try:
+        deadline = time.monotonic() + 120
+        while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # grading has started once the workers exist
+        time.sleep(0.5)
+        workers = _kill(proc)
+    finally:
+        _cleanup(proc)
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert workers, "no worker processes seen"
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == before[name], name
+    _assert_nothing_mistakable(out, big_class)
+    _assert_workers_gone(workers)
+
+
+def test_killed_while_writing(mid_class, previous):
+    """Killed as soon as the table is printed, i.e. while the outputs are being written: each
+    is the previous file or the complete new one, never a mix or a truncated file."""
+    out, before = previous
+    proc = _start(mid_class, out)
+    try:
+        assert proc.stdout.readline().startswith(b"id ")  # the table's header: grading is done
+        workers = _kill(proc)
+    finally:
+        _cleanup(proc)
+    files = 100 // SAMPLE * SAMPLE
+    for name in OUTPUTS:
+        data = (out / name).read_bytes()
+        if data == before[name]:
+            continue
+        if name == "gradebook.csv":
+            assert data.endswith(b"\n") and data.count(b"\n") == 1 + files
+        elif name == "report.json":
+            assert len(json.loads(data)["students"]) == files
+        else:
+            assert data.endswith(b"</html>\n")
+    _assert_nothing_mistakable(out, mid_class)
+    _assert_workers_gone(workers)
