@@ -30,6 +30,8 @@ class StudentResult:
     error: GraderError | None = None
     notes: tuple[str, ...] = field(default=())
     review_text: tuple[tuple[str, str], ...] = ()  # (question, answer as typed) for answers a TA grades
+    # Randomized assignments: (own key values, wrong numeric answers) for grader.copying
+    variant_check: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def points(self) -> float:
