@@ -77,9 +77,25 @@ class SubmissionError(GraderError):
 class AnswerError(GraderError):
     """One answer cannot be read: it scores zero, the rest of the file is graded.
 
-    ``category`` is one of: ``syntax`` (cannot be parsed), ``value`` (NaN, inf, bool, null,
-    not a number), ``shape`` (ragged rows, too many dimensions), ``limit`` (too long, too
-    deep, too large a literal).
+    ``category`` is one of :data:`ANSWER_CATEGORIES`: ``syntax`` (cannot be parsed), ``value``
+    (NaN, inf, bool, null, not a number), ``shape`` (ragged rows, too many dimensions),
+    ``limit`` (too long, too deep, too large a literal, too much work), ``unknown-symbol`` and
+    ``unknown-function`` (a name the assignment does not declare), ``question`` (no such
+    question).
     """
 
     category: str = field(default="syntax", kw_only=True)
+
+
+#: Categories of :class:`AnswerError`: that answer scores 0, the rest of the file is graded.
+ANSWER_CATEGORIES = ("syntax", "value", "shape", "limit", "unknown-symbol", "unknown-function",
+                     "question")
+
+#: Categories of :class:`SubmissionError`: the whole file (or folder entry) gets a rejected row.
+#: ``file`` a link, FIFO, device or unreadable entry; ``name`` a file name that is not UTF-8,
+#: holds control characters or ``..``; ``size`` over the size cap; ``encoding`` not UTF-8 text
+#: (or control characters, lone surrogates); ``empty``; ``yaml``/``json`` malformed;
+#: ``alias``, ``tag``, ``duplicate-key`` refused YAML/JSON features; ``limit`` too deep or too
+#: many values; ``schema``; ``assignment`` unknown; ``student`` a problem with the student's id.
+SUBMISSION_CATEGORIES = ("file", "name", "size", "encoding", "empty", "yaml", "json", "alias",
+                         "tag", "duplicate-key", "limit", "schema", "assignment", "student")

@@ -56,7 +56,7 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
             from grader.workers import grade_in_workers
             results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog), jobs=jobs,
                                        time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
-    results += [StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category="file")) for s in skipped]
+    results += [StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)) for s in skipped]
     results = _attribute_rejected(results, catalog)
     results = mark_other_variants(results, catalog)
     return ClassResult(str(folder), tuple(_mark_duplicates(results)), catalog)

@@ -39,13 +39,19 @@ class Submission:
 
 @dataclass(frozen=True)
 class Skipped:
+    """An entry of the folder that is not read, and why. ``file`` is safe to print (see
+    :func:`shown_name`); ``category`` is ``file`` (a link, FIFO, device, unreadable folder) or
+    ``name`` (a name that is not UTF-8, has control characters or ``..``)."""
+
     file: str
     reason: str
+    category: str = "file"
 
 
 def read_submission(path: Path, *, shown_as: str | None = None) -> Submission:
-    """Load and schema-check one answer file (raises SubmissionError naming the file)."""
-    shown = shown_as or str(path)
+    """Load and schema-check one answer file (raises SubmissionError naming the file, by
+    ``shown_as`` or else its path made safe to print by :func:`shown_name`)."""
+    shown = shown_as or shown_name(str(path))
     try:
         doc = load_file(Path(path))
     except SubmissionError as e:
@@ -62,32 +68,103 @@ def _renamed(e: SubmissionError, path: str, shown: str) -> SubmissionError:
     return e
 
 
+def shown_name(name: str) -> str:
+    r"""A file name as it is safe to print, log and put in a CSV: bytes that are not UTF-8 as
+    ``\xNN``, control, format and line-breaking characters as ``\xNN``/``\uNNNN``.
+
+    >>> shown_name(os.fsdecode(b"s1\xff.yaml")), shown_name("a\nb\u202e.yaml")
+    ('s1\\xff.yaml', 'a\\x0ab\\u202e.yaml')
+    """
+    try:
+        text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding made
+        text = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 0x100
+                   else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}" for ch in text)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file or folder name is refused, or None. The name is one path component as
+    ``os`` gives it (bytes that are not UTF-8 arrive as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not valid UTF-8: rename it"
+    if ".." in name:
+        return "its name contains '..': rename it"
+    if not all(ch.isprintable() or ch == " " for ch in name):
+        return "its name contains control or invisible characters: rename it"
+    return None
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular entry is, for a skip reason."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link: not followed"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe): not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file: not read"
+    if stat.S_ISSOCK(mode):
+        return "a socket: not read"
+    return None if stat.S_ISREG(mode) else "not a regular file: not read"
+
+
 def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
     """Answer files under ``folder`` in a stable order, and the entries skipped with a reason.
 
-    Hidden files and folders are ignored; symlinks and anything that is not a regular file
-    are skipped (never followed), so nothing outside ``folder`` is read.
+    Hidden files and folders are ignored. Symbolic links, FIFOs, devices and sockets are
+    skipped (never followed, never opened), so nothing outside ``folder`` is read; so are
+    folders that cannot be listed and names that are not UTF-8, hold control or invisible
+    characters, or contain ``..`` (an answer-like name, or any folder, is reported with its
+    name escaped by :func:`shown_name`). Sizes and contents are checked when a file is read
+    (:func:`grader.io.safe_load.load_file`).
     """
     folder = Path(folder)
     files, skipped = [], []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        rel = str(where.relative_to(folder)) if where != folder else "."
+        skipped.append(Skipped(shown_name(rel), f"cannot read folder: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
-        for d in list(dirnames):
-            if d.startswith(".") or (here / d).is_symlink():
-                if not d.startswith("."):
-                    skipped.append(Skipped(str((here / d).relative_to(folder)), "symbolic link to a folder: not followed"))
+        for d in sorted(dirnames):
+            path = here / d
+            if d.startswith("."):
                 dirnames.remove(d)
+                continue
+            rel = shown_name(str(path.relative_to(folder)))
+            problem = name_problem(d)
+            if problem or path.is_symlink():
+                dirnames.remove(d)
+                skipped.append(Skipped(rel, f"folder skipped: {problem}", "name") if problem else
+                               Skipped(rel, "symbolic link to a folder: not followed"))
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in ANSWER_SUFFIXES:
+            if name.startswith(".") or not _answer_like(name):
                 continue
-            mode = os.lstat(path).st_mode
             rel = str(path.relative_to(folder))
-            if stat.S_ISLNK(mode):
-                skipped.append(Skipped(rel, "symbolic link: not followed"))
-            elif not stat.S_ISREG(mode):
-                skipped.append(Skipped(rel, "not a regular file"))
+            problem = name_problem(name)
+            if problem:
+                skipped.append(Skipped(shown_name(rel), f"file skipped: {problem}", "name"))
+                continue
+            try:
+                kind = _kind(os.lstat(path).st_mode)
+            except OSError as exc:  # vanished since listing
+                kind = f"cannot read file: {exc.strerror}"
+            if kind:
+                skipped.append(Skipped(rel, kind))
             else:
                 files.append(path)
     return files, skipped
+
+
+def _answer_like(name: str) -> bool:
+    r"""An answer file's suffix, or one hidden behind a trailing control or invisible
+    character (``a.yaml\n``), which is then reported rather than silently ignored."""
+    suffix = Path(name).suffix.lower()
+    hidden = any(s in name.lower() for s in ANSWER_SUFFIXES) and name_problem(name) is not None
+    return suffix in ANSWER_SUFFIXES or hidden

@@ -10,6 +10,12 @@ tree is built here, iteratively. We deliberately do not call ``yaml.compose``: i
 recurses once per nesting level and segfaults on ~100k nested ``[`` (well inside a 1 MB
 file). With events, aliases, tags and excess depth are rejected the moment they appear,
 before any further parsing, so an alias bomb or a deep-nesting file costs almost nothing.
+
+Text itself is checked too: a control character (other than tab, newline, carriage return) or
+a lone UTF-16 surrogate can reach a string only through an escape (``"\\e[2J"``,
+``"\\ud800"``; typed raw, YAML and JSON already refuse them), never belongs in an answer file,
+and would garble a terminal or crash the writer of a UTF-8 gradebook: the whole file is
+refused (category ``encoding``), as it is for raw control characters.
 """
 from __future__ import annotations
 
@@ -26,8 +32,13 @@ import yaml
 
 from grader.errors import SubmissionError
 
+MAX_FILE_BYTES = 1_000_000  # an answer file is a few kB; 1 MB leaves room for long matrices
 MAX_DEPTH = 64  # nested collections; answer files need about 4
-MAX_NODES = 200_000  # scalars (keys included) and collections
+MAX_NODES = 50_000  # scalars (keys included) and collections; a full answer file has ~2,000
+# C0/C1 controls except \t \n \r, and lone surrogates (only JSON's \ud800 escapes make those)
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")  # NEL, LS, PS: line breaks in YAML 1.1 only
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LOADER = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _BOM = b"\xef\xbb\xbf"
@@ -57,15 +68,19 @@ def load_text(text: str, *, source: str, fmt: str) -> Document:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise SubmissionError("the file is empty", file=source, line=1, category="empty")
+    surrogate = _SURROGATE.search(text)  # only a caller's str can hold one; a file is decoded
+    if surrogate:
+        _check_text(surrogate.group(), source, text.count("\n", 0, surrogate.start()) + 1)
     data, lines = (_load_yaml if fmt == "yaml" else _load_json)(text, source)
     return Document(data, MappingProxyType(lines), source)
 
 
-def load_file(path: Path, *, max_bytes: int = 1_000_000) -> Document:
+def load_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read and parse one answer file; its suffix (.yaml, .yml, .json) picks the format.
 
     Refuses anything but a regular file (symlinks are not followed), files larger than
-    ``max_bytes`` (checked before reading, and again by a bounded read) and non-UTF-8 bytes.
+    ``max_bytes`` (checked before reading, and again by a bounded read), non-UTF-8 bytes, and
+    UTF-16/UTF-32 text (a UTF-16 byte-order mark, or NUL bytes: valid UTF-8, never text).
     A UTF-8 byte-order mark is accepted and dropped.
     """
     path = Path(path)
@@ -91,6 +106,11 @@ def load_file(path: Path, *, max_bytes: int = 1_000_000) -> Document:
                               category="file") from None
     if len(raw) > max_bytes:
         raise _too_big(source, max_bytes)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:  # valid UTF-8, but not text
+        offset = 0 if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.index(b"\x00")
+        raise SubmissionError("the file is UTF-16 or UTF-32 (or not text at all): it has a "
+                              "UTF-16 byte-order mark or NUL bytes; save it as UTF-8", file=source,
+                              line=raw.count(b"\n", 0, offset) + 1, category="encoding")
     skip = len(_BOM) if raw.startswith(_BOM) else 0
     try:
         text = raw[skip:].decode("utf-8")
@@ -110,7 +130,22 @@ def _fail(source: str, message: str, line: int | None, category: str) -> Submiss
     return SubmissionError(message, file=source, line=line, category=category)
 
 
+def _check_text(text: str, source: str, line: int | None) -> None:
+    """Refuse a string holding a control character or a lone surrogate (see the module doc)."""
+    m = _BAD_TEXT.search(text)
+    if m:
+        ch = m.group()
+        what = "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a control character"
+        raise _fail(source, f"{what} (U+{ord(ch):04X}) is not allowed in an answer file; "
+                    "remove it", line, "encoding")
+
+
 def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
+    odd_break = _YAML11_BREAKS.search(text)
+    if odd_break:  # YAML 1.1 folds these into spaces: the answer would silently change
+        raise _fail(source, f"character U+{ord(odd_break.group()):04X} is a line break to YAML; "
+                    "use an ordinary newline or remove it", text.count("\n", 0, odd_break.start()) + 1,
+                    "yaml")
     lines: dict[tuple, int] = {(): 1}
     stack: list[list] = []  # frames: [container, path, pending key or _NO_KEY]
     root: Any = None
@@ -139,6 +174,8 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
             if nodes > MAX_NODES:
                 raise _fail(source, f"more than {MAX_NODES} values", line, "limit")
             is_scalar = kind is yaml.ScalarEvent
+            if is_scalar:
+                _check_text(ev.value, source, line)
             value = ev.value if is_scalar else [] if kind is yaml.SequenceStartEvent else {}
             if not stack:
                 root, path = value, ()
@@ -212,7 +249,25 @@ def _load_json(text: str, source: str) -> tuple[Any, dict]:
         message, category = (exc.args if isinstance(exc, _Rejected)
                              else (f"nesting deeper than {MAX_DEPTH} levels", "limit"))
         raise _fail(source, message, None, category) from None
-    return data, _scan_json(text, source)
+    lines = _scan_json(text, source)
+    _check_json_text(data, lines, source)
+    return data, lines
+
+
+def _check_json_text(data: Any, lines: Mapping[tuple, int], source: str) -> None:
+    """:func:`_check_text` on every key and string of loaded JSON (iteratively: depth is
+    already bounded, but no recursion is needed)."""
+    todo = [((), data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, str):
+            _check_text(value, source, lines.get(path))
+        elif isinstance(value, list):
+            todo.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                _check_text(k, source, lines.get(path + (k,)))
+                todo.append((path + (k,), v))
 
 
 # Enough of JSON's grammar to follow the structure of text that json.loads accepted.

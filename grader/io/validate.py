@@ -28,7 +28,8 @@ def path_text(path) -> str:
 
 def validate(doc, schema: str, *, error: type[GraderError]) -> None:
     """Raise ``error`` for the first schema violation of ``doc`` (a safe_load Document)."""
-    problems = sorted(validator(schema).iter_errors(doc.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    problems = sorted(validator(schema).iter_errors(doc.data),
+                      key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not problems:
         return
     best = jsonschema.exceptions.best_match(problems)

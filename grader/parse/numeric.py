@@ -327,16 +327,18 @@ def _from_value(x, where: str = "") -> Fraction:
 
 def _from_list(raw) -> tuple[list[list[Fraction]], bool]:
     """A YAML/JSON list: n numbers (flat) or a list of rows (2-D)."""
+    if len(raw) > MAX_ENTRIES:  # before any pass over the entries: a 10^6-item list costs O(1)
+        raise AnswerError(f"more than {MAX_ENTRIES} entries", category="limit")
     nested = [isinstance(x, (list, tuple)) for x in raw]
     if any(nested) and not all(nested):
         raise AnswerError(f"entry {nested.index(False) + 1} is a single number but others are "
                           "rows (lists); give every row as a list", category="shape")
     flat = not any(nested)
     rows = [raw] if flat else raw
-    if any(isinstance(x, (list, tuple)) for row in rows for x in row):
-        raise AnswerError("list nested deeper than 2 levels (rows of numbers)", category="limit")
     if sum(map(len, rows)) > MAX_ENTRIES:
         raise AnswerError(f"more than {MAX_ENTRIES} entries", category="limit")
+    if any(isinstance(x, (list, tuple)) for row in rows for x in row):
+        raise AnswerError("list nested deeper than 2 levels (rows of numbers)", category="limit")
     if not any(rows):
         raise AnswerError("empty answer", category="value")
     for k, row in enumerate(rows[1:], 2):

@@ -165,6 +165,13 @@ def free_indices(node) -> tuple[str, ...]:
 
 
 def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
+    """The verdict on a parsed expression answer (see :func:`_compare_expression`). A student's
+    1/0 or exp(exp(…)) is an inf or NaN in the comparison, not a warning on the terminal."""
+    with np.errstate(all="ignore"):
+        return _compare_expression(parsed, key)
+
+
+def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     """Equivalent, equivalent up to transpose, not equivalent, or a shape mismatch."""
     q = key.question
     if q.verb == "shape":
