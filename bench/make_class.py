@@ -50,8 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
-from grader.catalog import Catalog  # noqa: E402
-from grader.keyformat import answer_value  # noqa: E402
+from grader.catalog import Catalog
+from grader.keyformat import answer_value
 
 TABLE = ROOT / "tests" / "test_equivalence_table.py"
 CATEGORIES = ("right", "rounded", "misconception", "wrong", "malformed", "hostile", "missing")
@@ -228,7 +228,9 @@ def _numeric_pools(entry, variants: dict, qid: str) -> dict:
 def _class_pools(entry) -> dict:
     classes = [int(x) for x in np.asarray(entry.value).ravel()]
     other = [c + 1 if c == 1 else 1 for c in classes]
-    one = lambda cs: Num(str(cs[0])) if len(cs) == 1 else [Num(str(x)) for x in cs]  # noqa: E731
+
+    def one(cs):
+        return Num(str(cs[0])) if len(cs) == 1 else [Num(str(x)) for x in cs]
     return {"right": [one(classes), str(classes[0]) if len(classes) == 1 else one(classes)],
             "wrong": [one(other)], "malformed": ["the first one", Num("1.5"), Num("true"), "class " + str(classes[0])]}
 
