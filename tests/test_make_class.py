@@ -60,7 +60,7 @@ def test_one_file_per_student_per_assignment(generated):
 
 
 def test_categories_are_mixed_and_counted(generated):
-    out, manifest = generated
+    _, manifest = generated
     profiles = Counter(manifest["files"].values())
     assert profiles == Counter(manifest["profiles"])
     # the cycle's first 5 x (number of assignments) positions: key copies and a broken file included
