@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from grader.cli_options import salt_option
 from grader.errors import ConfigError, GraderError
 
 
@@ -56,8 +57,7 @@ def cli():
               help="Grade in this many parallel processes (the output is identical whatever the number).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=3.0, show_default=True,
               help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 (category limit).")
-@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
-              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
+@salt_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
         jobs: int, time_limit: float, salt: str):
@@ -141,8 +141,7 @@ def check(files: tuple[Path, ...], score: bool):
               show_default=True, help="text for people; json for tools; yaml is a complete answer file holding "
               "the key; markdown is a worked solution (LaTeX) to publish after the deadline.")
 @click.option("--student", "student_id", help="For a randomized assignment: the student whose numbers to use.")
-@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
-              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
+@salt_option
 def key(assignment: str, fmt: str, student_id: str | None, salt: str):
     """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path).
 
@@ -175,8 +174,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str):
               help="Folder for the sheets (<id>.md) and answer files (<id>.answers.yaml).")
 @click.option("--id-column", help="The roster column holding the student id (default: the first of student_id, "
               "SIS User ID, ID number, ID, username).")
-@click.option("--salt", envvar="GRADER_SALT", default="", show_envvar=True,
-              help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
+@salt_option
 def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str):
     """Write one problem sheet and one answer file per student of ROSTER for ASSIGNMENT.
 

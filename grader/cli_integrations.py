@@ -16,15 +16,14 @@ from pathlib import Path
 
 import click
 
+from grader.cli_options import salt_option
+
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 _assignment_option = click.option(
     "--assignment", metavar="ID",
     help="The assignment being graded (an id such as mlp-numeric): a file answering another one is rejected "
          "with a message, and a rejected file scores 0 out of this assignment's maximum.")
-_salt_option = click.option(
-    "--salt", envvar="GRADER_SALT", default="", show_envvar=True,
-    help="The course secret that seeds per-student random variants (also from $GRADER_SALT).")
 
 
 @click.command()
@@ -38,7 +37,7 @@ _salt_option = click.option(
               help="When students see the per-question results (Gradescope's test visibility).")
 @click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default="hidden", show_default=True,
               help="When students see the autograder's printed log (it names the file and the score only).")
-@_salt_option
+@salt_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
                stdout_visibility: str, salt: str):
     """Grade one Gradescope submission and write Gradescope's results.json.
@@ -76,7 +75,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 @click.option("--results", "results_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write results.json instead of GRADE_DIR/results/results.json.")
 @_assignment_option
-@_salt_option
+@salt_option
 def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
