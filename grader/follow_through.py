@@ -6,6 +6,11 @@ z^[1] in the forward pass, their δ^[2] in the backward pass, their ∂L/∂W in
 updated weights as the next scenario's start. A wrong answer that equals what this pinned run
 gives (with its own answer left out) earns the rubric's follow-through credit. Answers that are
 all zeros are never pinned, so follow-through cannot reward an empty earlier step.
+
+Only the question's own scenario and those it starts from (``params_from``) are re-run: no
+other scenario can change its value. A :class:`FollowThrough` reads one file's answers once and
+re-runs each earlier scenario once; only the question's own scenario is re-run per question,
+since leaving the question's answer out changes nothing before it.
 """
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ from grader.engine.autodiff import FLOAT, Evaluation, backward, forward
 from grader.key import AnswerKey, initial_params, quantity, scenario_data
 from grader.parse.numeric import NumericAnswer
 
+TABLES = {"": "values", "grad": "grads", "updated": "updated"}
+ENGINE_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
+
 
 def _pin_value(answer, entry) -> np.ndarray | None:
     if not isinstance(answer, NumericAnswer):
@@ -27,56 +35,111 @@ def _pin_value(answer, entry) -> np.ndarray | None:
     return np.array(got, dtype=float)
 
 
-def _pins(assignment: Assignment, key: AnswerKey, parsed: dict, leave_out: str) -> dict:
-    """scenario → {"values": {...}, "grads": {...}, "updated": {...}} from the student's answers."""
-    pins: dict = {}
-    for q in assignment.questions:
-        if q.id == leave_out or q.kind != "matrix" or q.verb not in ("", "grad", "updated") or q.id not in parsed:
-            continue
-        value = _pin_value(parsed[q.id], key[q.id])
-        if value is not None:
-            table = {"": "values", "grad": "grads", "updated": "updated"}[q.verb]
-            pins.setdefault(q.scenario, {"values": {}, "grads": {}, "updated": {}})[table][q.node] = value
-    return pins
+class _Floats:
+    """An assignment's fixed float inputs, converted from Fractions once: each scenario's data,
+    the starting parameters of those that do not start from another, and the scenario chains."""
+
+    def __init__(self, assignment: Assignment):
+        self.data, self.params, self.chain = {}, {}, {}
+        for name in assignment.scenario_order():
+            s = assignment.scenarios[name]
+            if s.random is not None:
+                continue
+            self.data[name] = _read_only(scenario_data(s, FLOAT))
+            if not s.params_from:
+                self.params[name] = _read_only(initial_params(assignment, s, FLOAT, {}))
+            self.chain[name] = (*self.chain.get(s.params_from, ()), name) if s.params_from else (name,)
+        self.pinnable = tuple(q for q in assignment.questions
+                              if q.kind == "matrix" and q.verb in TABLES and q.scenario in self.chain)
 
 
-def _run(assignment: Assignment, pins: dict) -> dict:
-    runs: dict = {}
-    for name in assignment.scenario_order():
-        s = assignment.scenarios[name]
-        if s.random is not None:
-            continue
-        graph = assignment.graphs[s.network]
-        mine = pins.get(name, {"values": {}, "grads": {}, "updated": {}})
-        params = initial_params(assignment, s, FLOAT, runs)
-        values = forward(graph, params, scenario_data(s, FLOAT), backend=FLOAT, rules=assignment.rules,
-                         pins=mine["values"])
-        grads = backward(graph, values, backend=FLOAT, rules=assignment.rules, pins=mine["grads"]) \
+def _read_only(arrays: dict) -> dict:
+    for a in arrays.values():
+        a.setflags(write=False)  # shared by every file's runs: a write would be a bug
+    return arrays
+
+
+_FLOATS: dict[int, tuple[Assignment, _Floats]] = {}
+
+
+def _floats(assignment: Assignment) -> _Floats:
+    """Per assignment object (a student's random draw is its own object)."""
+    held = _FLOATS.get(id(assignment))
+    if held is None or held[0] is not assignment:
+        if len(_FLOATS) > 64:  # draws come and go: keep the cache bounded
+            _FLOATS.clear()
+        held = _FLOATS[id(assignment)] = (assignment, _Floats(assignment))
+    return held[1]
+
+
+class FollowThrough:
+    """One answer file's follow-through values.
+
+    >>> ft = FollowThrough(assignment, key, parsed)   # doctest: +SKIP
+    >>> ft.value(question)        # None: no earlier error to carry, or not computable
+    """
+
+    def __init__(self, assignment: Assignment, key: AnswerKey, parsed: dict):
+        self.assignment, self.key, self.floats = assignment, key, _floats(assignment)
+        self.pins: dict[str, tuple[str, str, str, np.ndarray]] = {}  # qid -> scenario, table, node, value
+        for q in self.floats.pinnable:
+            if q.id in parsed:
+                value = _pin_value(parsed[q.id], key[q.id])
+                if value is not None:
+                    self.pins[q.id] = (q.scenario, TABLES[q.verb], q.node, value)
+        self._runs: dict[tuple[str, str | None], Evaluation] = {}
+
+    def value(self, question: Question) -> np.ndarray | None:
+        """The value of ``question`` computed from the student's other answers, or None when that
+        is the key's own value (no earlier error to carry) or cannot be computed."""
+        chain = self.floats.chain.get(question.scenario)
+        if chain is None or not any(s in chain and qid != question.id for qid, (s, *_) in self.pins.items()):
+            return None
+        try:
+            ev = self._run(chain, question.id)
+            graph = self.assignment.graphs[self.assignment.scenarios[question.scenario].network]
+            value = np.asarray(quantity(ev, question, graph, backend=FLOAT, rules=self.assignment.rules), dtype=float)
+        except ENGINE_ERRORS:
+            return None
+        k = self.key[question.id].value
+        if value.shape == k.shape and np.allclose(value, k, rtol=1e-9, atol=1e-12):
+            return None
+        return value
+
+    def _run(self, chain: tuple[str, ...], leave_out: str) -> Evaluation:
+        """The last scenario of ``chain`` with every pin but ``leave_out``'s; the earlier ones
+        (which ``leave_out``, a question of the last, cannot change) with all pins, memoised."""
+        name = chain[-1]
+        if self.pins.get(leave_out, (None,))[0] != name:
+            leave_out = None  # not pinned here: the same run as with every pin
+        if (name, leave_out) not in self._runs:
+            before = self._run(chain[:-1], None) if len(chain) > 1 else None
+            self._runs[(name, leave_out)] = self._evaluate(name, before, leave_out)
+        return self._runs[(name, leave_out)]
+
+    def _evaluate(self, name: str, before: Evaluation | None, leave_out: str | None) -> Evaluation:
+        a = self.assignment
+        s = a.scenarios[name]
+        graph = a.graphs[s.network]
+        mine: dict = {"values": {}, "grads": {}, "updated": {}}
+        for qid, (scenario, table, node, value) in self.pins.items():
+            if scenario == name and qid != leave_out:
+                mine[table][node] = value
+        params = before.updated if before is not None else self.floats.params[name]
+        values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules, pins=mine["values"])
+        grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"]) \
             if graph.loss in values else {}
         updated = {}
         if s.learning_rate is not None and grads:
             eta = float(s.learning_rate)
             updated = {p: mine["updated"].get(p, params[p] - eta * grads[p]) for p in graph.params}
-        runs[name] = Evaluation(values, grads, updated)
-    return runs
+        return Evaluation(values, grads, updated)
 
 
 def follow_through_value(assignment: Assignment, key: AnswerKey, parsed: dict, question: Question) -> np.ndarray | None:
-    """The value of ``question`` computed from the student's other answers, or None when that is
-    the key's own value (no earlier error to carry) or cannot be computed."""
-    pins = _pins(assignment, key, parsed, question.id)
-    if not pins:
-        return None
-    try:
-        ev = _run(assignment, pins).get(question.scenario)
-        graph = assignment.graphs[assignment.scenarios[question.scenario].network]
-        value = np.asarray(quantity(ev, question, graph, backend=FLOAT, rules=assignment.rules), dtype=float)
-    except (KeyError, ValueError, TypeError, AttributeError):
-        return None
-    k = key[question.id].value
-    if value.shape == k.shape and np.allclose(value, k, rtol=1e-9, atol=1e-12):
-        return None
-    return value
+    """One question's follow-through value (see :meth:`FollowThrough.value`); to check several
+    questions of one file, make one :class:`FollowThrough` and ask it each."""
+    return FollowThrough(assignment, key, parsed).value(question)
 
 
 def carried_forward(answer: NumericAnswer, value: np.ndarray | None, *, tol: Tolerance) -> bool:

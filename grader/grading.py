@@ -7,7 +7,7 @@ from grader.assignment import Assignment, Question
 from grader.budget import checkpoint
 from grader.compare import (FOLLOW, MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix,
                             compare_shape, flagged, misconception_flags)
-from grader.follow_through import carried_forward, follow_through_value
+from grader.follow_through import FollowThrough, carried_forward
 from grader.errors import AnswerError
 from grader.key import AnswerKey
 from grader.parse.numeric import parse_integer, parse_numeric
@@ -86,6 +86,7 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
     carries its flag."""
     variants = variants or {}
     verdicts = {}
+    follow = None  # read the file's answers for follow-through once, at the first wrong number
     for question in key.assignment.questions:
         got = parsed.get(question.id, None)
         entry = key[question.id]
@@ -109,7 +110,8 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
             if not verdict.correct:
                 per_question = {m: v[question.id] for m, v in variants.items() if question.id in v}
                 verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
-                if carried_forward(got, follow_through_value(key.assignment, key, parsed, question), tol=tol):
+                follow = follow or FollowThrough(key.assignment, key, parsed)
+                if carried_forward(got, follow.value(question), tol=tol):
                     verdict = replace(verdict, outcome=FOLLOW, feedback=(
                         "right given your own earlier answers (error carried forward)"
                         + (f"; {verdict.feedback}" if verdict.flags else "")))
