@@ -45,6 +45,7 @@ class Catalog:
     _raw_variants: dict = field(default_factory=dict)
     _draws: dict = field(default_factory=dict)
     _profiles: dict = field(default_factory=dict)
+    _known: list | None = None
 
     def search_dirs(self, kind: str) -> list[Path]:
         dirs = [self.root / kind]
@@ -54,7 +55,10 @@ class Catalog:
         return [d for d in dirs if d.is_dir()]
 
     def known_ids(self) -> list[str]:
-        return sorted({p.stem for d in self.search_dirs("reference") for p in d.iterdir() if p.suffix in SUFFIXES})
+        """Ids of the assignments in the search folders (listed once per run)."""
+        if self._known is None:
+            self._known = sorted({p.stem for d in self.search_dirs("reference") for p in d.iterdir() if p.suffix in SUFFIXES})
+        return list(self._known)
 
     def _find(self, kind: str, ident: str, extra: list[Path] = ()) -> Path | None:
         for d in [*self.search_dirs(kind)[:1], *extra, *self.search_dirs(kind)[1:]]:
@@ -92,13 +96,18 @@ class Catalog:
             return assignment
         return self.draw(assignment, student_id).assignment
 
+    def profile(self, assignment: Assignment):
+        """A randomized assignment's probe profile (grader.discriminate.Profile), learnt once."""
+        from grader.discriminate import profile
+        if assignment.id not in self._profiles:
+            self._profiles[assignment.id] = profile(assignment, self.rubric(assignment))
+        return self._profiles[assignment.id]
+
     def draw(self, assignment: Assignment, student_id: str):
         """A randomized assignment's screened draw for one student (grader.discriminate.Draw)."""
-        from grader.discriminate import profile, screened_draw
+        from grader.discriminate import screened_draw
         if (assignment.id, student_id) not in self._draws:
-            if assignment.id not in self._profiles:
-                self._profiles[assignment.id] = profile(assignment, self.rubric(assignment))
-            d = screened_draw(assignment, student_id, self.salt, self.rubric(assignment), self._profiles[assignment.id])
+            d = screened_draw(assignment, student_id, self.salt, self.rubric(assignment), self.profile(assignment))
             self._draws[(assignment.id, student_id)] = d
             self._keys[(assignment.id, d.assignment.variant)] = d.key
             self._raw_variants[(assignment.id, d.assignment.variant)] = d.values

@@ -265,3 +265,19 @@ def test_progress_bar_after_a_second_on_a_terminal_only():
 def test_grade_folder_progress_stays_off_when_stderr_is_not_a_terminal(capfd):
     grade_folder(SUBMISSIONS / "seeds", catalog=Catalog(root=ROOT), progress=True)
     assert "grading" not in capfd.readouterr().err
+
+
+def test_warm_up_builds_the_keys_of_the_assignments_each_folder_names(tmp_path):
+    """Keys are built once in the parent, before the fork, for the assignment the first file
+    of each folder names; broken and unknown names are ignored (it is only a speed-up)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    shutil.copy(ALL_CORRECT, tmp_path / "a" / "s1.yaml")
+    (tmp_path / "b" / "s2.json").write_text('{"assignment": "softmax-ce", "student": {"id": "x"}, "answers": {}}')
+    (tmp_path / "c" / "s3.yaml").write_bytes(b"assignment: no-such-thing\n\xff\xfe")
+    catalog = Catalog(root=ROOT)
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    grader.pipeline.warm_up(catalog, files)
+    assert sorted(ident for ident, _ in catalog._keys) == ["mlp-numeric", "softmax-ce"]
+    assert sorted(ident for ident, _ in catalog._variants) == ["mlp-numeric", "softmax-ce"]
