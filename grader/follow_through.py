@@ -126,9 +126,10 @@ class FollowThrough:
             if scenario == name and qid != leave_out:
                 mine[table][node] = value
         params = before.updated if before is not None else self.floats.params[name]
-        values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules, pins=mine["values"])
-        grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"]) \
-            if graph.loss in values else {}
+        with np.errstate(all="ignore"):  # a student's numbers may take log of a negative: nan, not a warning
+            values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules, pins=mine["values"])
+            grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"]) \
+                if graph.loss in values else {}
         updated = {}
         if s.learning_rate is not None and grads:
             eta = float(s.learning_rate)

@@ -97,3 +97,19 @@ def test_an_earlier_error_is_carried_into_the_next_scenario(catalog):
     for qid in moved:
         q = a.question(qid)
         assert np.array_equal(follow.value(q), reference_value(a, key, wrong, q))
+
+
+@pytest.mark.parametrize("assignment_id", ["mlp-numeric", "residual-softmax", "softmax-ce", "backprop-general"])
+def test_impossible_earlier_answers_give_no_numpy_warning(catalog, assignment_id):
+    """Negated forward values make the loss take log of a negative: nan, silently."""
+    import warnings
+    a = catalog.assignment(assignment_id)
+    key = catalog.key(a)
+    parsed = {q.id: parse_numeric([[repr(-float(x) - 1) for x in row] for row in key[q.id].value])
+              for q in a.questions if q.kind == "matrix" and q.verb == "" and key[q.id].value is not None}
+    follow = FollowThrough(a, key, parsed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for q in a.questions:
+            if q.kind == "matrix" and key[q.id].value is not None:
+                follow.value(q)
