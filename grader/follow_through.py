@@ -9,10 +9,11 @@ all zeros are never pinned, so follow-through cannot reward an empty earlier ste
 
 Only the question's own scenario and those it starts from (``params_from``) are re-run: no
 other scenario can change its value. A :class:`FollowThrough` reads one file's answers once and
-re-runs each earlier scenario once; only the question's own scenario is re-run per question,
-since leaving the question's answer out changes nothing before it.
+runs each scenario once for all its questions (see the class).
 """
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -77,6 +78,12 @@ class FollowThrough:
 
     >>> ft = FollowThrough(assignment, key, parsed)   # doctest: +SKIP
     >>> ft.value(question)        # None: no earlier error to carry, or not computable
+
+    Leaving a question's own answer out changes nothing upstream of it: a node's forward value
+    depends only on earlier nodes, its gradient only on later ones, an update only on the
+    gradient. So one run with every pin, noting what each pinned node held before its pin
+    (``unpinned``), answers every question whose node no other question pins; only a node
+    pinned twice needs its own re-run.
     """
 
     def __init__(self, assignment: Assignment, key: AnswerKey, parsed: dict):
@@ -87,7 +94,8 @@ class FollowThrough:
                 value = _pin_value(parsed[q.id], key[q.id])
                 if value is not None:
                     self.pins[q.id] = (q.scenario, TABLES[q.verb], q.node, value)
-        self._runs: dict[tuple[str, str | None], Evaluation] = {}
+        self._shared = {place for place, n in Counter(p[:3] for p in self.pins.values()).items() if n > 1}
+        self._runs: dict[tuple[str, str | None], tuple[Evaluation, dict]] = {}
 
     def value(self, question: Question) -> np.ndarray | None:
         """The value of ``question`` computed from the student's other answers, or None when that
@@ -95,10 +103,17 @@ class FollowThrough:
         chain = self.floats.chain.get(question.scenario)
         if chain is None or not any(s in chain and qid != question.id for qid, (s, *_) in self.pins.items()):
             return None
+        pin = self.pins.get(question.id)
         try:
-            ev = self._run(chain, question.id)
-            graph = self.assignment.graphs[self.assignment.scenarios[question.scenario].network]
-            value = np.asarray(quantity(ev, question, graph, backend=FLOAT, rules=self.assignment.rules), dtype=float)
+            if pin is not None and pin[:3] not in self._shared:  # its value before its own pin
+                raw = self._run(chain, None)[1][pin[1]].get(pin[2])
+                if raw is None:
+                    return None  # not computed without the pin either
+            else:
+                ev = self._run(chain, question.id if pin is not None else None)[0]
+                graph = self.assignment.graphs[self.assignment.scenarios[question.scenario].network]
+                raw = quantity(ev, question, graph, backend=FLOAT, rules=self.assignment.rules)
+            value = np.asarray(raw, dtype=float)
         except ENGINE_ERRORS:
             return None
         k = self.key[question.id].value
@@ -106,18 +121,17 @@ class FollowThrough:
             return None
         return value
 
-    def _run(self, chain: tuple[str, ...], leave_out: str) -> Evaluation:
-        """The last scenario of ``chain`` with every pin but ``leave_out``'s; the earlier ones
-        (which ``leave_out``, a question of the last, cannot change) with all pins, memoised."""
+    def _run(self, chain: tuple[str, ...], leave_out: str | None) -> tuple[Evaluation, dict]:
+        """The last scenario of ``chain`` with every pin but ``leave_out``'s, and its unpinned
+        values; the earlier ones (which ``leave_out``, a question of the last, cannot change)
+        with all pins. Memoised."""
         name = chain[-1]
-        if self.pins.get(leave_out, (None,))[0] != name:
-            leave_out = None  # not pinned here: the same run as with every pin
         if (name, leave_out) not in self._runs:
-            before = self._run(chain[:-1], None) if len(chain) > 1 else None
+            before = self._run(chain[:-1], None)[0] if len(chain) > 1 else None
             self._runs[(name, leave_out)] = self._evaluate(name, before, leave_out)
         return self._runs[(name, leave_out)]
 
-    def _evaluate(self, name: str, before: Evaluation | None, leave_out: str | None) -> Evaluation:
+    def _evaluate(self, name: str, before: Evaluation | None, leave_out: str | None) -> tuple[Evaluation, dict]:
         a = self.assignment
         s = a.scenarios[name]
         graph = a.graphs[s.network]
@@ -125,16 +139,20 @@ class FollowThrough:
         for qid, (scenario, table, node, value) in self.pins.items():
             if scenario == name and qid != leave_out:
                 mine[table][node] = value
+        unpinned: dict = {"values": {}, "grads": {}, "updated": {}}
         params = before.updated if before is not None else self.floats.params[name]
         with np.errstate(all="ignore"):  # a student's numbers may take log of a negative: nan, not a warning
-            values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules, pins=mine["values"])
-            grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"]) \
-                if graph.loss in values else {}
+            values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules,
+                             pins=mine["values"], unpinned=unpinned["values"])
+            grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"],
+                             unpinned=unpinned["grads"]) if graph.loss in values else {}
         updated = {}
         if s.learning_rate is not None and grads:
             eta = float(s.learning_rate)
-            updated = {p: mine["updated"].get(p, params[p] - eta * grads[p]) for p in graph.params}
-        return Evaluation(values, grads, updated)
+            computed = {p: params[p] - eta * grads[p] for p in graph.params}
+            updated = {p: mine["updated"].get(p, computed[p]) for p in graph.params}
+            unpinned["updated"] = {p: computed[p] for p in mine["updated"] if p in computed}
+        return Evaluation(values, grads, updated), unpinned
 
 
 def follow_through_value(assignment: Assignment, key: AnswerKey, parsed: dict, question: Question) -> np.ndarray | None:

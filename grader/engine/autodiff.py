@@ -31,11 +31,12 @@ class Evaluation:
 
 
 def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
-            upto: str | None = None, pins: dict | None = None) -> dict:
+            upto: str | None = None, pins: dict | None = None, unpinned: dict | None = None) -> dict:
     """Values of every node (stopping after ``upto`` when given, e.g. without targets).
 
     ``pins`` (node → value) replaces a node's value once computed: the pass then carries a
-    student's own earlier answer forward (follow-through credit)."""
+    student's own earlier answer forward (follow-through credit); ``unpinned`` (a dict, when
+    given) receives the value each pinned node had before its pin replaced it."""
     ctx = Ctx(backend, rules)
     values: dict = {}
     for node in graph.nodes:
@@ -52,6 +53,8 @@ def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rul
                 continue  # depends on data not given (a target at prediction time)
             values[node.name] = _as_2d(rules.op(node.op).forward(ctx, *(values[a] for a in node.args)))
         if pins and node.name in pins:
+            if unpinned is not None:
+                unpinned[node.name] = values.get(node.name)
             values[node.name] = pins[node.name]
         if node.name == upto:
             break
@@ -59,11 +62,12 @@ def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rul
 
 
 def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
-             seed: tuple[str, object] | None = None, pins: dict | None = None) -> dict:
+             seed: tuple[str, object] | None = None, pins: dict | None = None, unpinned: dict | None = None) -> dict:
     """∂L/∂v for every node v, by reverse accumulation from the loss.
 
     With ``seed=(node, g)`` the accumulation starts from upstream gradient ``g`` at ``node``
-    instead (a vector-Jacobian product: row i of a Jacobian is the seed e_i).
+    instead (a vector-Jacobian product: row i of a Jacobian is the seed e_i). ``pins`` and
+    ``unpinned`` are as in :func:`forward`, for gradients.
     """
     ctx = Ctx(backend, rules)
     if seed is None:
@@ -73,6 +77,8 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
     grads = {seed[0]: seed[1]}
     for node in reversed(graph.nodes):
         if pins and node.name in pins:  # every contribution is in: replace the sum (follow-through)
+            if unpinned is not None:
+                unpinned[node.name] = grads.get(node.name)
             grads[node.name] = pins[node.name]
         g = grads.get(node.name)
         if g is None or node.op in ("input", "param", "const"):
