@@ -36,6 +36,12 @@ def _pin_value(answer, entry) -> np.ndarray | None:
     return np.array(got, dtype=float)
 
 
+def _same_as_key(value: np.ndarray, k: np.ndarray) -> bool:
+    """``np.allclose(value, k, rtol=1e-9, atol=1e-12)`` (the same float operations) for a key
+    ``k``, which is always finite, without allclose's overhead (a tenth of follow-through's time)."""
+    return value.shape == k.shape and bool((np.abs(value - k) <= 1e-12 + 1e-9 * np.abs(k)).all())
+
+
 class _Floats:
     """An assignment's fixed float inputs, converted from Fractions once: each scenario's data,
     the starting parameters of those that do not start from another, and the scenario chains."""
@@ -116,10 +122,7 @@ class FollowThrough:
             value = np.asarray(raw, dtype=float)
         except ENGINE_ERRORS:
             return None
-        k = self.key[question.id].value
-        if value.shape == k.shape and np.allclose(value, k, rtol=1e-9, atol=1e-12):
-            return None
-        return value
+        return None if _same_as_key(value, self.key[question.id].value) else value
 
     def _run(self, chain: tuple[str, ...], leave_out: str | None) -> tuple[Evaluation, dict]:
         """The last scenario of ``chain`` with every pin but ``leave_out``'s, and its unpinned

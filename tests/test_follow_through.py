@@ -113,3 +113,12 @@ def test_impossible_earlier_answers_give_no_numpy_warning(catalog, assignment_id
         for q in a.questions:
             if q.kind == "matrix" and key[q.id].value is not None:
                 follow.value(q)
+
+
+@pytest.mark.parametrize("value", [[[1.0, 2.0]], [[1.0 + 1e-10, 2.0]], [[1.0 + 1e-8, 2.0]], [[np.inf, 2.0]],
+                                   [[np.nan, 2.0]], [[-np.inf, 2.0]], [[0.0, 2.0 + 3e-9]], [[1e-13, 2.0]]])
+@pytest.mark.parametrize("key", [[[1.0, 2.0]], [[0.0, 2.0]], [[1e-13, 2.0]]])
+def test_same_as_key_is_allclose_for_a_finite_key(value, key):
+    from grader.follow_through import _same_as_key
+    v, k = np.array(value), np.array(key)
+    assert _same_as_key(v, k) == np.allclose(v, k, rtol=1e-9, atol=1e-12)
