@@ -18,15 +18,22 @@ from grader.copying import mark_other_variants, variant_check
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.progress import Progress
+from grader.result_store import ResultStore, as_store
 from grader.scoring import StudentResult
 from grader.submission import Submission, discover, read_submission
 
 
 @dataclass(frozen=True)
 class ClassResult:
+    """A graded run. ``students`` is a :class:`ResultStore` (any sequence of results given is
+    stored as one): the results stay compressed, and reading one unpickles it."""
+
     folder: str
-    students: tuple[StudentResult, ...]
+    students: ResultStore
     catalog: Catalog
+
+    def __post_init__(self):
+        object.__setattr__(self, "students", as_store(self.students))
 
 
 def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float | None = 3.0,
@@ -49,7 +56,7 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
         raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
     with Progress(len(files), enabled=progress) as bar:
         if time_limit is None and jobs <= 1:
-            results = []
+            results = ResultStore()
             for path in files:
                 results.append(_grade_file_safely(path, folder, catalog))
                 bar.advance()
@@ -58,10 +65,12 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
             warm_up(catalog, files)  # before the fork: workers inherit the keys instead of each building them
             results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog), jobs=jobs,
                                        time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
-    results += [StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)) for s in skipped]
-    results = _attribute_rejected(results, catalog)
-    results = mark_other_variants(results, catalog)
-    return ClassResult(str(folder), tuple(_mark_duplicates(results)), catalog)
+    for s in skipped:
+        results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
+    _attribute_rejected(results, catalog)  # these three change the few results they concern, in place
+    mark_other_variants(results, catalog)
+    _mark_duplicates(results)
+    return ClassResult(str(folder), results, catalog)
 
 
 WARM_UP_FOLDERS = 50
@@ -141,28 +150,34 @@ def grade_submission(sub: Submission, catalog: Catalog, *, preset: dict | None =
                          rubric.max_points, notes=tuple(notes), review_text=review, variant_check=check)
 
 
-def _attribute_rejected(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:
+def _attribute_rejected(results: ResultStore, catalog: Catalog) -> ResultStore:
     """A file too broken to name its assignment counts against the assignment of the other files
     in its folder, when they all agree (its 0 then shows as 0 % of that maximum, as a TA would
     record it); otherwise it stays unattributed."""
+    summaries = results.summaries()
     by_folder: dict[str, set] = {}
-    for r in results:
-        if r.questions:
-            by_folder.setdefault(str(Path(r.file).parent), set()).add(r.assignment)
-    out = []
-    for r in results:
-        ids = by_folder.get(str(Path(r.file).parent), set())
-        if r.error and not r.assignment and len(ids) == 1:
-            only = next(iter(ids))
-            r = replace(r, assignment=only, max_points=catalog.rubric(catalog.assignment(only)).max_points)
-        out.append(r)
-    return out
+    for s in summaries:
+        if s.graded:
+            by_folder.setdefault(str(Path(s.file).parent), set()).add(s.assignment)
+    for i, s in enumerate(summaries):
+        if s.rejected and not s.assignment:
+            ids = by_folder.get(str(Path(s.file).parent), set())
+            if len(ids) == 1:
+                only = next(iter(ids))
+                results[i] = replace(results[i], assignment=only,
+                                     max_points=catalog.rubric(catalog.assignment(only)).max_points)
+    return results
 
 
-def _mark_duplicates(results: list[StudentResult]) -> list[StudentResult]:
-    counts = Counter((r.student_id, r.assignment) for r in results if r.student_id)
-    return [replace(r, notes=r.notes + (f"student {r.student_id} has {counts[(r.student_id, r.assignment)]} files for {r.assignment}",))
-            if r.student_id and counts[(r.student_id, r.assignment)] > 1 else r for r in results]
+def _mark_duplicates(results: ResultStore) -> ResultStore:
+    summaries = results.summaries()
+    counts = Counter((s.student_id, s.assignment) for s in summaries if s.student_id)
+    for i, s in enumerate(summaries):
+        n = counts[(s.student_id, s.assignment)] if s.student_id else 0
+        if n > 1:
+            r = results[i]
+            results[i] = replace(r, notes=r.notes + (f"student {r.student_id} has {n} files for {r.assignment}",))
+    return results
 
 
 def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[GraderError]:
@@ -181,7 +196,9 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[Gr
                                             line=sub.lines.get(("assignment",)), category="assignment"))
             continue
         assignment = catalog.assignment(sub.assignment)
-        key = catalog.key(assignment)
+        kinds = {q.id: q.kind for q in assignment.questions}
+        # only an expression answer needs the key (its symbols); numbers parse without it
+        key = catalog.key(assignment) if any(kinds.get(qid) == "expression" for qid in sub.answers) else None
         for qid, raw in sub.answers.items():
             try:
                 parse_answer(assignment.question(qid), raw, key)
