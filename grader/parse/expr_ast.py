@@ -141,14 +141,40 @@ Node = Union[Num, Sym, Size, Neg, Add, Sub, Product, MatMul, Hadamard, Div, Pow,
              Call, Derivative, Indicator, Sum, Kronecker, Shape]
 
 
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN = {"str", "int", "Fraction", "tuple[str, ...]"}  # field types that never hold a node
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold sub-nodes, read once per class:
+    ``dataclasses.fields`` is too slow to call on every node of every answer, and most nodes
+    (Num, Sym, Size) have none."""
+    names = _NODE_FIELDS.get(cls)
+    if names is None:
+        names = _NODE_FIELDS[cls] = tuple(f.name for f in fields(cls)
+                                          if f.name != "pos" and str(f.type) not in _PLAIN)
+    return names
+
+
+def _children(node: Node) -> list[Node]:
+    names = _NODE_FIELDS.get(type(node))
+    if names is None:
+        names = _node_fields(type(node))
+    if not names:
+        return []
+    out = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, _Base):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, _Base))
+    return out
+
+
 def children(node: Node) -> Iterator[Node]:
     """The direct sub-nodes of ``node``, left to right."""
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, _Base):
-            yield value
-        elif isinstance(value, tuple):
-            yield from (v for v in value if isinstance(v, _Base))
+    return iter(_children(node))
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -157,7 +183,10 @@ def walk(node: Node) -> Iterator[Node]:
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(reversed(list(children(n))))
+        kids = _children(n)
+        if kids:
+            kids.reverse()
+            stack.extend(kids)
 
 
 def count_nodes(node: Node) -> int:

@@ -23,9 +23,10 @@ from lark import Token, Tree
 from grader.errors import AnswerError
 from grader.parse.expr_ast import (Add, Call, Derivative, Div, Hadamard, Indicator, MatMul,
                                    Neg, Node, Num, Pow, Product, Shape, Size, Sub, Sum,
-                                   Transpose, children, count_nodes)
+                                   Transpose, children)
 from grader.parse.expr_normalize import quote
 from grader.parse.expr_table import ARITY, SymbolTable, symbol_of, unknown_name
+from grader.parse.expr_tokens import UNRESOLVED
 
 MAX_NODES = 400
 MAX_TREE_DEPTH = 100  # left-deep chains such as a+b+c+...; brackets are limited to 40 earlier
@@ -94,16 +95,17 @@ class Builder:
                 and all(map(self.sizeable, chain)):
             return self.shape(chain, span(top)[0])
         node = self.conv(top)
-        stack = [(node, 1)]
-        while stack:  # powers of powers
+        stack, count = [(node, 1)], 0
+        while stack:  # powers of powers; and the nodes counted on the way
             n, m = stack.pop()
+            count += 1
             if isinstance(n, Pow):
                 m *= max(1, abs(n.exponent))
                 if m > MAX_POWER:
                     raise self.error(f"powers of powers reach exponent {m} (limit {MAX_POWER})",
                                      n.pos, "limit")
             stack.extend((c, m) for c in children(n))
-        if (count := count_nodes(node)) > MAX_NODES:
+        if count > MAX_NODES:
             raise self.error(f"answer is too large ({count} parts, limit {MAX_NODES})", node.pos,
                              "limit")
         return node
@@ -168,7 +170,8 @@ class Builder:
         sizes = self.table.sizes
         if self.size_mode and tok in sizes:
             return Size(sizes[tok], pos=tok.start_pos)
-        node = symbol_of(tok.unit, self.table)
+        node = tok.resolved if getattr(tok, "resolved", UNRESOLVED) is not UNRESOLVED \
+            else symbol_of(tok.unit, self.table)  # looked up once, by the tokenizer
         if node is not None:
             return node
         if tok in sizes:

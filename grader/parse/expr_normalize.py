@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grader.errors import AnswerError
 
 CMD = re.compile(r"\\[A-Za-z]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 DUNDER = re.compile(r"__[A-Za-z0-9_]*")
+_BLANKS = re.compile(r"\s+")
+_LETTERISH = re.compile(r"[A-Za-z\\]|[^\x00-\x7f]")  # a letter, a command or non-ASCII
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
@@ -86,11 +89,19 @@ def bad_char(text: str, i: int) -> AnswerError:
     return AnswerError(msg, column=i + 1, text=text, category="syntax")
 
 
+_BRACKET_OR_ESCAPE = re.compile(r"[\\()\[\]{}]")
+
+
 def brackets(text: str, start: int = 0, end: int | None = None):
     """Yield (position, char) of each bracket; ``\\{`` counts as ``{``; ``\\(``, ``\\[`` (math
     delimiters), ``\\\\`` and other escapes are skipped."""
     i, n = start, len(text) if end is None else end
+    search = _BRACKET_OR_ESCAPE.search
     while i < n:
+        m = search(text, i, n)  # other characters are passed over, in C
+        if m is None:
+            return
+        i = m.start()
         ch = text[i]
         if ch == "\\":
             nxt = text[i + 1:i + 2]
@@ -157,14 +168,14 @@ class NameUnit:
     sub: str = ""
     tag: str = ""
     trail: tuple[tuple[str, int], ...] = ()  # ("TRANSPOSE" | "PRIME", pos) inside tag braces
+    # derived, worked out once: each is read several times while an answer is parsed
+    spelling: str = field(init=False, compare=False, repr=False)  # base_{sub}^{(tag)}
+    tag_part: str = field(init=False, compare=False, repr=False)  # ^{(tag)} or ""
 
-    @property
-    def spelling(self) -> str:
-        return self.base + (f"_{{{self.sub}}}" if self.sub else "") + self.tag_part
-
-    @property
-    def tag_part(self) -> str:
-        return f"^{{({self.tag})}}" if self.tag else ""
+    def __post_init__(self):
+        tag_part = f"^{{({self.tag})}}" if self.tag else ""
+        object.__setattr__(self, "tag_part", tag_part)
+        object.__setattr__(self, "spelling", self.base + (f"_{{{self.sub}}}" if self.sub else "") + tag_part)
 
     def raw(self, text: str) -> str:
         return text[self.start:self.end]
@@ -279,7 +290,7 @@ def superscript(text: str, k: int, end: int) -> tuple[str, str, int]:
         return "power", ch, m + 1
     else:
         content, after = ch, m + 1
-    c = re.sub(r"\s+", "", content)
+    c = _BLANKS.sub("", content)
     if c in T_WORDS:
         return "transpose", c, after
     if c in PRIME_WORDS:
@@ -288,7 +299,7 @@ def superscript(text: str, k: int, end: int) -> tuple[str, str, int]:
         return "star", c, after
     if c[:1] in ("(", "["):
         return "bracket-tag", c, after
-    if not re.search(r"[A-Za-z\\]|[^\x00-\x7f]", c):
+    if not _LETTERISH.search(c):
         return "power", c, after
     return "tag", c, after
 
@@ -345,7 +356,7 @@ def _subscript(text: str, k: int, end: int) -> tuple[str, int]:
         after = c.end() if c else m
         s = norm_script(text[m:after])
     else:
-        w = re.compile(r"[A-Za-z0-9]+").match(text, m, end)
+        w = _ALNUM.match(text, m, end)
         after = w.end() if w else m
         s = text[m:after]
         if len(s) == 1 and s.isalpha():  # y_k' is y_{k'}: a primed index, not a transpose

@@ -25,7 +25,7 @@ from grader.errors import AnswerError
 from grader.parse.expr_normalize import (CMD, DUNDER, SPACING, WORD, NameUnit, bad_char,
                                          match_close, norm_script, quote, scan_name,
                                          superscript)
-from grader.parse.expr_table import SymbolTable, function_of, is_known, known_names
+from grader.parse.expr_table import SymbolTable, function_of, known_names, symbol_of
 from grader.parse.lexer import range_error
 
 MAX_DIGITS = 30
@@ -52,6 +52,9 @@ REALS = re.compile(r"\\mathbb\s*(?:\{\s*R\s*\}|R(?![A-Za-z]))|\\(?:R|Reals|reals
 WORDCHAR = re.compile(r"[A-Za-z0-9_]")
 ENDS = {"NUMBER", "NAME", "_RPAR", "_RSQB", "_RBRACE"}
 STARTS = {"NUMBER", "NAME", "_LPAR", "_LSQB", "_LBRACE"}
+SUM_INDEX = re.compile(r"\\[A-Za-z]+|[A-Za-z]'*|.")
+SUM_BOUND = re.compile(r"\\[A-Za-z]+|[0-9]+|.")
+UNRESOLVED = object()  # NameToken.resolved before the name is looked up
 
 
 def _digit(ch: str) -> bool:
@@ -60,9 +63,11 @@ def _digit(ch: str) -> bool:
 
 
 class NameToken(Token):
-    """A NAME or FUNC token that remembers the name it was read from."""
+    """A NAME or FUNC token that remembers the name it was read from, and what the table
+    resolves it to (a Sym, a Kronecker or None; UNRESOLVED if not looked up), so the builder
+    does not look it up again."""
 
-    __slots__ = ("unit",)
+    __slots__ = ("unit", "resolved")
 
 
 def tokenize(text: str, start: int, table: SymbolTable, *, dims: bool = True) -> list[Token]:
@@ -81,13 +86,15 @@ class _Lexer:
         self.toks: list[Token] = []
 
     # -- helpers -------------------------------------------------------------------------
-    def emit(self, kind: str, value: str, pos: int, end: int, unit: NameUnit | None = None):
+    def emit(self, kind: str, value: str, pos: int, end: int, unit: NameUnit | None = None,
+             resolved=UNRESOLVED):
         if len(self.toks) >= MAX_TOKENS:
             raise self.error(f"answer is too large (more than {MAX_TOKENS} names, numbers and "
                              "operators)", pos, "limit")
         tok = (NameToken if unit else Token)(kind, value, start_pos=pos, end_pos=end)
         if unit:
             tok.unit = unit
+            tok.resolved = resolved
         self.toks.append(tok)
 
     def error(self, msg: str, pos: int, category: str = "syntax") -> AnswerError:
@@ -196,8 +203,8 @@ class _Lexer:
         if cmd == "prime":
             self.emit("PRIME" if self.prev() == "FUNC" else "TRANSPOSE", m.group(), i, m.end())
             return m.end()
-        if scan_name(t, i) is not None:
-            return self.name(i)
+        if (unit := scan_name(t, i)) is not None:
+            return self.name(i, unit)
         raise self.error(f"unknown or unsupported command {quote(m.group())}", i)
 
     def number(self, i: int) -> int:
@@ -255,7 +262,7 @@ class _Lexer:
             close = match_close(t, k)
             raw, after = t[k + 1:close], close + 1
         else:
-            m = re.compile(r"\\[A-Za-z]+|[A-Za-z]'*|.").match(t, k)
+            m = SUM_INDEX.match(t, k)
             raw, after = m.group() if m else "", m.end() if m else k
         index = norm_script(raw).split("=")[0]
         if index not in self.table.indices:
@@ -268,7 +275,7 @@ class _Lexer:
             if t[k:k + 1] == "{":
                 after = match_close(t, k) + 1
             else:
-                m = re.compile(r"\\[A-Za-z]+|[0-9]+|.").match(t, k)
+                m = SUM_BOUND.match(t, k)
                 after = m.end() if m else k
         self.emit("SUM", index, i, after)
         return after
@@ -306,10 +313,11 @@ class _Lexer:
         return k
 
     # -- names -----------------------------------------------------------------------------
-    def name(self, i: int) -> int:
+    def name(self, i: int, unit: NameUnit | None = None) -> int:
+        """The name at ``i`` (``unit``: already read there by :meth:`command`)."""
         t, table = self.text, self.table
-        word = WORD.match(t, i)
-        if word:
+        word = WORD.match(t, i) if unit is None else None
+        if word and word.group() in ("e", "R", "sum"):
             after = self.skip(word.end())
             nxt = t[after:after + 1]
             if word.group() == "e" and nxt == "^" and "e" not in table.symbols:
@@ -321,7 +329,8 @@ class _Lexer:
                 return i + 1
             if word.group() == "sum" and nxt == "_":
                 return self.sum(i, word.end())
-        unit = scan_name(t, i)
+        if unit is None:
+            unit = scan_name(t, i)
         if unit is None:
             raise bad_char(t, i)
         raw = unit.raw(t)
@@ -336,7 +345,8 @@ class _Lexer:
         else:
             prime_call = primed and t[k:k + 1] == "("
         fn = function_of(unit, table)
-        known = is_known(unit, table)
+        resolved = symbol_of(unit, table)
+        known = resolved is not None or unit.spelling in table.sizes  # is_known(unit, table)
         if fn and (not known or call or primed):
             self.emit("FUNC", fn, unit.start, unit.end, unit)
         elif prime_call:
@@ -347,7 +357,7 @@ class _Lexer:
             raise self.error(f"unknown function {quote(raw)} (functions: "
                              f"{known_names(table.functions)})", i, "unknown-function")
         else:
-            self.emit("NAME", unit.spelling, unit.start, unit.end, unit)
+            self.emit("NAME", unit.spelling, unit.start, unit.end, unit, resolved)
         for kind, pos in unit.trail:
             kind = "PRIME" if kind == "PRIME" and self.prev() == "FUNC" else "TRANSPOSE"
             self.emit(kind, "'" if kind == "PRIME" else "T", pos, pos + 1)

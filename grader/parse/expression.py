@@ -13,7 +13,9 @@ Student text never reaches ``eval``, ``sympify`` or ``parse_latex``. The stages,
    parsed (``\frac{\partial L}{\partial W} = ...``, ``dL/dW = ...``, ``a = b = c`` keeps c).
 3. :func:`~grader.parse.expr_tokens.tokenize`: names, functions and operators read against the
    question's :class:`SymbolTable`; at most 800 tokens; numbers at most 30 digits, finite.
-4. lark LALR over ``expression.lark`` (table-driven: no recursion, linear time).
+4. lark LALR over ``expression.lark`` (table-driven: no recursion, linear time), run by
+   :class:`~grader.parse.expr_lalr.FastLALR` over lark's own table; lark's parser itself only
+   for an answer that does not parse, to word the error.
 5. :class:`~grader.parse.expr_build.Builder`: at most 400 nodes and 100 levels, exponents whole
    and at most 16, names resolved (unknown ones are errors naming what the student typed).
 
@@ -33,6 +35,7 @@ from grader.parse.expr_ast import (Add, Call, Derivative, Div, Hadamard, Indicat
                                    Kronecker, MatMul, Neg, Node, Num, Pow, Product, Shape, Size,
                                    Sub, Sum, Sym, Transpose, count_nodes, walk)
 from grader.parse.expr_build import Builder, check_size
+from grader.parse.expr_lalr import FastLALR
 from grader.parse.expr_normalize import brackets, quote
 from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expr_tokens import tokenize
@@ -66,6 +69,7 @@ class _Feed(Lexer):
 
 _PARSER = Lark(Path(__file__).with_name("expression.lark").read_text(encoding="utf-8"),
                parser="lalr", lexer=_Feed)
+_FAST = FastLALR(_PARSER)
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,12 @@ def parse_expression(text: str, table: SymbolTable, *, expect: str = "auto") -> 
         if lhs is None:
             raise AnswerError("empty answer", text=text, category="syntax")
         raise AnswerError("nothing after '='", column=start, text=text, category="syntax")
-    try:
-        tree = _PARSER.parse(tokens)
-    except UnexpectedInput as e:
-        raise _syntax_error(e, text, tokens) from None
+    tree = _FAST.parse(tokens)
+    if tree is None:  # lark's parser fails on the same token, with the error we word
+        try:
+            tree = _PARSER.parse(tokens)
+        except UnexpectedInput as e:
+            raise _syntax_error(e, text, tokens) from None
     check_size(tree, text)
     return Parsed(Builder(text, table, tokens, expect).build(tree), lhs, text)
 
@@ -125,6 +131,8 @@ def split_lhs(text: str) -> tuple[str | None, int]:
     r"""The text left of the last ``=`` (or ``\in``, ``∈``: ``W \in \mathbb{R}^{d \times d}``)
     outside brackets (None if there is none; ``<=``, ``>=``, ``!=``, ``==`` do not count) and
     the offset where the answer proper starts."""
+    if "=" not in text and "∈" not in text and "\\in" not in text:
+        return None, 0
     depth, last, width = 0, -1, 1
     marks = {i: ch for i, ch in brackets(text)}
     for i, ch in enumerate(text):

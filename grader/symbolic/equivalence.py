@@ -7,11 +7,16 @@ every instance (:func:`grader.symbolic.evaluate.evaluate`): equivalent when it m
 "equivalent up to transpose" when its transpose does (a layout convention, scored per rubric);
 a shape mismatch says both shapes. Shapes (``C x d_{L-1}``) and size polynomials (``d^2 + d``)
 are compared on several assignments of the sizes.
+
+What depends only on the key is worked out once per key, not per answer: each instance's
+tolerance (:class:`~grader.symbolic.closeness.Target`), the misconception variants' ones, the
+key's shape or count on each size trial, and the key read entry-wise for the free indices of
+an answer such as ``ŷ_j − y_j``. Nothing is remembered per answer text.
 """
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy
@@ -23,10 +28,10 @@ from grader.parse import expr_ast as A
 from grader.parse.expr_normalize import spelling_of
 from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression import Parsed
-from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate
+from grader.symbolic.closeness import Target, close
+from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate, with_indices
 from grader.variants import instance_variant_keys
 
-RTOL, ATOL = 1e-7, 1e-10
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
 
 
@@ -52,6 +57,11 @@ class Case:
     env: Env
     key: np.ndarray
     entries: tuple = ()  # index assignments to check, for index-notation questions
+    target: Target | None = field(default=None, compare=False, repr=False)  # key, tolerance
+
+    def __post_init__(self):
+        if self.target is None:
+            object.__setattr__(self, "target", Target(self.key))
 
 
 def _binding_value(quantity: str, ev, batch: int) -> np.ndarray:
@@ -110,6 +120,29 @@ class ExpressionKey:
     symbolic: object = None  # sympy shape tuple or polynomial, for shape and count questions
     size_names: tuple[str, ...] = ()
     variants: tuple = ()  # (misconception id, its value on each case), where it differs from the key
+    # worked out once per key, not per answer: variant values with their tolerances, the size
+    # trials' expected shape or count, and the key as a whole-matrix question read entry-wise
+    variant_targets: tuple = field(default=(), compare=False, repr=False)
+    size_wants: tuple | None = field(default=None, compare=False, repr=False)
+    entry_wise: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.variants and not self.variant_targets:
+            object.__setattr__(self, "variant_targets", tuple(
+                (mid, tuple(Target(v) for v in values)) for mid, values in self.variants))
+        if self.symbolic is not None and self.size_wants is None:
+            object.__setattr__(self, "size_wants", _size_wants(self.question.verb, self.symbolic, self.size_names))
+
+    def for_indices(self, free: tuple[str, ...]) -> "ExpressionKey":
+        """This key for an answer that leaves ``free`` indices free on a whole-matrix question
+        (``ŷ_j − y_j`` for the vector ``ŷ − y``): built once per tuple of indices."""
+        derived = self.entry_wise.get(free)
+        if derived is None:
+            q = replace(self.question, indices=free)
+            derived = replace(self, question=q, entry_wise={}, cases=tuple(
+                replace(c, entries=_entries(q, c.key, c.env)) for c in self.cases))
+            self.entry_wise[free] = derived
+        return derived
 
 
 _CACHE: dict = {}
@@ -145,20 +178,13 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants)
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal within tolerance; a 1×1 answer stands for a constant matrix (``1`` for ReLU' is
-    then simply wrong, not a shape error)."""
-    if a.shape == (1, 1) and b.shape != (1, 1):
-        a = np.broadcast_to(a, b.shape)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.abs(b).max(initial=0)))))
-
-
 def free_indices(node) -> tuple[str, ...]:
     """Indices an answer leaves free (not bound by a sum), alphabetically: the row index comes
     first as in w_ij (i, j; k, k'), whatever order the answer writes them in."""
-    bound = {n.index for n in A.walk(node) if isinstance(n, A.Sum)}
+    nodes = list(A.walk(node))
+    bound = {n.index for n in nodes if isinstance(n, A.Sum)}
     out: list[str] = []
-    for n in A.walk(node):
+    for n in nodes:
         names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else ()
         out += [i for i in names if i not in bound and i not in out]
     return tuple(sorted(out))
@@ -181,22 +207,23 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     free = free_indices(parsed.expr)
     if not q.indices and 0 < len(free) <= 2:
         # ŷ_j − y_j for the vector ŷ − y: an entry-wise answer to a whole-matrix question
-        q = replace(q, indices=free)
-        key = replace(key, question=q, cases=tuple(replace(c, entries=_entries(q, c.key, c.env)) for c in key.cases))
+        key = key.for_indices(free)
+        q = key.question
     direct = transposed = True  # the answer matches on every instance as written / transposed
     values = []  # the answer's value on each case, for misconception flags
+    diagonal = q.entries == "diagonal"
     for case in key.cases:
         try:
             if q.indices:
                 for at in case.entries:
-                    if q.entries == "diagonal":  # k = k': every index the answer uses takes k's value
+                    if diagonal:  # k = k': every index the answer uses takes k's value
                         at = {i: at[q.indices[0]] for i in set(free) | set(q.indices)}
-                    got = evaluate(parsed.expr, replace(case.env, indices=at))
+                    got = evaluate(parsed.expr, with_indices(case.env, at))
                     expected = _expected_at(q, case.key, at)
                     if got.shape != expected.shape:
                         return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
                                               f"expected {shape_text(expected.shape)}")
-                    if not _close(got, expected):
+                    if not close(got, expected):
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue
             got = evaluate(parsed.expr, case.env)
@@ -207,8 +234,13 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         except KeyError as e:
             return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
         values.append(got)
-        as_written, flipped = _close(got, case.key), _close(got.T, case.key)
-        direct, transposed = direct and as_written, transposed and flipped
+        # As written, then transposed; the transposed check waits until the answer fails as
+        # written (most answers never do), then catches up on the cases already seen.
+        if direct and not case.target.close(got):
+            direct = False
+            transposed = all(c.target.close(v.T) for c, v in zip(key.cases, values))
+        elif not direct and transposed:
+            transposed = case.target.close(got.T)
         if not (direct or transposed):
             if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
                 verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
@@ -228,8 +260,8 @@ def _variant_flags(parsed: Parsed, key: ExpressionKey, values: list) -> tuple[st
             values.append(evaluate(parsed.expr, case.env))
         except (ShapeError, KeyError):
             return ()
-    return tuple(mid for mid, variant in key.variants
-                 if all(_close(got, v) for got, v in zip(values, variant)))
+    return tuple(mid for mid, targets in key.variant_targets
+                 if all(t.close(got) for got, t in zip(values, targets)))
 
 
 def _size_values(names: tuple[str, ...]):
@@ -242,16 +274,35 @@ def _eval_size(node, sizes: dict) -> float:
     return float(evaluate(node, env)[0, 0])
 
 
+def _shape_want(expected, sizes: dict) -> tuple[float, ...]:
+    return tuple(float(sympy.Integer(e) if isinstance(e, int) else e.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
+                 for e in expected)
+
+
+def _count_want(expected, sizes: dict) -> float:
+    return float(expected.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
+
+
+def _size_wants(verb: str, expected, names: tuple[str, ...]) -> tuple | None:
+    """The key's shape or count on each size trial: sympy's ``subs``, done once per key rather
+    than once per answer. None when the key cannot be read so (the answer then meets the same
+    error the per-answer path meets)."""
+    want = {"shape": _shape_want, "count": _count_want}.get(verb)
+    try:
+        return None if want is None else tuple(want(expected, sizes) for sizes in _size_values(names))
+    except Exception:  # noqa: BLE001 - a misconfigured key fails where it always did, per answer
+        return None
+
+
 def _compare_shape(expr, key: ExpressionKey) -> Verdict:
     dims = expr.dims if isinstance(expr, A.Shape) else (expr,)
     if len(dims) == 1:
         dims = (dims[0], A.Num(1))
-    expected = key.symbolic
+    wants = key.size_wants
     try:
-        for sizes in _size_values(key.size_names):
+        for n, sizes in enumerate(_size_values(key.size_names)):
             got = tuple(_eval_size(d, sizes) for d in dims)
-            want = tuple(float(sympy.Integer(e) if isinstance(e, int) else e.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
-                         for e in expected)
+            want = wants[n] if wants is not None else _shape_want(key.symbolic, sizes)
             if got == want:
                 continue
             return Verdict(WRONG, "rows and columns swapped" if tuple(reversed(got)) == want else "not the shape asked for")
@@ -261,10 +312,11 @@ def _compare_shape(expr, key: ExpressionKey) -> Verdict:
 
 
 def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
+    wants = key.size_wants
     try:
-        for sizes in _size_values(key.size_names):
+        for n, sizes in enumerate(_size_values(key.size_names)):
             got = _eval_size(expr, sizes)
-            want = float(key.symbolic.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
+            want = wants[n] if wants is not None else _count_want(key.symbolic, sizes)
             if got != want:
                 return Verdict(WRONG, "not the count asked for")
     except (ShapeError, KeyError) as e:
