@@ -14,7 +14,6 @@ import hashlib
 from dataclasses import replace
 
 import numpy as np
-import sympy
 
 from grader.assignment import Assignment
 from grader.engine.instantiate import Instance, random_instance, resolve_shape
@@ -64,6 +63,7 @@ def symbolic_shape(assignment: Assignment, scenario: str, node: str) -> tuple:
     if value is None:
         graph = assignment.graphs[assignment.scenarios[scenario].network]
         value = np.zeros(resolve_shape(graph.shapes[node], probe))
+    import sympy  # on first use (grader.engine.backends._sympy)
     back = {v: sympy.Symbol(k) for k, v in probe.items()}
     return tuple(back.get(dim, sympy.Integer(dim)) for dim in value.shape)
 
@@ -71,6 +71,7 @@ def symbolic_shape(assignment: Assignment, scenario: str, node: str) -> tuple:
 def symbolic_parameter_count(assignment: Assignment, scenario: str) -> sympy.Expr:
     """Σ rows·cols over the parameters, as a polynomial in the sizes (``d**2 + d``)."""
     graph = assignment.graphs[assignment.scenarios[scenario].network]
+    import sympy
     total = sympy.Integer(0)
     for p in graph.params:
         rows, cols = symbolic_shape(assignment, scenario, p)

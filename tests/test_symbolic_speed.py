@@ -20,7 +20,7 @@ import pytest
 from lark import Token, Tree, UnexpectedInput
 
 from grader.errors import AnswerError
-from grader.parse.expression import _FAST, _PARSER, prescan, split_lhs
+from grader.parse.expression import parsers, prescan, split_lhs
 from grader.parse.expr_tokens import tokenize
 from grader.symbolic.closeness import ATOL, RTOL, Target, close
 from grader.symbolic.equivalence import compare_expression, expression_key, parse_for
@@ -39,6 +39,7 @@ def _shape(node):
 
 def _agree(tokens) -> str:
     """'tree' or 'error', after checking that both parsers say the same."""
+    _PARSER, _FAST = parsers()
     fast = _FAST.parse(tokens)
     try:
         slow = _PARSER.parse(tokens)

@@ -9,12 +9,11 @@ that cancels is exactly 0. The float backend is plain float64 for fast random in
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import mpmath
 
 import numpy as np
-import sympy
 
 
 class FloatBackend:
@@ -53,7 +52,15 @@ class FloatBackend:
         return np.asarray(a, dtype=float)
 
 
+def _sympy():
+    """sympy, imported on first use: a third of a second that commands without an exact key
+    (``grade check`` of numeric answers, ``--help``) do not pay."""
+    import sympy
+    return sympy
+
+
 def _rational(value) -> sympy.Rational:
+    sympy = _sympy()
     if isinstance(value, sympy.Basic):
         return value
     if isinstance(value, float):
@@ -104,9 +111,18 @@ class ExactBackend(_ObjectBackend):
 
     name = "exact"
     exact = True
-    _exp = np.frompyfunc(_lazy(sympy.exp, sympy.Integer(1)), 1, 1)
-    _log = np.frompyfunc(_lazy(sympy.log, None), 1, 1)
-    _tanh = np.frompyfunc(_lazy(sympy.tanh, sympy.Integer(0)), 1, 1)
+
+    @cached_property
+    def _exp(self):
+        return np.frompyfunc(_lazy(_sympy().exp, _sympy().Integer(1)), 1, 1)
+
+    @cached_property
+    def _log(self):
+        return np.frompyfunc(_lazy(_sympy().log, None), 1, 1)
+
+    @cached_property
+    def _tanh(self):
+        return np.frompyfunc(_lazy(_sympy().tanh, _sympy().Integer(0)), 1, 1)
 
     def const(self, value) -> sympy.Rational:
         return _rational(value)
@@ -124,7 +140,11 @@ class ExactBackend(_ObjectBackend):
 DIGITS = 60
 ZERO_BELOW = mpmath.mpf("1e-45")
 
-_UNARY = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
+
+@lru_cache(maxsize=1)
+def _unary() -> dict:
+    sympy = _sympy()
+    return {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
 
 
 @lru_cache(maxsize=500_000)
@@ -146,16 +166,17 @@ def high_precision(x: sympy.Basic) -> mpmath.mpf:
             if exp.is_Integer:
                 return high_precision(base) ** int(exp)
             return mpmath.power(high_precision(base), high_precision(exp))
-        if x.func in _UNARY:
-            return _UNARY[x.func](high_precision(x.args[0]))
-        if x is sympy.E:
+        unary = _unary()
+        if x.func in unary:
+            return unary[x.func](high_precision(x.args[0]))
+        if x is _sympy().E:
             return mpmath.e
         return mpmath.mpf(x.evalf(DIGITS))
 
 
 def _number(x) -> sympy.Basic:
     """The engine's value as a sympy number (it is one already, or a Python int from numpy)."""
-    return x if isinstance(x, sympy.Basic) else _rational(x)
+    return x if isinstance(x, _sympy().Basic) else _rational(x)
 
 
 def exact_sign(x) -> int:

@@ -25,6 +25,7 @@ and a category: ``syntax``, ``unknown-symbol``, ``unknown-function`` or ``limit`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from lark import Lark, Token, UnexpectedInput
@@ -67,9 +68,12 @@ class _Feed(Lexer):
         yield from data
 
 
-_PARSER = Lark(Path(__file__).with_name("expression.lark").read_text(encoding="utf-8"),
-               parser="lalr", lexer=_Feed)
-_FAST = FastLALR(_PARSER)
+@lru_cache(maxsize=1)
+def parsers() -> tuple[Lark, FastLALR]:
+    """lark's LALR parser of ``expression.lark`` and our lean driver of its table, built on
+    first use (a fifth of a second: ``grade check`` of numeric answers never needs them)."""
+    lark = Lark(Path(__file__).with_name("expression.lark").read_text(encoding="utf-8"), parser="lalr", lexer=_Feed)
+    return lark, FastLALR(lark)
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,11 @@ def parse_expression(text: str, table: SymbolTable, *, expect: str = "auto") -> 
         if lhs is None:
             raise AnswerError("empty answer", text=text, category="syntax")
         raise AnswerError("nothing after '='", column=start, text=text, category="syntax")
-    tree = _FAST.parse(tokens)
+    lark, fast = parsers()
+    tree = fast.parse(tokens)
     if tree is None:  # lark's parser fails on the same token, with the error we word
         try:
-            tree = _PARSER.parse(tokens)
+            tree = lark.parse(tokens)
         except UnexpectedInput as e:
             raise _syntax_error(e, text, tokens) from None
     check_size(tree, text)

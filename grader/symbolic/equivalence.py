@@ -19,7 +19,6 @@ import itertools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import sympy
 
 from grader.assignment import Assignment, Question
 from grader.compare import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict, flagged, shape_text
@@ -275,11 +274,13 @@ def _eval_size(node, sizes: dict) -> float:
 
 
 def _shape_want(expected, sizes: dict) -> tuple[float, ...]:
+    import sympy  # on first use (grader.engine.backends._sympy)
     return tuple(float(sympy.Integer(e) if isinstance(e, int) else e.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
                  for e in expected)
 
 
 def _count_want(expected, sizes: dict) -> float:
+    import sympy
     return float(expected.subs({sympy.Symbol(k): v for k, v in sizes.items()}))
 
 
