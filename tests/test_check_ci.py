@@ -164,3 +164,16 @@ def test_github_classroom_workflow():
     assert any(r.startswith("pip install") and "backprop-grader" in r for r in runs)
     assert any(step.get("uses", "").startswith("actions/checkout@") for step in job["steps"])
     assert (ROOT / "integrations/github-classroom/README.md").is_file()
+
+
+def test_checking_numeric_answers_loads_neither_sympy_nor_the_expression_grammar():
+    """`grade check` runs on every commit of a student's repository: a file of numbers needs
+    no exact key (sympy) and no expression parser, which are a third of a second to load."""
+    import subprocess
+    import sys
+    code = ("import sys; from pathlib import Path; from grader.pipeline import check_files; "
+            "import grader.parse.expression as e; "
+            "assert check_files([Path('submissions/s1001_all_correct.yaml')]) == []; "
+            "print('sympy' in sys.modules, e.parsers.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "0"]
