@@ -124,17 +124,24 @@ def key_backend(assignment: Assignment):
     return HIGH
 
 
-def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True) -> AnswerKey:
-    """Compute every question's reference value (exact, with a float cross-check)."""
+def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True,
+              floats: dict | None = None) -> AnswerKey:
+    """Compute every question's reference value (exact, with a float cross-check). ``floats``:
+    the float runs of the same rules (``run_scenarios(assignment, backend=FLOAT)``) when the
+    caller has them, so the cross-check does not recompute them."""
     rules = rules or assignment.rules
     backend = key_backend(assignment)
     with mpmath.workdps(DIGITS):
         exact = run_scenarios(assignment, backend=backend, rules=rules)
-        return _entries(assignment, exact, backend, rules, cross_check)
+        return _entries(assignment, exact, backend, rules, cross_check, floats)
 
 
-def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_check: bool) -> AnswerKey:
-    floats = run_scenarios(assignment, backend=FLOAT, rules=rules) if cross_check else None
+def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_check: bool,
+             floats: dict | None = None) -> AnswerKey:
+    if not cross_check:
+        floats = None
+    elif floats is None:
+        floats = run_scenarios(assignment, backend=FLOAT, rules=rules)
     entries = {}
     for q in assignment.questions:
         if assignment.scenarios[q.scenario].random is not None or q.kind == "manual":

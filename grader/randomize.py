@@ -26,6 +26,7 @@ import fnmatch
 import hashlib
 import random
 from fractions import Fraction
+from functools import lru_cache
 
 from grader.engine.graph import build_graph, expand_mlp
 from grader.errors import ConfigError
@@ -69,24 +70,30 @@ def draw_number(spec: dict, rng: random.Random) -> str:
     if "one_hot" in spec:
         raise ConfigError("one_hot draws a whole target vector, not one number")
     decimals = int(spec.get("decimals", "1"))
-    scale = 10 ** decimals
-    low, high = (Fraction(v) * scale for v in spec["uniform"])
-    low_k, high_k = int(-(-low.numerator // low.denominator)), int(high.numerator // high.denominator)
-    if low_k > high_k:
-        raise ConfigError(f"uniform range {spec['uniform']} holds no multiple of 1/{scale}")
+    low_k, high_k = _uniform_range(tuple(spec["uniform"]), decimals)
     nonzero = str(spec.get("nonzero", "false")) == "true"
     while True:
         k = rng.randint(low_k, high_k)
         if k or not nonzero or low_k == high_k == 0:
             break
-    return _decimal_text(Fraction(k, scale), decimals)
+    return _multiple_text(k, decimals)
 
 
-def _decimal_text(value: Fraction, decimals: int) -> str:
-    sign = "-" if value < 0 else ""
-    scaled = abs(value) * 10 ** decimals
-    whole, frac = divmod(int(scaled), 10 ** decimals)
-    return f"{sign}{whole}" + (f".{frac:0{decimals}d}" if decimals else "")
+@lru_cache(maxsize=256)
+def _uniform_range(bounds: tuple, decimals: int) -> tuple[int, int]:
+    """The integers k with k / 10^decimals in [low, high] (the same bounds every draw: cached)."""
+    scale = 10 ** decimals
+    low, high = (Fraction(v) * scale for v in bounds)
+    low_k, high_k = int(-(-low.numerator // low.denominator)), int(high.numerator // high.denominator)
+    if low_k > high_k:
+        raise ConfigError(f"uniform range {list(bounds)} holds no multiple of 1/{scale}")
+    return low_k, high_k
+
+
+def _multiple_text(k: int, decimals: int) -> str:
+    """k / 10^decimals as exact decimal text (-0.5 → ``-0.5``, decimals 0 → an integer)."""
+    whole, frac = divmod(abs(k), 10 ** decimals)
+    return ("-" if k < 0 else "") + f"{whole}" + (f".{frac:0{decimals}d}" if decimals else "")
 
 
 def draw_vector(spec: dict, rows: int, rng: random.Random) -> list[str]:
@@ -106,12 +113,11 @@ def realise(data: dict, rng: random.Random, source: str = "") -> dict:
 
     Order is fixed (networks, then scenarios in file order, parameters in graph order), so one
     seed always gives one assignment."""
-    out = copy.deepcopy(data)
+    out = _tree_copy(data)
     for name, spec in out["networks"].items():
         if "mlp" in spec:
             spec["mlp"]["sizes"] = [draw_number(s, rng) if is_draw(s) else s for s in spec["mlp"]["sizes"]]
-    graphs = {name: build_graph(expand_mlp(spec["mlp"]) if "mlp" in spec else spec, source=f"{source} (network {name})")
-              for name, spec in out["networks"].items()}
+    graphs = {name: _graph(spec, f"{source} (network {name})") for name, spec in out["networks"].items()}
     for name, s in out["scenarios"].items():
         if s.get("network") not in graphs or "random" in s:
             continue  # symbolic scenarios have no numbers; a bad network is load_assignment's to report
@@ -120,6 +126,31 @@ def realise(data: dict, rng: random.Random, source: str = "") -> dict:
         if has_draws(out.get(key)):
             raise ConfigError(f"{key} cannot be random", file=source)
     return out
+
+
+def _tree_copy(node):
+    """``copy.deepcopy`` of a loaded file's tree (dicts, lists, scalars; a loaded file has no
+    aliases, so nothing is shared), several times faster."""
+    if isinstance(node, dict):
+        return {k: _tree_copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_tree_copy(v) for v in node]
+    if node is None or isinstance(node, (str, int, float)):
+        return node
+    return copy.deepcopy(node)
+
+
+_GRAPHS: dict = {}  # repr of a network's spec -> its graph (realise only reads shapes and params)
+
+
+def _graph(spec: dict, source: str):
+    """The graph of a network spec, parsed once per distinct spec."""
+    text = repr(spec)
+    if text not in _GRAPHS:
+        if len(_GRAPHS) >= 256:
+            _GRAPHS.clear()
+        _GRAPHS[text] = build_graph(expand_mlp(spec["mlp"]) if "mlp" in spec else spec, source=source)
+    return _GRAPHS[text]
 
 
 def _realise_scenario(s: dict, graph, rng: random.Random, where: str) -> None:
