@@ -106,7 +106,9 @@ def evaluate(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Ru
             values[graph.loss] = values[graph.loss] * backend.const(Fraction(1, ev.batch))
         if learning_rate is not None:
             eta = backend.const(learning_rate)
-            ev.updated = {p: params[p] - eta * ev.grads.get(p, 0 * params[p]) for p in graph.params}
+            # grads·η, not η·grads: an mpf η would first try to convert the whole array (and
+            # format it for an error message), then give way to numpy; the products are equal
+            ev.updated = {p: params[p] - ev.grads.get(p, 0 * params[p]) * eta for p in graph.params}
     return ev
 
 
