@@ -25,6 +25,7 @@ stands for, and how students spell it; ``sizes``, ``functions`` and ``indices`` 
 from __future__ import annotations
 
 import fnmatch
+import json
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -167,13 +168,26 @@ def _frac(text: str) -> Fraction:
     return Fraction(text)
 
 
+_GRAPHS: dict[str, Graph] = {}
+
+
+def _graph(spec: dict, source: str) -> Graph:
+    """The network's graph, built once per distinct spec and source: each student's draw of a
+    randomized assignment has the same network (unless its layer widths are drawn), and lark
+    would parse its equations again for every attempt. Graphs are immutable, so sharing is safe."""
+    ident = json.dumps([spec, source], sort_keys=True, default=str)
+    if ident not in _GRAPHS:
+        if len(_GRAPHS) > 256:
+            _GRAPHS.clear()
+        _GRAPHS[ident] = build_graph(expand_mlp(spec["mlp"]) if "mlp" in spec else spec, source=source)
+    return _GRAPHS[ident]
+
+
 def _build(data: dict, source: str) -> Assignment:
     def fail(message: str, where: str):
         raise ConfigError(message, file=source, question=where)
 
-    graphs = {}
-    for name, spec in data["networks"].items():
-        graphs[name] = build_graph(expand_mlp(spec["mlp"]) if "mlp" in spec else spec, source=f"{source} (network {name})")
+    graphs = {name: _graph(spec, f"{source} (network {name})") for name, spec in data["networks"].items()}
     conventions = data.get("conventions", {})
     rules = Rules(relu_grad_at_zero=_frac(conventions.get("relu_grad_at_zero", "0")),
                   reduction=conventions.get("reduction", "sum"))
