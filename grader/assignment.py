@@ -27,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from fractions import Fraction
 from pathlib import Path
 
@@ -53,25 +54,25 @@ class Question:
     indices: tuple[str, ...] = ()
     mistakes: tuple[tuple[str, str], ...] = ()  # (misconception id, an answer that must get that flag)
 
-    @property
+    @cached_property  # frozen dataclass: cached_property writes __dict__ directly, fields unchanged
     def verb(self) -> str:
         """``grad``, ``updated``, ``class``, ``shape``, … or ``""`` (a forward value)."""
         return self.quantity.split()[0] if " " in self.quantity else ""
 
-    @property
+    @cached_property
     def node(self) -> str:
         """The node asked about (for a Jacobian, the numerator ``of``)."""
         words = self.quantity.split()
         return words[1] if len(words) == 3 else words[-1] if words else ""
 
-    @property
+    @cached_property
     def nodes(self) -> tuple[str, ...]:
         """Every node the quantity names (``count params`` names none)."""
         if self.verb == "count" or not self.quantity:
             return ()
         return tuple(self.quantity.split()[1:] if self.verb else [self.quantity])
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """How an answer is read and compared: ``matrix`` (numbers), ``class`` (an integer),
         ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``."""
@@ -127,10 +128,15 @@ class Assignment:
         return self.draws is not None
 
     def question(self, qid: str) -> Question:
+        """The question with id ``qid`` (KeyError if none)."""
+        return self._questions_by_id[qid]
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        by_id: dict[str, Question] = {}
         for q in self.questions:
-            if q.id == qid:
-                return q
-        raise KeyError(qid)
+            by_id.setdefault(q.id, q)  # the first, as a scan would find it
+        return by_id
 
     @property
     def question_ids(self) -> tuple[str, ...]:
