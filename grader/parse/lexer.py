@@ -60,6 +60,18 @@ def ragged(k: int, n: int, m: int) -> str:
     return f"row {k} has {n} {'entry' if n == 1 else 'entries'}, row 1 has {m}"
 
 
+def why_not_a_number(t: Tok) -> tuple[str, str]:
+    """(message, category) for a token found where a number was due."""
+    low = t.text.lower().lstrip(".\\")
+    if low in NON_FINITE:
+        return f"not a finite number: {quote(t.text)}", "value"
+    if t.text == "~" or (t.kind == "word" and low in NOT_NUMBERS):
+        return f"expected a number, got {quote(t.text)}", "value"
+    if t.text == "[":
+        return "too many dimensions: at most rows and columns", "shape"
+    return f"expected a number, got {show(t)}", "syntax"
+
+
 def range_error(value: Fraction) -> str | None:
     """Why ``value`` has no faithful float (too large, or a nonzero that underflows to 0)."""
     try:
@@ -100,10 +112,12 @@ def precheck(raw: str) -> None:
     if len(raw) > MAX_CHARS:
         raise AnswerError(f"answer is too long ({len(raw)} characters, limit {MAX_CHARS})",
                           text=raw, category="limit")
-    for i, ch in enumerate(raw):  # '１' or '٣' look like digits; silently converting hides typos
-        if unicodedata.category(ch) == "Nd" and not "0" <= ch <= "9":
-            raise AnswerError(f"non-ASCII digit {quote(ch)} ({unicodedata.name(ch, '?')}); retype it "
-                              "as an ASCII digit 0-9", column=i + 1, text=raw, category="value")
+    if not raw.isascii():  # the only ASCII "Nd" characters are 0-9: nothing to look for
+        for i, ch in enumerate(raw):  # '１' or '٣' look like digits; silently converting hides typos
+            if unicodedata.category(ch) == "Nd" and not "0" <= ch <= "9":
+                raise AnswerError(f"non-ASCII digit {quote(ch)} ({unicodedata.name(ch, '?')}); "
+                                  "retype it as an ASCII digit 0-9", column=i + 1, text=raw,
+                                  category="value")
     word, column = raw.strip(), len(raw) - len(raw.lstrip()) + 1
     if not word:
         raise AnswerError("empty answer", text=raw, category="value")

@@ -1,12 +1,13 @@
 r"""Parse a student's numeric answer (scalar, vector or matrix) into a 2-D float64 array.
 
-Raw text never reaches eval/sympify/float(): a regex tokenizer and a small recursive-descent
+Raw text never reaches eval/sympify: a regex tokenizer and a small recursive-descent
 :class:`_Parser` accept a fixed set of notations (decimals, ``1/3``, ``\frac{1}{3}``,
 ``1.5 \times 10^{-3}``, Python/numpy/MATLAB brackets, LaTeX matrices, a ``^T`` suffix) and
 reject the rest with an :class:`~grader.errors.AnswerError` whose ``column`` points at the
 problem. Literals are read exactly as :class:`~fractions.Fraction`, made float at the end.
 Newlines are plain spaces (numpy wraps long 1-D arrays); rows come from ``;``, ``\\`` or
-inner brackets, and only they make an answer non-``flat``.
+inner brackets, and only they make an answer non-``flat``. Plain answers first try
+:mod:`~grader.parse.numeric_fast` (the same result without the parser; ``fast=False`` skips it).
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ import numpy as np
 
 from grader.errors import AnswerError
 from grader.parse.lexer import (ENV, ENVS, FRACS, INT, JSON_NAMES, MAX_CHARS, MAX_DIGITS,  # noqa: F401
-                                 MAX_ENTRIES, MAX_EXPONENT, NON_FINITE, NOT_NUMBERS, TIMES, Tok,
-                                 precheck, quote, ragged, range_error, show, tokenize)
+                                 MAX_ENTRIES, MAX_EXPONENT, TIMES, Tok, precheck, quote, ragged,
+                                 range_error, show, tokenize, why_not_a_number)
+from grader.parse.numeric_fast import fast_fraction, fast_numeric
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: ndarray fields make a generated __eq__ ambiguous
@@ -291,21 +293,15 @@ class _Parser:
         return Fraction(t.text)  # exact; the tokenizer already validated the syntax
 
     def not_a_number(self, t: Tok) -> AnswerError:
-        low = t.text.lower().lstrip(".\\")
-        if low in NON_FINITE:
-            return self.fail(f"not a finite number: {quote(t.text)}", t, "value")
-        if t.text == "~" or (t.kind == "word" and low in NOT_NUMBERS):
-            return self.fail(f"expected a number, got {quote(t.text)}", t, "value")
-        if t.text == "[":
-            return self.fail("too many dimensions: at most rows and columns", t, "shape")
-        return self.fail(f"expected a number, got {show(t)}", t)
+        message, category = why_not_a_number(t)
+        return self.fail(message, t, category)
 
 
 def _from_value(x, where: str = "") -> Fraction:
     """One non-list value: a string, or a number from JSON or a library caller."""
     if isinstance(x, str):
         try:
-            return parse_number(x)
+            return _Parser(x).number()  # parse_number's own check is done; its fast path is not
         except AnswerError as e:
             if not where:
                 raise
@@ -348,7 +344,7 @@ def _from_list(raw) -> tuple[list[list[Fraction]], bool]:
              for j, x in enumerate(row, 1)] for i, row in enumerate(rows, 1)], flat
 
 
-def parse_numeric(raw) -> NumericAnswer:
+def parse_numeric(raw, *, fast: bool = True) -> NumericAnswer:
     r"""Parse a scalar, vector or matrix answer into a 2-D float64 array.
 
     >>> a = parse_numeric(r"\begin{bmatrix} 1 & \frac{1}{2} \end{bmatrix}^T")
@@ -357,6 +353,9 @@ def parse_numeric(raw) -> NumericAnswer:
     >>> parse_numeric(["0.1", "1/4"]).values.shape, parse_numeric("[1 2 3]").flat
     ((2, 1), True)
     """
+    hit = fast_numeric(raw) if fast else None  # None: not plain, or an error to word
+    if hit is not None:
+        return NumericAnswer(*hit, raw if isinstance(raw, str) else None)
     if isinstance(raw, str):
         rows, flat = _Parser(raw).answer()
     elif isinstance(raw, (list, tuple)):
@@ -370,7 +369,7 @@ def parse_numeric(raw) -> NumericAnswer:
     return NumericAnswer(values, flat, raw if isinstance(raw, str) else None)
 
 
-def parse_number(text: str) -> Fraction:
+def parse_number(text: str, *, fast: bool = True) -> Fraction:
     r"""Parse one scalar in any accepted scalar notation, exactly.
 
     >>> parse_number(r"-\frac{1}{3}"), parse_number("1.5 \\times 10^{-3}")
@@ -378,7 +377,8 @@ def parse_number(text: str) -> Fraction:
     """
     if not isinstance(text, str):
         raise AnswerError(f"expected a number as text, got {type(text).__name__}", category="value")
-    return _Parser(text).number()
+    hit = fast_fraction(text) if fast else None
+    return _Parser(text).number() if hit is None else hit
 
 
 def parse_integer(raw) -> int:
