@@ -363,9 +363,9 @@ def parse_numeric(raw, *, fast: bool = True) -> NumericAnswer:
     else:
         rows, flat = [[_from_value(raw)]], True
     values = np.array([[float(v) for v in row] for row in rows], dtype=np.float64)
+    values.flags.writeable = False  # the answer is frozen; so is its array (and any view of it)
     if flat:
         values = values.reshape(-1, 1)
-    values.flags.writeable = False  # the answer is frozen; so is its array
     return NumericAnswer(values, flat, raw if isinstance(raw, str) else None)
 
 
