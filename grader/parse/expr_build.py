@@ -56,26 +56,31 @@ def first_pos(node) -> int:
 
 def check_size(tree: Tree, text: str) -> None:
     """Refuse trees too big or too deep before any recursive walk over them."""
-    stack, count = [(tree, 1)], 0
+    stack, count = [(tree, 1)] if isinstance(tree, Tree) else [], 0
     while stack:
         node, depth = stack.pop()
-        if not isinstance(node, Tree):
-            continue
         count += 1
         if count > MAX_NODES or depth > MAX_TREE_DEPTH:
             what = f"more than {MAX_NODES} parts" if count > MAX_NODES else \
                 f"nested more than {MAX_TREE_DEPTH} levels deep"
             raise AnswerError(f"answer is too large ({what})", column=first_pos(node) + 1,
                               text=text, category="limit")
-        stack.extend((c, depth + 1) for c in node.children)
+        depth += 1
+        for c in node.children:  # tokens are not counted: only trees go on the stack
+            if isinstance(c, Tree):
+                stack.append((c, depth))
 
 
 class Builder:
     def __init__(self, text: str, table: SymbolTable, tokens: list[Token], expect: str):
         self.text, self.table, self.expect = text, table, expect
+        self.size_mode = expect == "auto" and self._sizes_only(tokens)
+
+    def _sizes_only(self, tokens: list[Token]) -> bool:
+        """A size polynomial: some names, all sizes, and only arithmetic around them."""
         names = [t for t in tokens if t.type == "NAME"]
-        self.size_mode = expect == "auto" and bool(names) and all(
-            t.type in SIZE_TOKENS for t in tokens) and all(t in table.sizes for t in names)
+        return bool(names) and all(t.type in SIZE_TOKENS for t in tokens) \
+            and all(t in self.table.sizes for t in names)
 
     def error(self, msg: str, pos: int, category: str = "syntax") -> AnswerError:
         return AnswerError(msg, column=pos + 1, text=self.text, category=category)
@@ -104,7 +109,8 @@ class Builder:
                 if m > MAX_POWER:
                     raise self.error(f"powers of powers reach exponent {m} (limit {MAX_POWER})",
                                      n.pos, "limit")
-            stack.extend((c, m) for c in children(n))
+            for c in children(n):
+                stack.append((c, m))
         if count > MAX_NODES:
             raise self.error(f"answer is too large ({count} parts, limit {MAX_NODES})", node.pos,
                              "limit")

@@ -24,6 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from grader.errors import AnswerError
+from grader.parse.expr_vocab import (ACCENTS, COMBINING, COMMON_NAME, CYRILLIC, FONTS,
+                                    GREEK, GREEK_LATIN, LATEX_WORDS, PRIME_WORDS, SCRIPTS,
+                                    SPACING, STAR_WORDS, T_WORDS, UNI_GREEK, VARIANTS, WORDS)
 
 CMD = re.compile(r"\\[A-Za-z]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -31,43 +34,6 @@ DUNDER = re.compile(r"__[A-Za-z0-9_]*")
 _BLANKS = re.compile(r"\s+")
 _LETTERISH = re.compile(r"[A-Za-z\\]|[^\x00-\x7f]")  # a letter, a command or non-ASCII
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
-
-GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
-    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi",
-    "Omega"}
-VARIANTS = {"varphi": "phi", "varepsilon": "epsilon", "vartheta": "theta", "varsigma": "sigma",
-            "varrho": "rho", "varpi": "pi", "varkappa": "kappa", "ell": "l"}
-LATEX_WORDS = {"tanh", "exp", "log", "ln", "max", "min", "sin", "cos", "sinh", "cosh", "sgn",
-               "argmax"}
-ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
-           "widetilde": "tilde", "vec": "vec", "overrightarrow": "vec", "dot": "dot",
-           "ddot": "ddot", "check": "check"}
-COMBINING = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0303": "tilde",
-             "\u20d7": "vec", "\u0307": "dot", "\u0308": "ddot", "\u030c": "check"}
-FONTS = {"mathbf", "boldsymbol", "bm", "mathit", "mathnormal", "pmb"}  # dropped: W = \mathbf{W}
-SCRIPTS = {"mathcal", "mathscr", "mathfrak"}  # kept: \mathcal{L} is not L
-WORDS = {"text", "textrm", "textit", "textbf", "textnormal", "mathrm", "mathsf", "operatorname"}
-SPACING = {"quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits", "left", "right",
-           "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
-           "Biggl", "Biggr", "bigm", "Bigm", "middle", "underline", "boxed"}  # skipped
-T_WORDS = {"T", r"\top", r"\intercal", "⊤", "ᵀ", r"\mathsf{T}", r"\mathrm{T}", r"\text{T}",
-           r"\mathbf{T}", r"\mathit{T}"}
-PRIME_WORDS = {"'", r"\prime", "′"}
-STAR_WORDS = {"*", r"\ast", r"\star"}
-
-_LOOKALIKE_GREEK = set("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο")
-UNI_GREEK: dict[str, str] = {"ϕ": "phi", "ϑ": "theta", "ϵ": "epsilon", "ϱ": "rho", "ϖ": "pi",
-                             "ς": "sigma", "ℓ": "l"}
-for _cp in list(range(0x391, 0x3AA)) + list(range(0x3B1, 0x3CA)):
-    _ch = chr(_cp)
-    _nm = unicodedata.name(_ch, "")
-    if _nm and _ch not in _LOOKALIKE_GREEK and _ch not in UNI_GREEK:
-        _word = _nm.split()[-1].lower().replace("lamda", "lambda")
-        UNI_GREEK[_ch] = _word.capitalize() if "CAPITAL" in _nm else _word
-CYRILLIC = dict(zip("аеорсухіјѕАВЕКМНОРСТХ", "aeopcyxijsABEKMHOPCTX", strict=True))
-GREEK_LATIN = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "ABEZHIKMNOPTYXo", strict=True))
 
 
 def quote(s: str) -> str:
@@ -160,7 +126,7 @@ def norm_script(s: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class NameUnit:
     start: int
     end: int
@@ -172,10 +138,13 @@ class NameUnit:
     spelling: str = field(init=False, compare=False, repr=False)  # base_{sub}^{(tag)}
     tag_part: str = field(init=False, compare=False, repr=False)  # ^{(tag)} or ""
 
-    def __post_init__(self):
-        tag_part = f"^{{({self.tag})}}" if self.tag else ""
-        object.__setattr__(self, "tag_part", tag_part)
-        object.__setattr__(self, "spelling", self.base + (f"_{{{self.sub}}}" if self.sub else "") + tag_part)
+    def __init__(self, start: int, end: int, base: str, sub: str = "", tag: str = "",
+                 trail: tuple[tuple[str, int], ...] = ()):
+        # one dict update rather than a frozen dataclass's object.__setattr__ per field
+        tag_part = f"^{{({tag})}}" if tag else ""
+        self.__dict__.update(start=start, end=end, base=base, sub=sub, tag=tag, trail=trail,
+                             tag_part=tag_part,
+                             spelling=base + (f"_{{{sub}}}" if sub else "") + tag_part)
 
     def raw(self, text: str) -> str:
         return text[self.start:self.end]
@@ -306,8 +275,12 @@ def superscript(text: str, k: int, end: int) -> tuple[str, str, int]:
 
 def scan_name(text: str, i: int, end: int | None = None) -> NameUnit | None:
     """Read one name at ``i``; None if no name starts there. Raises AnswerError for a name
-    that starts well but is malformed (empty subscript, two layer tags)."""
+    that starts well but is malformed (empty subscript, two layer tags). The names most
+    answers use are read by one regex (:data:`~grader.parse.expr_vocab.COMMON_NAME`), the
+    rest step by step below."""
     end = len(text) if end is None else end
+    if (m := COMMON_NAME.match(text, i, end)) is not None:
+        return _common_name(m, i)
     got = _scan_base(text, i, end)
     if got is None:
         return None
@@ -343,6 +316,25 @@ def scan_name(text: str, i: int, end: int | None = None) -> NameUnit | None:
                                   f"{quote(c[:close + 1])}", column=k + 1, text=text)
         j = after
     return NameUnit(i, j, base, sub, tag, tuple(trail))
+
+
+def _common_name(m: re.Match, i: int) -> NameUnit:
+    """The name :data:`~grader.parse.expr_vocab.COMMON_NAME` matched at ``i``, as the general
+    reader below spells it."""
+    word, cmd, uni, acc, inner, scr, sword, bsub, sub, btag, trail, ptag, ltag, ctag = m.groups()
+    if word is not None:
+        base = word
+    elif cmd is not None:
+        base = VARIANTS.get(cmd, cmd)
+    elif uni is not None:
+        base = UNI_GREEK[uni]
+    elif acc is not None:
+        base = f"\\{ACCENTS[acc]}{{{inner}}}" if acc in ACCENTS else inner
+    else:
+        base = f"\\{scr}{{{sword}}}" if scr in SCRIPTS else sword
+    end = m.end()
+    marks = (("TRANSPOSE" if trail == "T" else "PRIME", end - 1),) if trail else ()
+    return NameUnit(i, end, base, bsub or sub or "", btag or ptag or ltag or ctag or "", marks)
 
 
 def _subscript(text: str, k: int, end: int) -> tuple[str, int]:

@@ -12,7 +12,17 @@ what the student typed. Decisions taken here, because they need the question's t
   (``1{z>0}``, ``1(z \neq 0)``) or a subscript (``1_{z>0}``) is an indicator;
 * the letter ``x`` (or ``X``) is DIMX, a dimension separator, when both neighbours are sizes or
   whole numbers (``C x d_{L-1}``, ``3 x 5``, ``3x5``); when ``x`` is not a declared symbol, a
-  bracket next to it also counts (``(d+1) x C``). Otherwise it is a name (``W x``).
+  bracket next to it also counts (``(d+1) x C``). Otherwise it is a name (``W x``). Decided
+  once all tokens are read, by :func:`~grader.parse.expr_dims.mark_dims`.
+
+Speed: an answer is read in one pass that looks up what to do on a token's first character in
+one dict (:data:`~grader.parse.expr_chars.FIRST`), skips spaces with one regex match, takes a
+plain word that nothing decorates as a name without the general name reader (which reads the
+common decorated names, ``z_j^{(L-1)}``, ``\hat{y}``, with one regex:
+:data:`~grader.parse.expr_vocab.COMMON_NAME`), and makes tokens without ``Token.__new__``'s
+keyword handling. The rare paths (commands, superscripts, sums, indicators, errors) are read
+as they always were; ``tests/test_symbolic_speed.py`` checks the tokens and errors against the
+tokenizer this one replaced.
 """
 from __future__ import annotations
 
@@ -22,9 +32,12 @@ from fractions import Fraction
 from lark import Token
 
 from grader.errors import AnswerError
-from grader.parse.expr_normalize import (CMD, DUNDER, SPACING, WORD, NameUnit, bad_char,
-                                         match_close, norm_script, quote, scan_name,
-                                         superscript)
+from grader.parse.expr_chars import (CMPS, COMMANDS, DECORATED, FIRST, HAS_CMP, IND, REALS,
+                                     SET_PREFIXES, SKIP, SUM_BOUND, SUM_INDEX, SUPERSCRIPTS,
+                                     TOKEN_TYPES, WORDCHAR)
+from grader.parse.expr_dims import mark_dims
+from grader.parse.expr_normalize import (CMD, DUNDER, WORD, NameUnit, bad_char, match_close,
+                                         norm_script, quote, scan_name, superscript)
 from grader.parse.expr_table import SymbolTable, function_of, known_names, symbol_of
 from grader.parse.lexer import range_error
 
@@ -33,28 +46,8 @@ MAX_E = 300  # |exponent| of a literal such as 1e-5
 MAX_TOKENS = 800  # real answers use < 100; keeps lexing + parsing of any answer near 15 ms
 
 NUM = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
-CMPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "!=": "!=", "≥": ">=", "≤": "<=", "≠": "!=",
-        "geq": ">=", "ge": ">=", "geqslant": ">=", "gt": ">", "leq": "<=", "le": "<=",
-        "leqslant": "<=", "lt": "<", "neq": "!=", "ne": "!="}
-HAS_CMP = re.compile(r"[<>≥≤≠]|!=|\\(?:geq?|leq?|neq?|gt|lt|geqslant|leqslant)(?![A-Za-z])")
-COMMANDS = {"cdot": "STAR", "cdotp": "STAR", "ast": "STAR", "times": "TIMES", "odot": "HAD",
-            "circ": "HAD", "div": "SLASH", "lbrace": "_LBRACE", "rbrace": "_RBRACE",
-            "lbrack": "_LSQB", "rbrack": "_RSQB"}
-CHARS = {"+": "PLUS", "-": "MINUS", "−": "MINUS", "@": "AT", "/": "SLASH", "÷": "SLASH",
-         ",": "_COMMA", "(": "_LPAR", ")": "_RPAR", "[": "_LSQB", "]": "_RSQB", "{": "_LBRACE",
-         "}": "_RBRACE", "×": "TIMES", "·": "STAR", "⋅": "STAR", "⊙": "HAD", "∘": "HAD",
-         "ᵀ": "TRANSPOSE"}
-SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
-SPACES = " \t\n\r\f\v$~\u00a0\u2009\u200a\u202f\u2002\u2003"
-IND = re.compile(r"\\(mathbb|mathbbm|mathds|mathbf|bm|boldsymbol)\s*"
-                 r"(?:\{\s*([1I])\s*\}|([1I])(?![A-Za-z0-9]))")
-REALS = re.compile(r"\\mathbb\s*(?:\{\s*R\s*\}|R(?![A-Za-z]))|\\(?:R|Reals|reals)(?![A-Za-z])")
-WORDCHAR = re.compile(r"[A-Za-z0-9_]")
-ENDS = {"NUMBER", "NAME", "_RPAR", "_RSQB", "_RBRACE"}
-STARTS = {"NUMBER", "NAME", "_LPAR", "_LSQB", "_LBRACE"}
-SUM_INDEX = re.compile(r"\\[A-Za-z]+|[A-Za-z]'*|.")
-SUM_BOUND = re.compile(r"\\[A-Za-z]+|[0-9]+|.")
 UNRESOLVED = object()  # NameToken.resolved before the name is looked up
+_new_str = str.__new__
 
 
 def _digit(ch: str) -> bool:
@@ -76,7 +69,7 @@ def tokenize(text: str, start: int, table: SymbolTable, *, dims: bool = True) ->
     lexer = _Lexer(text, table)
     lexer.run(start)
     if dims:
-        lexer.mark_dims()
+        mark_dims(lexer.toks, text, table)
     return lexer.toks
 
 
@@ -88,14 +81,20 @@ class _Lexer:
     # -- helpers -------------------------------------------------------------------------
     def emit(self, kind: str, value: str, pos: int, end: int, unit: NameUnit | None = None,
              resolved=UNRESOLVED):
-        if len(self.toks) >= MAX_TOKENS:
+        toks = self.toks
+        if len(toks) >= MAX_TOKENS:
             raise self.error(f"answer is too large (more than {MAX_TOKENS} names, numbers and "
                              "operators)", pos, "limit")
-        tok = (NameToken if unit else Token)(kind, value, start_pos=pos, end_pos=end)
-        if unit:
-            tok.unit = unit
-            tok.resolved = resolved
-        self.toks.append(tok)
+        # Token(kind, value, start_pos=pos, end_pos=end), every slot set as lark sets it, but
+        # without Token.__new__'s keyword handling (about a quarter of reading a short answer)
+        if unit is None:
+            tok = _new_str(Token, value)
+        else:
+            tok = _new_str(NameToken, value)
+            tok.unit, tok.resolved = unit, resolved
+        tok.type, tok.start_pos, tok.value, tok.end_pos = kind, pos, value, end
+        tok.line = tok.column = tok.end_line = tok.end_column = None
+        toks.append(tok)
 
     def error(self, msg: str, pos: int, category: str = "syntax") -> AnswerError:
         return AnswerError(msg, column=pos + 1, text=self.text, category=category)
@@ -105,69 +104,83 @@ class _Lexer:
 
     def skip(self, i: int) -> int:
         """Index of the next significant character: spaces and sizing commands skipped."""
-        t = self.text
-        while i < self.n:
-            if t[i] in SPACES:
-                i += 1
-            elif t[i] == "\\" and t[i + 1:i + 2] in (",", ";", ":", "!", " "):
-                i += 2
-            elif t[i] == "\\" and (m := CMD.match(t, i)) and m.group()[1:] in SPACING:
-                i = m.end() + (1 if t[m.end():m.end() + 1] == "." else 0)
-            else:
-                break
-        return i
+        return SKIP.match(self.text, i).end()
 
     # -- the main loop ---------------------------------------------------------------------
     def run(self, i: int) -> None:
-        t = self.text
-        while (i := self.skip(i)) < self.n:
+        t, n, toks, skip, act_of = self.text, self.n, self.toks, SKIP.match, _ACTIONS.get
+        while (i := skip(t, i).end()) < n:
             ch = t[i]
-            if ch == "\\":
-                i = self.command(i)
-            elif _digit(ch) or (ch == "." and _digit(t[i + 1:i + 2])):
-                i = self.number(i)
-            elif ch == "." and t[i + 1:i + 2] == "T" and not WORDCHAR.match(t[i + 2:i + 3]):
-                self.emit("TRANSPOSE", ".T", i, i + 2)
-                i += 2
-            elif ch == "." and t[i + 1:i + 2] == "*":
-                self.emit("HAD", ".*", i, i + 2)
-                i += 2
-            elif ch == "*":
-                double = t[i + 1:i + 2] == "*"
-                self.emit("CARET" if double else "STAR", t[i:i + 1 + double], i, i + 1 + double)
-                i += 1 + double
-            elif ch == "^":
-                i = self.caret(i)
-            elif ch in "'′":
-                self.emit("PRIME" if self.prev() == "FUNC" else "TRANSPOSE", ch, i, i + 1)
-                i += 1
-            elif ch in SUPERSCRIPTS or ch == "⁻":
-                i = self.superscript_digits(i)
-            elif ch in "<>!" and t[i + 1:i + 2] == "=":
-                self.emit("CMP", CMPS[t[i:i + 2]], i, i + 2)
-                i += 2
-            elif ch in "<>≥≤≠":
-                self.emit("CMP", CMPS[ch], i, i + 1)
-                i += 1
-            elif ch == "=":
-                raise self.error("unexpected '=': only one '=' may separate a left-hand side "
-                                 "from the answer, outside brackets", i)
-            elif ch == "|":
-                raise self.error("'|' (absolute value or norm) is not supported", i)
-            elif ch in CHARS:
-                self.emit(CHARS[ch], ch, i, i + 1)
-                i += 1
-            elif ch == "∑":
-                i = self.sum(i, i + 1)
-            elif ch == "ℝ":
-                self.emit("REALS", ch, i, i + 1)
-                i += 1
-            elif ch == "𝟙":
-                i = self.indicator(i, i + 1)
-            elif ch == "_" and not DUNDER.match(t, i):
-                raise self.error("a subscript must follow a name, as in z_j", i)
-            else:
+            act = act_of(ch)
+            if act is None:  # a letter, or a character only the name reader may know
                 i = self.name(i)
+            elif act.__class__ is not str:
+                i = act(self, i)
+            elif len(toks) >= MAX_TOKENS:
+                self.emit(act, ch, i, i + 1)  # raises: too many tokens
+            else:  # a one-character operator: self.emit(act, ch, i, i + 1), inlined
+                tok = _new_str(Token, ch)
+                tok.type, tok.start_pos, tok.value, tok.end_pos = act, i, ch, i + 1
+                tok.line = tok.column = tok.end_line = tok.end_column = None
+                toks.append(tok)
+                i += 1
+
+    # -- what a first character starts (expr_chars.FIRST): each returns the next index ----
+    def dot(self, i: int) -> int:
+        t = self.text
+        nxt = t[i + 1:i + 2]
+        if _digit(nxt):
+            return self.number(i)
+        if nxt == "T" and not WORDCHAR.match(t[i + 2:i + 3]):
+            self.emit("TRANSPOSE", ".T", i, i + 2)
+            return i + 2
+        if nxt == "*":
+            self.emit("HAD", ".*", i, i + 2)
+            return i + 2
+        return self.name(i)
+
+    def star(self, i: int) -> int:
+        if self.text[i + 1:i + 2] == "*":
+            self.emit("CARET", "**", i, i + 2)
+            return i + 2
+        self.emit("STAR", "*", i, i + 1)
+        return i + 1
+
+    def prime(self, i: int) -> int:
+        self.emit("PRIME" if self.prev() == "FUNC" else "TRANSPOSE", self.text[i], i, i + 1)
+        return i + 1
+
+    def compare(self, i: int) -> int:
+        t = self.text
+        if t[i] in "<>!" and t[i + 1:i + 2] == "=":
+            self.emit("CMP", CMPS[t[i:i + 2]], i, i + 2)
+            return i + 2
+        if t[i] == "!":
+            return self.name(i)
+        self.emit("CMP", CMPS[t[i]], i, i + 1)
+        return i + 1
+
+    def equals(self, i: int) -> int:
+        raise self.error("unexpected '=': only one '=' may separate a left-hand side "
+                         "from the answer, outside brackets", i)
+
+    def bar(self, i: int) -> int:
+        raise self.error("'|' (absolute value or norm) is not supported", i)
+
+    def big_sum(self, i: int) -> int:
+        return self.sum(i, i + 1)
+
+    def reals(self, i: int) -> int:
+        self.emit("REALS", self.text[i], i, i + 1)
+        return i + 1
+
+    def one(self, i: int) -> int:
+        return self.indicator(i, i + 1)
+
+    def underscore(self, i: int) -> int:
+        if not DUNDER.match(self.text, i):
+            raise self.error("a subscript must follow a name, as in z_j", i)
+        return self.name(i)
 
     def command(self, i: int) -> int:
         t = self.text
@@ -182,42 +195,47 @@ class _Lexer:
             if nxt == "\\":
                 raise self.error("a line break '\\\\' cannot be part of an answer", i)
             raise self.error(f"unexpected {quote(t[i:i + 2])}", i)
-        cmd = m.group()[1:]
-        ind = IND.match(t, i)  # \mathbf{I} is the identity matrix, \mathbb{I} an indicator
-        if ind and ((ind.group(2) or ind.group(3)) == "1"
-                    or ind.group(1) in ("mathbb", "mathbbm", "mathds")):
-            return self.indicator(i, ind.end())
-        if r := REALS.match(t, i):
-            self.emit("REALS", r.group(), i, r.end())
-            return r.end()
+        end = m.end()
+        cmd = t[i + 1:end]
+        if cmd.startswith(SET_PREFIXES):
+            ind = IND.match(t, i)  # \mathbf{I} is the identity matrix, \mathbb{I} an indicator
+            if ind and ((ind.group(2) or ind.group(3)) == "1"
+                        or ind.group(1) in ("mathbb", "mathbbm", "mathds")):
+                return self.indicator(i, ind.end())
+            if r := REALS.match(t, i):
+                self.emit("REALS", r.group(), i, r.end())
+                return r.end()
         if cmd in ("frac", "dfrac", "tfrac"):
-            return self.frac(i, m.end())
+            return self.frac(i, end)
         if cmd == "sum":
-            return self.sum(i, m.end())
+            return self.sum(i, end)
         if cmd in CMPS:
-            self.emit("CMP", CMPS[cmd], i, m.end())
-            return m.end()
+            self.emit("CMP", CMPS[cmd], i, end)
+            return end
         if cmd in COMMANDS:
-            self.emit(COMMANDS[cmd], m.group(), i, m.end())
-            return m.end()
+            self.emit(COMMANDS[cmd], t[i:end], i, end)
+            return end
         if cmd == "prime":
-            self.emit("PRIME" if self.prev() == "FUNC" else "TRANSPOSE", m.group(), i, m.end())
-            return m.end()
+            self.emit("PRIME" if self.prev() == "FUNC" else "TRANSPOSE", t[i:end], i, end)
+            return end
         if (unit := scan_name(t, i)) is not None:
             return self.name(i, unit)
-        raise self.error(f"unknown or unsupported command {quote(m.group())}", i)
+        raise self.error(f"unknown or unsupported command {quote(t[i:end])}", i)
 
     def number(self, i: int) -> int:
         t = self.text
         m = NUM.match(t, i)
         lit, mantissa, exp = m.group(), m.group(1), m.group(2)
-        digits = sum(c.isdigit() for c in mantissa)
-        if digits > MAX_DIGITS:
-            raise self.error(f"number has {digits} digits (limit {MAX_DIGITS})", i, "limit")
-        if exp is not None and (len(exp.lstrip("+-")) > 4 or abs(int(exp)) > MAX_E):
-            raise self.error(f"number {lit} is out of range (exponent limit {MAX_E})", i, "limit")
-        if why := range_error(Fraction(lit)):
-            raise self.error(why, i, "limit")
+        if len(mantissa) > MAX_DIGITS:  # digits, and at most one '.'
+            digits = len(mantissa) - mantissa.count(".")
+            if digits > MAX_DIGITS:
+                raise self.error(f"number has {digits} digits (limit {MAX_DIGITS})", i, "limit")
+        if exp is not None:  # 30 digits without an exponent: never too large, never 0 < x ≈ 0
+            if len(exp.lstrip("+-")) > 4 or abs(int(exp)) > MAX_E:
+                raise self.error(f"number {lit} is out of range (exponent limit {MAX_E})", i,
+                                 "limit")
+            if why := range_error(Fraction(lit)):
+                raise self.error(why, i, "limit")
         end = m.end()
         if lit == "1":
             k = self.skip(end)
@@ -233,7 +251,6 @@ class _Lexer:
             self.emit("DIMX", t[end], end, end + 1)
             end += 1
         return end
-
     def indicator(self, i: int, j: int) -> int:
         self.emit("IND", self.text[i:j], i, j)
         k = self.skip(j)
@@ -316,45 +333,52 @@ class _Lexer:
     def name(self, i: int, unit: NameUnit | None = None) -> int:
         """The name at ``i`` (``unit``: already read there by :meth:`command`)."""
         t, table = self.text, self.table
-        word = WORD.match(t, i) if unit is None else None
-        if word and word.group() in ("e", "R", "sum"):
-            after = self.skip(word.end())
-            nxt = t[after:after + 1]
-            if word.group() == "e" and nxt == "^" and "e" not in table.symbols:
-                self.emit("EXPE", "e", i, i + 1)
-                return i + 1
-            if word.group() == "R" and nxt == "^" and "R" not in table.symbols \
-                    and "R" not in table.sizes:
-                self.emit("REALS", "R", i, i + 1)
-                return i + 1
-            if word.group() == "sum" and nxt == "_":
-                return self.sum(i, word.end())
+        if unit is None and (word := WORD.match(t, i)):
+            w, j = word.group(), word.end()
+            if w in ("e", "R", "sum"):
+                after = self.skip(j)
+                nxt = t[after:after + 1]
+                if w == "e" and nxt == "^" and "e" not in table.symbols:
+                    self.emit("EXPE", "e", i, i + 1)
+                    return i + 1
+                if w == "R" and nxt == "^" and "R" not in table.symbols \
+                        and "R" not in table.sizes:
+                    self.emit("REALS", "R", i, i + 1)
+                    return i + 1
+                if w == "sum" and nxt == "_":
+                    return self.sum(i, j)
+            if not DECORATED.match(t, j):  # what scan_name would read: the word alone
+                unit = NameUnit(i, j, w)
         if unit is None:
             unit = scan_name(t, i)
-        if unit is None:
-            raise bad_char(t, i)
-        raw = unit.raw(t)
-        k = self.skip(unit.end)
-        call = t[k:k + 1] == "("
-        primed = any(kind == "PRIME" for kind, _ in unit.trail) or t[k:k + 1] in ("'", "′") \
-            or (t[k:k + 1] == "^" and superscript(t, k, self.n)[0] == "prime")
-        if primed and not unit.trail:
-            p = k + 1 if t[k:k + 1] != "^" else superscript(t, k, self.n)[2]
-            p = self.skip(p)
-            prime_call = t[p:p + 1] == "("
+            if unit is None:
+                raise bad_char(t, i)
+        k = SKIP.match(t, unit.end).end()
+        nxt = t[k:k + 1]
+        call = nxt == "("
+        if unit.trail or nxt in ("'", "′", "^"):  # else neither primed nor a prime call
+            primed = any(kind == "PRIME" for kind, _ in unit.trail) or nxt in ("'", "′") \
+                or (nxt == "^" and superscript(t, k, self.n)[0] == "prime")
+            if primed and not unit.trail:
+                p = k + 1 if nxt != "^" else superscript(t, k, self.n)[2]
+                p = self.skip(p)
+                prime_call = t[p:p + 1] == "("
+            else:
+                prime_call = primed and call
         else:
-            prime_call = primed and t[k:k + 1] == "("
+            primed = prime_call = False
         fn = function_of(unit, table)
         resolved = symbol_of(unit, table)
         known = resolved is not None or unit.spelling in table.sizes  # is_known(unit, table)
         if fn and (not known or call or primed):
             self.emit("FUNC", fn, unit.start, unit.end, unit)
         elif prime_call:
+            raw = unit.raw(t)
             what = f"{quote(raw)} is not a function" if known else f"unknown function {quote(raw)}"
             raise self.error(f"{what}, so {raw}'(...) cannot be a derivative "
                              f"(functions: {known_names(table.functions)})", i, "unknown-function")
         elif call and not known:
-            raise self.error(f"unknown function {quote(raw)} (functions: "
+            raise self.error(f"unknown function {quote(unit.raw(t))} (functions: "
                              f"{known_names(table.functions)})", i, "unknown-function")
         else:
             self.emit("NAME", unit.spelling, unit.start, unit.end, unit, resolved)
@@ -363,20 +387,6 @@ class _Lexer:
             self.emit(kind, "'" if kind == "PRIME" else "T", pos, pos + 1)
         return unit.end
 
-    def mark_dims(self) -> None:
-        """Turn the letter x between two sizes (or whole numbers) into DIMX."""
-        toks, sizes = self.toks, self.table.sizes
 
-        def sizeish(tok: Token | None) -> bool:
-            return tok is not None and (tok.type == "NUMBER" and tok.isdigit()
-                                        or tok.type == "NAME" and tok in sizes)
-
-        for k, tok in enumerate(toks):
-            if tok.type != "NAME" or self.text[tok.start_pos:tok.end_pos] not in ("x", "X"):
-                continue
-            before = toks[k - 1] if k else None
-            after = toks[k + 1] if k + 1 < len(toks) else None
-            loose = (tok not in self.table.symbols and before is not None and after is not None
-                     and before.type in ENDS and after.type in STARTS)
-            if sizeish(before) and sizeish(after) or loose:
-                toks[k] = Token("DIMX", str(tok), start_pos=tok.start_pos, end_pos=tok.end_pos)
+#: first character → a token type (a one-character operator) or the method that reads it
+_ACTIONS = {ch: act if act in TOKEN_TYPES else getattr(_Lexer, act) for ch, act in FIRST.items()}
