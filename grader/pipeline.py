@@ -74,16 +74,27 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
 
 
 WARM_UP_FOLDERS = 50
+WARM_UP_TRIES = 10  # files looked at per folder (the first may be broken)
 ASSIGNMENT_FIELD = re.compile(rb'''(?:^|[{,])\s*"?assignment"?\s*:\s*["']?([A-Za-z0-9_.-]+)''', re.M)
 
 
 def warm_up(catalog: Catalog, files: list[Path]) -> None:
     """Build, in this process, the keys, variants and rubric of the assignments the class
-    probably uses: those named by the first file of each folder (read as bytes, not parsed;
-    only a speed-up, so a wrong guess or a broken file costs nothing but the time)."""
-    firsts = list({p.parent: p for p in reversed(files)}.values())[:WARM_UP_FOLDERS]
+    probably uses: in each folder, the one named by its first file that names a known one
+    (read as bytes, not parsed; only a speed-up, so a wrong guess or a broken file costs
+    nothing but the time)."""
+    by_folder: dict[Path, list[Path]] = {}
+    for p in files:
+        by_folder.setdefault(p.parent, []).append(p)
     known = set(catalog.known_ids())
-    for ident in sorted({m.group(1).decode() for m in map(_sniff, firsts) if m} & known):
+    wanted: set[str] = set()
+    for folder_files in list(by_folder.values())[:WARM_UP_FOLDERS]:
+        for p in folder_files[:WARM_UP_TRIES]:
+            found = _sniff(p)
+            if found and found.group(1).decode() in known:
+                wanted.add(found.group(1).decode())
+                break
+    for ident in sorted(wanted):
         try:
             assignment = catalog.assignment(ident)
             if assignment.randomized:
