@@ -7,6 +7,7 @@ rubric) or a usage error.
 from __future__ import annotations
 
 import sys
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -65,42 +66,75 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
-    from dataclasses import replace
-
     from grader.catalog import Catalog
     from grader.html_report import write_class_report
-    from grader.lms_export import gradebook_text
-    from grader.manual import merge_manual_scores, review_frame
+    from grader.lms_export import gradebook_chunks
     from grader.pipeline import grade_folder
-    from grader.report import details_text, json_report, neutralise_formulas, summary_table, write_atomic
+    from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
 
     try:
         result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
                               progress=sys.stderr.isatty())
         if manual_path:
-            result = replace(result, students=tuple(merge_manual_scores(result.students, manual_path)))
+            _merge_manual_scores(result.students, manual_path)
     except GraderError as e:
         _fail(e)
-    click.echo(summary_table(result))
+    _echo_pieces(line + "\n" for line in summary_lines(result))
     if details:
-        click.echo("\n" + details_text(result))
-    write_atomic(gradebook, gradebook_text(result, fmt=fmt, wide=wide))
+        _echo_pieces(chain(["\n"], (("\n\n" if n else "") + block for n, block in enumerate(details_blocks(result))),
+                           ["\n"]))
+    write_atomic(gradebook, gradebook_chunks(result, fmt=fmt, wide=wide))
     written = [f"gradebook written to {gradebook}"]
     if feedback_dir:
         from grader.feedback import write_feedback
         written.append(f"{len(write_feedback(result, feedback_dir))} feedback file(s) to {feedback_dir}")
     if json_path:
-        write_atomic(json_path, json_report(result))
+        write_atomic(json_path, json_chunks(result))
         written.append(f"JSON report to {json_path}")
     if html_path:
         write_class_report(result, html_path)
         written.append(f"HTML report to {html_path}")
     if review_path:
-        texts = {(r.file, q): t for r in result.students for q, t in r.review_text}
-        sheet = review_frame(result.students, texts)
+        from grader.manual import review_frame  # (pandas: loaded only when a review sheet is asked for)
+        from grader.report import neutralise_formulas
+
+        store, summaries = result.students, result.students.summaries()
+        texts = {(r.file, q): t for r in (store[i] for i, s in enumerate(summaries) if s.review_ids)
+                 for q, t in r.review_text}
+        sheet = review_frame((store[i] for i, s in enumerate(summaries) if s.awaiting), texts)
         write_atomic(review_path, neutralise_formulas(sheet).to_csv(index=False, lineterminator="\n"))
         written.append(f"{len(sheet)} answer(s) to review in {review_path}")
     click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
+
+
+MANUAL_CHUNK = 2000  # results merged per read of the TA's sheet
+
+
+def _merge_manual_scores(store, path: Path) -> None:
+    """A TA's points into the results awaiting review (the only ones they can change), in place,
+    a chunk of results at a time so that they are never all unpacked at once (the sheet is read
+    again per chunk, and at least once, so a broken sheet is always reported)."""
+    from grader.manual import merge_manual_scores
+
+    waiting = [i for i, s in enumerate(store.summaries()) if s.awaiting]
+    for start in range(0, max(len(waiting), 1), MANUAL_CHUNK):
+        part = waiting[start:start + MANUAL_CHUNK]
+        for i, merged in zip(part, merge_manual_scores([store[i] for i in part], path)):
+            store[i] = merged
+
+
+def _echo_pieces(pieces) -> None:
+    """Print text pieces (rows, blocks) about 64 KB at a time: one write per batch, not per row,
+    and never the whole table as one string."""
+    batch, size = [], 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            click.echo("".join(batch), nl=False)
+            batch, size = [], 0
+    if batch:
+        click.echo("".join(batch), nl=False)
 
 
 @cli.command()

@@ -10,6 +10,8 @@ student's key, question by question, at the rubric's tolerance.
 """
 from __future__ import annotations
 
+import pickle
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import replace
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from grader.catalog import Catalog
 from grader.compare import FOLLOW, WRONG
+from grader.result_store import ResultStore
 from grader.scoring import QuestionResult, StudentResult
 
 MIN_MATCHES = 2  # one coincidence is not evidence; two fitted answers are
@@ -33,39 +36,73 @@ def variant_check(key, parsed: dict, verdicts: dict) -> tuple:
     return mine, wrong
 
 
-def mark_other_variants(results: list[StudentResult], catalog: Catalog) -> list[StudentResult]:
+def mark_other_variants(results: ResultStore, catalog: Catalog) -> ResultStore:
     """Add a note to each student whose wrong answers fit another student's key (at least
-    MIN_MATCHES of them, and at least half): the note names that student."""
+    MIN_MATCHES of them, and at least half): the note names that student. Changes, in place,
+    only the results it notes; reads each randomized result once (keys kept as float64 rows,
+    wrong answers pickled, until every key of the assignment is known)."""
+    summaries = results.summaries()
     by_assignment = defaultdict(list)
-    for i, r in enumerate(results):
-        if r.variant_check and r.student_id:
-            by_assignment[r.assignment].append(i)
+    for i, s in enumerate(summaries):
+        if s.variants and s.student_id:
+            by_assignment[s.assignment].append(i)
     notes: dict[int, str] = {}
     for assignment_id, members in by_assignment.items():
         rubric = catalog.rubric(catalog.assignment(assignment_id))
-        keys = defaultdict(lambda: ([], []))  # (qid, shape) -> (student indices, key rows)
+        keys: dict = {}  # (qid, shape) -> (student indices, key rows)
+        wrongs: dict[int, bytes] = {}
         for i in members:
-            for qid, shape, values in results[i].variant_check[0]:
-                owners, rows = keys[(qid, shape)]
+            mine, wrong = results[i].variant_check
+            for qid, shape, values in mine:
+                owners, rows = keys.setdefault((qid, shape), ([], _Rows()))
                 owners.append(i)
-                rows.append(values)
-        stacked = {k: (owners, np.array(rows)) for k, (owners, rows) in keys.items()}
+                rows.add(values)
+            wrongs[i] = pickle.dumps(wrong, protocol=pickle.HIGHEST_PROTOCOL)
+        stacked = {k: (owners, rows.array()) for k, (owners, rows) in keys.items()}
+        del keys
         for i in members:
-            wrong = results[i].variant_check[1]
+            wrong = pickle.loads(wrongs.pop(i))
             fits: Counter = Counter()
             for qid, shape, values in wrong:
                 if (qid, shape) not in stacked:
                     continue
                 owners, rows = stacked[(qid, shape)]
                 close = rubric[qid].tolerance.close(np.array(values)[None, :], rows).all(axis=1)
-                fits.update(owners[j] for j in np.flatnonzero(close) if results[owners[j]].student_id != results[i].student_id)
+                fits.update(owners[j] for j in np.flatnonzero(close)
+                            if summaries[owners[j]].student_id != summaries[i].student_id)
             if fits:
-                other, count = min(fits.items(), key=lambda kv: (-kv[1], results[kv[0]].student_id))
+                other, count = min(fits.items(), key=lambda kv: (-kv[1], summaries[kv[0]].student_id))
                 if count >= MIN_MATCHES and 2 * count >= len(wrong):
                     notes[i] = (f"{count} of {len(wrong)} wrong answers fit the numbers of student "
-                                f"{results[other].student_id}, not this student's own")
-    return [_no_follow_through(replace(r, notes=r.notes + (notes[i],))) if i in notes else r
-            for i, r in enumerate(results)]
+                                f"{summaries[other].student_id}, not this student's own")
+    for i, note in notes.items():
+        r = results[i]
+        results[i] = _no_follow_through(replace(r, notes=r.notes + (note,)))
+    return results
+
+
+class _Rows:
+    """One key's values for every student of an assignment, as ``np.array(rows)`` would give
+    them: floats in one float64 buffer (8 bytes a value, not a tuple of float objects), any
+    other values as the tuples they are."""
+
+    def __init__(self):
+        self.flat, self.n, self.width, self.tuples = array("d"), 0, 0, None
+
+    def add(self, values: tuple) -> None:
+        if self.tuples is None and all(type(x) is float for x in values):
+            self.flat.extend(values)
+            self.n, self.width = self.n + 1, len(values)
+            return
+        if self.tuples is None:  # not all floats: keep every row as given
+            w = self.width
+            self.tuples = [tuple(self.flat[k * w:(k + 1) * w]) for k in range(self.n)]
+        self.tuples.append(values)
+
+    def array(self) -> np.ndarray:
+        if self.tuples is not None:
+            return np.array(self.tuples)
+        return np.array(self.flat, dtype=np.float64).reshape(self.n, self.width)
 
 
 def _no_follow_through(r: StudentResult) -> StudentResult:

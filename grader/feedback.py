@@ -50,8 +50,9 @@ def safe_name(text: str) -> str:
     return _UNSAFE_NAME.sub("_", text).strip("._-")[:MAX_NAME].strip("._-")
 
 
-def feedback_names(rows: list[StudentResult]) -> dict[str, str]:
-    """Answer file (as shown) → feedback file name, unique even on a case-insensitive disk."""
+def feedback_names(rows) -> dict[str, str]:
+    """Answer file (as shown) → feedback file name, unique even on a case-insensitive disk.
+    ``rows``: results or their summaries (only ids, assignment and file are read)."""
     names, taken = {}, set()
     for r in sorted(rows, key=lambda r: (r.student_id, r.assignment, r.file)):
         who = safe_name(r.student_id) or "no-id-" + (safe_name(Path(r.file).with_suffix("").as_posix()) or "file")
@@ -143,11 +144,13 @@ def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) 
 def write_feedback(result: ClassResult, out_dir: Path) -> list[Path]:
     """Write one feedback file per answer file into ``out_dir`` (created if needed), each
     atomically; returns their paths in name order. Files already there with other names are
-    left alone."""
+    left alone. Names and steps come from the results' summaries; each result is read (unpacked)
+    only to write its own file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = feedback_names(list(result.students))
-    steps = {a: solution_steps(result, a) for a in sorted({r.assignment for r in result.students if r.questions})}
+    summaries = result.students.summaries()
+    names = feedback_names(summaries)
+    steps = {a: solution_steps(result, a) for a in sorted({s.assignment for s in summaries if s.graded})}
     written = []
     for r in result.students:
         path = out_dir / names[r.file]

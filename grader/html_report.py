@@ -1,7 +1,9 @@
 """The HTML class report: one self-contained page per run (charts, student table, rejected files).
 
 No network and no JavaScript: inline CSS, inline SVG charts and ``<details>`` for each student's
-breakdown, so the file opens from disk, prints, and can be mailed to a TA. Every string that a
+breakdown, so the file opens from disk, prints, and can be mailed to a TA. It is written in pieces
+as the results are read, one at a time (charts and counts come from the results' summaries, the
+per-question chart and the details from one pass each), never held whole. Every string that a
 student controls (names, ids, file names, feedback that echoes answers, flags) goes through
 :func:`_e`; a Content-Security-Policy meta tag also forbids scripts and remote loads, so a slip
 there could still neither run code nor phone home. The page is a pure function of the
@@ -13,12 +15,14 @@ import html
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from statistics import mean, median
 
 from grader.errors import GraderError
 from grader.pipeline import ClassResult
-from grader.report import write_atomic
+from grader.report import report_order, write_atomic
+from grader.result_store import Summary
 from grader.scoring import StudentResult
 
 COLUMNS = ("id", "name", "points", "max", "percent", "status", "flags")
@@ -68,10 +72,6 @@ def _slug(text: str) -> str:
 
 def _num(x: float) -> str:
     return f"{x:g}"
-
-
-def _rows(rows) -> list[StudentResult]:
-    return sorted(rows, key=lambda r: (r.assignment, r.student_id, r.file))
 
 
 # --- SVG charts -------------------------------------------------------------------------------
@@ -125,25 +125,32 @@ def histogram_svg(assignment: str, rows: list[StudentResult]) -> str:
     return _svg(f"hist-{_slug(assignment)}", label, width, height, body)
 
 
-def question_order(result: ClassResult, assignment: str, graded: list[StudentResult]) -> list[str]:
-    """The assignment's own question order; questions it does not list (a hand-made result, an
-    assignment the catalog cannot find) follow in the order they were graded."""
+def question_stats(result: ClassResult, assignment: str, graded: Iterable[StudentResult]) -> list[tuple]:
+    """(question id, percent of the points, files) per question, in the assignment's own order;
+    questions it does not list (a hand-made result, an assignment the catalog cannot find) follow
+    in the order they were graded. One pass over ``graded``, adding up in file order."""
     try:
         order = list(result.catalog.assignment(assignment).question_ids)
     except GraderError:
         order = []
+    known, sums = set(order), {}
     for r in graded:
-        order += [q.question for q in r.questions if q.question not in order]
-    return order
-
-
-def questions_svg(assignment: str, order: list[str], graded: list[StudentResult]) -> str:
-    """Mean points / max points per question over the graded (not rejected) files, as a percent."""
+        new = [q.question for q in r.questions if q.question not in known]
+        order += new
+        known.update(new)
+        for q in r.questions:
+            acc = sums.setdefault(q.question, [0, 0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + q.points, acc[1] + q.max_points, acc[2] + 1
     stats = []
     for qid in order:
-        got = [q for r in graded for q in r.questions if q.question == qid]
-        possible = sum(q.max_points for q in got)
-        stats.append((qid, 100 * sum(q.points for q in got) / possible if possible else 0.0, len(got)))
+        points, possible, files = sums.get(qid, (0, 0, 0))
+        stats.append((qid, 100 * points / possible if possible else 0.0, files))
+    return stats
+
+
+def questions_svg(assignment: str, stats: list[tuple]) -> str:
+    """Mean points / max points per question over the graded (not rejected) files, as a percent
+    (``stats`` from :func:`question_stats`)."""
     n = max(len(stats), 1)
     bw = max(8.0, min(40.0, 960 / n))  # 100 questions still fit a page width
     labels = [q if len(q) <= 24 else q[:23] + "…" for q, _, _ in stats]
@@ -204,17 +211,16 @@ def flags_svg(assignment: str, rows: list[StudentResult]) -> str:
 
 # --- sections and the student table -------------------------------------------------------------
 
-def _summary_line(rows: list[StudentResult]) -> str:
+def _summary_line(rows: list[Summary]) -> str:
     percents = [r.percent for r in rows if r.percent is not None]
-    rejected = sum(r.error is not None for r in rows)
+    rejected = sum(r.rejected for r in rows)
     parts = [f"{len(rows)} file{'s' if len(rows) != 1 else ''}", f"{rejected} rejected"]
     if percents:
         parts += [f"mean {mean(percents):.1f} %", f"median {median(percents):.1f} %"]
     return " · ".join(parts)
 
 
-def _rejected_list(rows: list[StudentResult]) -> str:
-    bad = [r for r in rows if r.error is not None]
+def _rejected_list(bad: list[StudentResult]) -> str:
     if not bad:
         return ""
     items = "".join(f"<li><b>{_e(r.student_id or 'no id')}</b> <code>{_e(r.file)}</code>: "
@@ -222,13 +228,17 @@ def _rejected_list(rows: list[StudentResult]) -> str:
     return f'<h3>Rejected files ({len(bad)})</h3><ul class="rejected">{items}</ul>'
 
 
-def _section(result: ClassResult, assignment: str, rows: list[StudentResult]) -> str:
+def _section(result: ClassResult, assignment: str, indices: list[int]) -> str:
+    """One assignment's charts and rejected files; ``indices`` are its results, in report order."""
+    store, summaries = result.students, result.students.summaries()
+    rows = [summaries[i] for i in indices]
+    rejected = _rejected_list([store[i] for i in indices if summaries[i].rejected])
     slug = _slug(assignment)
     if not assignment:  # files too broken to name an assignment: nothing to chart
         return (f'<section id="a-{slug}"><h2>Files with no assignment</h2>'
-                f'<p class="meta">{_e(_summary_line(rows))}</p>{_rejected_list(rows)}</section>')
-    graded = [r for r in rows if r.questions]
-    order = question_order(result, assignment, graded) if graded else []
+                f'<p class="meta">{_e(_summary_line(rows))}</p>{rejected}</section>')
+    graded = [i for i in indices if summaries[i].graded]
+    stats = question_stats(result, assignment, (store[i] for i in graded)) if graded else []
     try:
         heading = f"{assignment}: {result.catalog.assignment(assignment).title}" if graded else assignment
     except GraderError:
@@ -238,9 +248,9 @@ def _section(result: ClassResult, assignment: str, rows: list[StudentResult]) ->
             f'<figcaption>Scores of {len(rows)} file(s); a rejected file counts as 0 %.</figcaption></figure>'
             f'<figure>{flags_svg(assignment, rows)}'
             f'<figcaption>Students whose answers match each misconception.</figcaption></figure></div>'
-            f'<figure>{questions_svg(assignment, order, graded)}'
+            f'<figure>{questions_svg(assignment, stats)}'
             f'<figcaption>Mean points / max points per question over {len(graded)} graded file(s), '
-            f'in the assignment\'s order.</figcaption></figure>{_rejected_list(rows)}</section>')
+            f'in the assignment\'s order.</figcaption></figure>{rejected}</section>')
 
 
 def _flag_spans(flags) -> str:
@@ -265,41 +275,57 @@ def _details(r: StudentResult) -> str:
             f'<code>{_e(r.file)}</code></summary>{"".join(inner)}</details></td></tr>')
 
 
-def _student_table(rows: list[StudentResult]) -> str:
+def _student_table(result: ClassResult, order: list[int]) -> Iterator[str]:
+    """The table of every file, a group per assignment, in pieces: a row and its details each."""
+    store, summaries = result.students, result.students.summaries()
     head = "".join(f'<th{NUM if c in NUMERIC else ""}>{c}</th>' for c in COLUMNS)
-    groups = []
-    for assignment in sorted({r.assignment for r in rows}):
-        trs = [f'<tr class="group"><th colspan="{len(COLUMNS)}">{_e(assignment or "no assignment")}</th></tr>']
-        for r in (r for r in rows if r.assignment == assignment):
-            cells = {"id": r.student_id or "?", "name": r.name, "points": _num(r.points),
-                     "max": _num(r.max_points) if r.max_points else "",
-                     "percent": f"{r.percent:.1f}" if r.percent is not None else "",
-                     "status": r.status, "flags": " ".join(r.flags)}
-            tds = "".join(f'<td{NUM if c in NUMERIC else ""}>{_e(cells[c])}</td>' for c in COLUMNS)
-            trs.append(f'<tr class="student{" rejected" if r.error is not None else ""}">{tds}</tr>{_details(r)}')
-        groups.append(f"<tbody>{''.join(trs)}</tbody>")
-    return f'<table id="students"><thead><tr>{head}</tr></thead>{"".join(groups)}</table>'
+    yield f'<table id="students"><thead><tr>{head}</tr></thead>'
+    group = None
+    for i in order:  # report order: sorted by assignment first, so each group is one run of rows
+        s = summaries[i]
+        if s.assignment != group:
+            yield ("</tbody>" if group is not None else "") + \
+                f'<tbody><tr class="group"><th colspan="{len(COLUMNS)}">{_e(s.assignment or "no assignment")}</th></tr>'
+            group = s.assignment
+        cells = {"id": s.student_id or "?", "name": s.name, "points": _num(s.points),
+                 "max": _num(s.max_points) if s.max_points else "",
+                 "percent": f"{s.percent:.1f}" if s.percent is not None else "",
+                 "status": s.status, "flags": " ".join(s.flags)}
+        tds = "".join(f'<td{NUM if c in NUMERIC else ""}>{_e(cells[c])}</td>' for c in COLUMNS)
+        yield f'<tr class="student{" rejected" if s.rejected else ""}">{tds}</tr>{_details(store[i])}'
+    yield ("</tbody>" if group is not None else "") + "</table>"
+
+
+def html_chunks(result: ClassResult, *, title: str | None = None) -> Iterator[str]:
+    """The whole page in pieces: per assignment its charts and rejected files, then every
+    student's row."""
+    summaries, order = result.students.summaries(), report_order(result)
+    title = title or f"Class report: {Path(result.folder).name or result.folder}"
+    by_assignment: dict[str, list[int]] = {}
+    for i in order:
+        by_assignment.setdefault(summaries[i].assignment, []).append(i)
+    assignments = sorted(by_assignment, key=lambda a: (a == "", a))  # unattributed last
+    nav = "".join(f'<li><a href="#a-{_slug(a)}">{_e(a or "no assignment")}</a></li>' for a in assignments)
+    yield ("<!DOCTYPE html>\n"
+           f'<html lang="en"><head><meta charset="utf-8">'
+           f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+           f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+           f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>"
+           f"<h1>{_e(title)}</h1><p class=\"meta\">Folder <code>{_e(result.folder)}</code> · "
+           f"{len(order)} answer file(s) · {sum(1 for a in assignments if a)} assignment(s)</p>"
+           f"<nav><ul>{nav}</ul></nav>\n")
+    for a in assignments:
+        yield _section(result, a, by_assignment[a])
+    yield ('\n<section id="roster"><h2>Students</h2><p class="meta">One row per answer file; '
+           "open a row's details for every question's points, outcome and feedback.</p>")
+    yield from _student_table(result, order)
+    yield "</section>\n</body></html>\n"
 
 
 def class_report_html(result: ClassResult, *, title: str | None = None) -> str:
-    """The whole page: per assignment its charts and rejected files, then every student's row."""
-    rows = _rows(result.students)
-    title = title or f"Class report: {Path(result.folder).name or result.folder}"
-    assignments = sorted({r.assignment for r in rows}, key=lambda a: (a == "", a))  # unattributed last
-    nav = "".join(f'<li><a href="#a-{_slug(a)}">{_e(a or "no assignment")}</a></li>' for a in assignments)
-    sections = "".join(_section(result, a, [r for r in rows if r.assignment == a]) for a in assignments)
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>"
-            f"<h1>{_e(title)}</h1><p class=\"meta\">Folder <code>{_e(result.folder)}</code> · "
-            f"{len(rows)} answer file(s) · {sum(1 for a in assignments if a)} assignment(s)</p>"
-            f"<nav><ul>{nav}</ul></nav>\n{sections}\n"
-            f'<section id="roster"><h2>Students</h2><p class="meta">One row per answer file; '
-            f"open a row's details for every question's points, outcome and feedback.</p>"
-            f"{_student_table(rows)}</section>\n</body></html>\n")
+    """The whole page as one string (:func:`html_chunks` joined)."""
+    return "".join(html_chunks(result, title=title))
 
 
 def write_class_report(result: ClassResult, path: Path) -> None:
-    write_atomic(Path(path), class_report_html(result))
+    write_atomic(Path(path), html_chunks(result))

@@ -11,9 +11,10 @@ Per worker, a duplex pipe and a :class:`grader.budget.Board`:
 
 * parent → worker: ``(index, path, preset)``, a file to grade (``preset``: question id →
   AnswerError for answers that already ran out of time); ``None``: exit.
-* worker → parent: ``("done", index, StudentResult)``; ``("raise", index, GraderError)``, a
-  configuration error that stops the run; ``("failed", index, why)``, a result that could not
-  be sent back.
+* worker → parent: ``("done", index, (summary, compressed pickle))``, the result packed by
+  :func:`grader.result_store.pack` (compressed here, in parallel, and stored as it comes: the
+  parent never holds a result unpacked); ``("raise", index, GraderError)``, a configuration
+  error that stops the run; ``("failed", index, why)``, a result that could not be sent back.
 * the board (shared memory): which answer the worker is on, since when, and the seconds that
   answer has used so far in this file (parse and compare together); written at every
   checkpoint, read by the parent every ``TICK`` and whenever a clock would run out.
@@ -24,10 +25,20 @@ batch goes on. A worker that dies on its own (a segfault, ``os._exit``) makes it
 file a ``rejected: internal error`` row. Each worker grades many files and keeps its own
 Catalog, so answer keys are built once per worker, not once per file. Results are put back
 in the order of ``paths``: the output does not depend on which worker finished first.
+
+Memory: a worker's Catalog keeps what it builds, and for an assignment with per-student numbers
+that is every student's draw, key and variants (~65 KB a student: 650 MB for 10,000). So a
+worker whose resident memory has grown by more than ``MAX_GROWTH_MB`` since it started (and
+which has graded ``MIN_FILES``) gets no more files; once it has sent back those it holds it is
+stopped, and a fresh worker is forked from the parent, whose keys were built before the first
+fork (a fresh worker only rebuilds a few small caches, ~0.5 s). A forked worker also freezes
+the garbage collector's view of what it inherited (``gc.freeze``), so its collections do not
+write to, and so copy, the parent's pages (the stored results among them).
 """
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -42,31 +53,38 @@ from pathlib import Path
 
 from grader import budget
 from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.result_store import ResultStore, pack
 from grader.scoring import StudentResult
 
 TICK = 0.1  # seconds between looks at the clocks (and progress-bar redraws) when nothing happens
 PREFETCH = 2  # files sent to a worker ahead of its results
+MAX_GROWTH_MB = 32  # a worker whose resident memory grew by more than this is replaced (Linux) ...
+MIN_FILES = 100  # ... once it has graded this many files (never thrash on caches a fresh worker needs)
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
 def limit_error(limit: float, **where) -> AnswerError:
     return AnswerError(f"took more than {limit:g} s to grade; stopped", category="limit", **where)
 
 
-@dataclass(frozen=True)
+NO_PRESET: dict = {}  # shared by every task without one (never changed: a preset is a new dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     index: int
     path: Path
-    preset: dict = field(default_factory=dict)  # question id → AnswerError, not graded again
+    preset: dict = field(default_factory=lambda: NO_PRESET)  # question id → AnswerError, not graded again
 
 
 def grade_in_workers(paths: list[Path], grade: Callable[..., StudentResult], *, jobs: int,
-                     time_limit: float | None, shown: Callable[[Path], str], progress=None) -> list[StudentResult]:
+                     time_limit: float | None, shown: Callable[[Path], str], progress=None) -> ResultStore:
     """``grade(path, preset=...)`` for every path, in up to ``jobs`` worker processes; results
-    in the order of ``paths``. ``shown(path)`` names a file in the rows made here (crashes,
-    files too slow to read). A GraderError raised by ``grade`` (a configuration error) stops
+    in the order of ``paths``, in a ResultStore. ``shown(path)`` names a file in the rows made
+    here (crashes, files too slow to read). A GraderError raised by ``grade`` (a configuration error) stops
     the run and is raised here."""
     pool = _Pool(grade, jobs=min(jobs, len(paths)), time_limit=time_limit, shown=shown, progress=progress)
-    return pool.run([Task(i, Path(p)) for i, p in enumerate(paths)])
+    return pool.run([Task(i, p if isinstance(p, Path) else Path(p)) for i, p in enumerate(paths)])
 
 
 def _context():
@@ -97,6 +115,25 @@ class _Worker:
         self.process.start()
         child_end.close()  # only the worker holds its end: its death is EOF here
         self.tasks: deque[Task] = deque()
+        self.start_kb = self.resident_kb()  # (a forked child starts with the parent's pages: its growth counts)
+        self.full = False  # grown past MAX_GROWTH_MB: sent no more files, replaced when idle
+        self.graded = 0
+
+    def resident_kb(self) -> int | None:
+        """The worker's resident memory in kB (None where /proc cannot say)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as f:
+                return int(f.read().split()[1]) * PAGE_KB
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def check_growth(self) -> None:
+        self.graded += 1
+        if self.graded < MIN_FILES:
+            return
+        now = self.resident_kb()
+        if now is not None and self.start_kb is not None and now - self.start_kb > MAX_GROWTH_MB * 1024:
+            self.full = True
 
     def assign(self, task: Task) -> None:
         self.conn.send((task.index, task.path, task.preset))
@@ -135,12 +172,13 @@ class _Pool:
         self.ctx = _context()
         self.workers: list[_Worker] = []
         self.pending: deque[Task] = deque()
-        self.results: dict[int, StudentResult] = {}
+        self.results: dict[int, tuple[bytes, bytes]] = {}  # packed results that came before an earlier one's
+        self.store = ResultStore()  # results in order, each stored as soon as those before it are
 
-    def run(self, tasks: list[Task]) -> list[StudentResult]:
+    def run(self, tasks: list[Task]) -> ResultStore:
         self.pending.extend(tasks)
         try:
-            while len(self.results) < len(tasks):
+            while len(self.store) < len(tasks):
                 self._dispatch()
                 busy = [w for w in self.workers if w.tasks]
                 ready = wait([w.conn for w in busy], timeout=self._timeout(busy))
@@ -151,12 +189,15 @@ class _Pool:
                     self.progress.tick()
         finally:
             self._shutdown()
-        return [self.results[t.index] for t in tasks]
+        return self.store
 
     def _dispatch(self) -> None:
-        """Top every worker up to ``PREFETCH`` files; new workers up to ``jobs`` while files wait."""
+        """Top every worker up to ``PREFETCH`` files; new workers up to ``jobs`` while files wait. A
+        worker that has grown too big is stopped once idle (and so replaced while files wait)."""
+        for w in [w for w in self.workers if w.full and not w.tasks]:
+            self._retire(w)
         for w in list(self.workers):
-            while self.pending and len(w.tasks) < PREFETCH:
+            while self.pending and len(w.tasks) < PREFETCH and not w.full:
                 try:
                     w.assign(self.pending[0])
                 except OSError:  # it died while idle: its files go to others
@@ -184,14 +225,15 @@ class _Pool:
                 assert task.index == index, "a worker answered out of order"
                 if kind == "raise":
                     raise payload
-                self._done(task, payload if kind == "done" else self._internal_error(task, payload))
+                self._done(task, payload if kind == "done" else pack(self._internal_error(task, payload)))
+                w.check_growth()
         except (EOFError, OSError):
             subject, _ = w.spent(time.monotonic())
             why = w.how_it_died() + (f", on question {subject}" if subject else "")
             task = w.tasks.popleft() if w.tasks else None
             self._retire(w)
             if task is not None:
-                self._done(task, self._internal_error(task, f"the grading process died: {why}"))
+                self._done(task, pack(self._internal_error(task, f"the grading process died: {why}")))
 
     def _enforce_limit(self) -> None:
         """Kill a worker whose running answer is past the limit; regrade its file without that answer."""
@@ -209,13 +251,16 @@ class _Pool:
             name = self.shown(task.path)
             if subject == budget.FILE or subject in task.preset:  # (the latter cannot happen; never loop)
                 error = SubmissionError(f"took more than {self.limit:g} s to read; stopped", file=name, category="limit")
-                self._done(task, StudentResult(name, error=error))
+                self._done(task, pack(StudentResult(name, error=error)))
             else:
                 preset = {**task.preset, subject: limit_error(self.limit, file=name, question=subject)}
                 self.pending.appendleft(Task(task.index, task.path, preset))  # regraded first, in a fresh process
 
-    def _done(self, task: Task, result: StudentResult) -> None:
-        self.results[task.index] = result
+    def _done(self, task: Task, packed: tuple[bytes, bytes]) -> None:
+        """(Task indices are 0, 1, ... in the order of the paths.)"""
+        self.results[task.index] = packed
+        while len(self.store) in self.results:
+            self.store.append_packed(self.results.pop(len(self.store)))
         if self.progress is not None:
             self.progress.advance()
 
@@ -250,6 +295,7 @@ class _Pool:
 def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
     """The worker's loop: grade the files it is sent, announcing each answer it starts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then kills us
+    gc.freeze()  # what was inherited stays out of our collections: they would copy the parent's pages
     for c in inherited:  # the parent's ends of sibling workers' pipes, copied by fork: a sibling
         c.close()        # must see EOF when the parent dies, whoever else is still alive
     _die_with_parent(parent_pid)
@@ -265,7 +311,7 @@ def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
                 return
             budget.checkpoint(None)
             try:
-                conn.send(("done", index, result))
+                conn.send(("done", index, pack(result)))
             except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as e:  # a result that does not pickle: our bug
                 conn.send(("failed", index, f"result not sent back ({type(e).__name__}: {e})"))
     except (EOFError, OSError):

@@ -197,3 +197,228 @@ def test_cli_regrading_twice_writes_identical_canvas_files(tmp_path, monkeypatch
         "Ada Lovelace,,s1001,,,102.0",
         "Grace Hopper,,s1004,,,34.0",
     ]
+
+
+# --- byte-identical to the pandas implementation the streaming writer replaced ---------------------
+# The functions below are the gradebook code as it was (a DataFrame of every row, then to_csv),
+# kept verbatim as the reference: the CSV files must not change by a byte.
+
+def _ref_neutralise(frame):
+    import pandas as pd
+
+    def neutral(v):
+        if not isinstance(v, str):
+            return v
+        v = "'" + v if v.startswith(("=", "+", "-", "@", "\t", "\r")) else v
+        return v.replace("\r\n", "\n").replace("\r", "\n")
+
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(neutral).astype(object)
+    return out
+
+
+def _ref_gradebook_frame(results, catalog):
+    import pandas as pd
+    qcols: list[str] = []
+    for assignment in sorted({r.assignment for r in results if r.questions}):
+        qcols += [q for q in catalog.assignment(assignment).question_ids if q not in qcols]
+    records = []
+    for r in sorted(results, key=lambda r: (r.assignment, r.student_id, r.file)):
+        record = {"student_id": r.student_id, "name": r.name, "email": r.email, "assignment": r.assignment}
+        per_question = {q.question: q.points for q in r.questions}
+        record.update({q: per_question.get(q) for q in qcols})
+        for qid, text in r.review_text:
+            record[f"{qid} answer"] = text
+        record.update({"total": r.points, "max": r.max_points or None, "percent": r.percent,
+                       "status": r.status, "flags": " ".join(r.flags), "notes": "; ".join(r.notes), "file": r.file})
+        records.append(record)
+    review = sorted({f"{qid} answer" for r in results for qid, _ in r.review_text})
+    return pd.DataFrame.from_records(records, columns=["student_id", "name", "email", "assignment"] + qcols + review
+                                     + ["total", "max", "percent", "status", "flags", "notes", "file"])
+
+
+def _ref_maxima(results):
+    maxima = {}
+    for r in results:
+        if r.assignment and r.max_points:
+            maxima[r.assignment] = max(maxima.get(r.assignment, 0.0), r.max_points)
+    return dict(sorted(maxima.items()))
+
+
+def _ref_counted(results):
+    columns, best = _ref_maxima(results), {}
+    pref = lambda r: (-r.points, r.error is not None, r.file)  # noqa: E731
+    for r in results:
+        if not r.student_id or r.assignment not in columns:
+            continue
+        key = (r.student_id, r.assignment)
+        if key not in best or pref(r) < pref(best[key]):
+            best[key] = r
+    return best
+
+
+def _ref_identity(rows):
+    ordered = sorted(rows, key=lambda r: (r.assignment, r.file))
+    return (next((r.name for r in ordered if r.name), ""), next((r.email for r in ordered if r.email), ""))
+
+
+def _ref_students(results):
+    by_id = {}
+    for r in results:
+        if r.student_id:
+            by_id.setdefault(r.student_id, []).append(r)
+    return dict(sorted(by_id.items()))
+
+
+def _ref_percent(points, maximum):
+    return round(100 * points / maximum, 1) if maximum else None
+
+
+def _ref_wide_frame(results):
+    import pandas as pd
+    maxima, counted = _ref_maxima(results), _ref_counted(results)
+    per_assignment = ["total", "max", "percent", "status", "flags"]
+    columns = ["student_id", "name", "email"] + [f"{a} {w}" for a in maxima for w in per_assignment] \
+        + ["total", "max", "percent", "files"]
+    groups = [(sid, rows, {a: counted.get((sid, a)) for a in maxima}) for sid, rows in _ref_students(results).items()]
+    anonymous = sorted((r for r in results if not r.student_id), key=lambda r: r.file)
+    groups += [("", [r], {a: r if r.assignment == a else None for a in maxima}) for r in anonymous]
+    records = []
+    for sid, rows, files in groups:
+        name, email = _ref_identity(rows)
+        record = {"student_id": sid, "name": name, "email": email}
+        for a, maximum in maxima.items():
+            r = files[a]
+            record.update({f"{a} total": r.points if r else None, f"{a} max": maximum,
+                           f"{a} percent": _ref_percent(r.points, maximum) if r else None,
+                           f"{a} status": r.status if r else "no file", f"{a} flags": " ".join(r.flags) if r else ""})
+        total = round(sum(r.points for r in files.values() if r), 6)
+        overall = sum(maxima.values())
+        record.update({"total": total, "max": overall or None, "percent": _ref_percent(total, overall),
+                       "files": "; ".join(r.file for r in files.values() if r)})
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _ref_canvas_frame(results):
+    import pandas as pd
+    maxima, counted = _ref_maxima(results), _ref_counted(results)
+    records = [{"Student": "    Points Possible", "ID": "", "SIS User ID": "", "SIS Login ID": "", "Section": ""}
+               | dict(maxima)]
+    for sid, rows in _ref_students(results).items():
+        name, _ = _ref_identity(rows)
+        record = {"Student": name, "ID": "", "SIS User ID": sid, "SIS Login ID": "", "Section": ""}
+        record.update({a: counted[(sid, a)].points if (sid, a) in counted else None for a in maxima})
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=CANVAS_ID_COLUMNS + list(maxima))
+
+
+def _ref_moodle_frame(results):
+    import pandas as pd
+    maxima, counted = _ref_maxima(results), _ref_counted(results)
+    records = []
+    for sid, rows in _ref_students(results).items():
+        name, email = _ref_identity(rows)
+        record = {"ID number": sid, "Email address": email, "Full name": name}
+        record.update({a: counted[(sid, a)].points if (sid, a) in counted else None for a in maxima})
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=MOODLE_ID_COLUMNS + list(maxima))
+
+
+def reference_text(result: ClassResult, fmt: str = "csv", wide: bool = False) -> str:
+    results = list(result.students)
+    if fmt == "canvas":
+        frame = _ref_canvas_frame(results)
+    elif fmt == "moodle":
+        frame = _ref_moodle_frame(results)
+    else:
+        frame = _ref_wide_frame(results) if wide else _ref_gradebook_frame(results, result.catalog)
+    return _ref_neutralise(frame).to_csv(index=False, lineterminator="\n")
+
+
+LAYOUTS = [("csv", False), ("csv", True), ("canvas", False), ("moodle", False)]
+NASTY = ["", "Ann", "=1+1", "+x", "-3", "@A1", "\tx", "\rx", "a\r\nb", "a\nb", 'say "hi", then', "café ✓",
+         " lead", "trail ", "1,5", "'quoted'", "None", "nan", "0"]
+
+
+def odd_class(catalog, seed: int, *, ints: bool = False, one_assignment: bool = False,
+              rejected_only: bool = False) -> ClassResult:
+    """Hand-made results meant to reach every column type pandas infers: missing questions,
+    review columns present in some rows only, rejected rows (an int 0 total), unknown and empty
+    assignments, duplicate ids, hostile text, and with ``ints`` int and numpy points."""
+    import random
+
+    import numpy as np
+
+    from grader.compare import REVIEW
+
+    rng = random.Random(seed)
+    assignments = ["softmax-ce"] if one_assignment else ["softmax-ce", "backprop-general", "mlp-numeric"]
+    out = []
+    for i in range(40):
+        a = rng.choice(assignments)
+        sid = rng.choice(["", f"s{rng.randrange(12)}", rng.choice(NASTY)])
+        name, email = rng.choice(NASTY), rng.choice(NASTY)
+        if rejected_only or (not one_assignment and rng.random() < 0.15):
+            error = SubmissionError(rng.choice(NASTY) or "bad", file=f"f{i}.yaml", category="schema")
+            out.append(StudentResult(f"f{i}.yaml", sid, name, email, rng.choice([a, "", "nope"]), (),
+                                     rng.choice([0.0, 0, 10.0]), error=error))
+            continue
+        ids = catalog.assignment(a).question_ids
+        chosen = ids if one_assignment else [q for q in ids if rng.random() < 0.8]
+        questions, review = [], []
+        for qid in chosen:
+            if ints and (one_assignment or rng.random() < 0.3):
+                points = rng.choice([0, 1, 2])
+            elif ints and rng.random() < 0.2:
+                points = np.float64(rng.choice([0.25, 1 / 3, 1e-7]))
+            else:
+                points = rng.choice([0.0, 0.5, 1.0, 1 / 3, 2.675, 1e-7, 12345678.9])
+            outcome = REVIEW if rng.random() < 0.05 else rng.choice([CORRECT, WRONG])
+            if outcome == REVIEW:
+                review.append((qid, rng.choice(NASTY)))
+            questions.append(QuestionResult(qid, Verdict(outcome, rng.choice(NASTY), flags=tuple(
+                rng.sample(["sign-flip", "no-transpose", "=evil"], rng.randrange(3)))), points, 1.0))
+        max_points = rng.choice([float(len(questions)), len(questions), 0.0])
+        notes = tuple(rng.sample(NASTY, rng.randrange(3)))
+        out.append(StudentResult(f"{a}/f{i}.yaml", sid, name, email, a, tuple(questions), max_points,
+                                 notes=notes, review_text=tuple(review)))
+    return ClassResult("odd", tuple(out), catalog)
+
+
+@pytest.fixture(scope="module")
+def synthetic(catalog, tmp_path_factory):
+    """A small class from bench/make_class.py (every assignment, every kind of answer), graded."""
+    import importlib.util
+
+    from .conftest import ROOT
+    spec = importlib.util.spec_from_file_location("make_class", ROOT / "bench" / "make_class.py")
+    make_class = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_class)
+    out = tmp_path_factory.mktemp("synthetic")
+    manifest = make_class.generate(6, out, seed=11, root=ROOT)
+    from grader.catalog import Catalog
+    return grade_folder(out, catalog=Catalog(root=ROOT, salt=manifest["salt"]), time_limit=None)
+
+
+@pytest.mark.parametrize("fmt,wide", LAYOUTS)
+def test_same_bytes_as_the_pandas_gradebook_on_the_sample_and_a_synthetic_class(sample, synthetic, fmt, wide):
+    assert gradebook_text(sample, fmt=fmt, wide=wide) == reference_text(sample, fmt, wide)
+    assert gradebook_text(synthetic, fmt=fmt, wide=wide) == reference_text(synthetic, fmt, wide)
+
+
+@pytest.mark.parametrize("fmt,wide", LAYOUTS)
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kind", ["floats", "ints", "one assignment, ints", "one assignment", "rejected only"])
+def test_same_bytes_as_the_pandas_gradebook_on_odd_results(catalog, fmt, wide, seed, kind):
+    result = odd_class(catalog, seed, ints="ints" in kind, one_assignment="one" in kind,
+                       rejected_only=kind == "rejected only")
+    assert gradebook_text(result, fmt=fmt, wide=wide) == reference_text(result, fmt, wide)
+
+
+@pytest.mark.parametrize("fmt,wide", LAYOUTS)
+def test_same_bytes_as_the_pandas_gradebook_with_no_rows(catalog, fmt, wide):
+    empty = handmade(catalog, [])
+    assert gradebook_text(empty, fmt=fmt, wide=wide) == reference_text(empty, fmt, wide)

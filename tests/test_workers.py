@@ -103,6 +103,35 @@ def test_workers_give_the_inprocess_result(sample_inprocess, jobs):
     assert not multiprocessing.active_children()  # every worker reaped
 
 
+def test_results_come_back_stored_compressed(sample_inprocess):
+    from grader.result_store import ResultStore
+
+    got = grade_folder(SUBMISSIONS / "seeds", catalog=Catalog(root=ROOT), jobs=2, time_limit=3.0)
+    assert isinstance(got.students, ResultStore) and isinstance(sample_inprocess.students, ResultStore)
+    assert [s.file for s in got.students.summaries()] == [r.file for r in got.students]
+
+
+def test_a_worker_that_grew_too_big_is_replaced_and_nothing_changes(sample_inprocess, monkeypatch):
+    """Past MAX_GROWTH_MB (here: any growth, after one file) a worker gets no more files and is
+    replaced by a fresh fork once idle; the results are the same."""
+    import grader.workers
+
+    started = []
+    real_init = grader.workers._Worker.__init__
+
+    def counting_init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.process.pid)
+
+    monkeypatch.setattr(grader.workers, "MAX_GROWTH_MB", -1)
+    monkeypatch.setattr(grader.workers, "MIN_FILES", 1)
+    monkeypatch.setattr(grader.workers._Worker, "__init__", counting_init)
+    got = grade_folder(SUBMISSIONS, catalog=Catalog(root=ROOT), jobs=2, time_limit=3.0)
+    assert json_report(got) == json_report(sample_inprocess)
+    assert len(started) >= 16 // (grader.workers.PREFETCH + 1)  # a worker per few files, not two for the run
+    assert not multiprocessing.active_children()
+
+
 def test_preset_answer_is_not_graded_and_is_located(catalog):
     got = grade_file(ALL_CORRECT, SUBMISSIONS, catalog, preset={"ex1a.dW2": limit_error(3)})
     q = {q.question: q for q in got.questions}
@@ -273,6 +302,7 @@ def test_warm_up_builds_the_keys_of_the_assignments_each_folder_names(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "c").mkdir()
+    (tmp_path / "a" / "s0.yaml").write_text("- just\n- a list\n")  # a broken first file: the next one tells
     shutil.copy(ALL_CORRECT, tmp_path / "a" / "s1.yaml")
     (tmp_path / "b" / "s2.json").write_text('{"assignment": "softmax-ce", "student": {"id": "x"}, "answers": {}}')
     (tmp_path / "c" / "s3.yaml").write_bytes(b"assignment: no-such-thing\n\xff\xfe")
