@@ -19,11 +19,15 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from grader.compare import MISSING
 from grader.pipeline import ClassResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ID_COLUMNS = ["student_id", "name", "email", "assignment"]
 TOTAL_COLUMNS = ["total", "max", "percent", "status", "flags", "notes", "file"]

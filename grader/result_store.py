@@ -127,6 +127,15 @@ class ResultStore(Sequence):
         for blob in self._blobs:
             yield unpack(blob)
 
+    def __eq__(self, other) -> bool:
+        """Equal to a store, tuple or list holding equal results in the same order (as the
+        tuple it replaces was)."""
+        if not isinstance(other, (ResultStore, tuple, list)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None
+
     def summaries(self) -> Sequence[Summary]:
         """Every result's summary, in the store's order (a view: do not change it)."""
         if self._summaries is None:

@@ -48,6 +48,7 @@ def test_a_stored_result_round_trips_exactly(sample):
     assert all(_same(a, b) for a, b in zip(store, results))
     assert [r.file for r in store[1:4]] == [r.file for r in results[1:4]]
     assert _same(store[-1], results[-1])
+    assert store == tuple(results) == store and ResultStore(results[:3]) != store
     assert any(r.variant_check for r in results) and any(r.error for r in results)
     assert any(r.review_text for r in results)
 
