@@ -17,6 +17,7 @@ from grader.key import AnswerKey, build_key
 from grader.rubric import Rubric, load_rubric
 
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DRAWS = 256  # students' draws kept at once (see Catalog._forget_oldest_draw)
 
 
 def shipped_dir(kind: str) -> Path | None:
@@ -108,10 +109,21 @@ class Catalog:
         from grader.discriminate import screened_draw
         if (assignment.id, student_id) not in self._draws:
             d = screened_draw(assignment, student_id, self.salt, self.rubric(assignment), self.profile(assignment))
+            if len(self._draws) >= MAX_DRAWS:
+                self._forget_oldest_draw()
             self._draws[(assignment.id, student_id)] = d
             self._keys[(assignment.id, d.assignment.variant)] = d.key
             self._raw_variants[(assignment.id, d.assignment.variant)] = d.values
         return self._draws[(assignment.id, student_id)]
+
+    def _forget_oldest_draw(self) -> None:
+        """Drop the oldest student's draw with its key and variants (~65 KB each): a class of
+        10,000 is graded one file at a time, so a draw is needed again only for a student's
+        other file, and is then drawn again, identically (the seed chain is deterministic)."""
+        oldest = next(iter(self._draws))
+        ident, d = oldest[0], self._draws.pop(oldest)
+        for cache in (self._keys, self._raw_variants, self._variants):
+            cache.pop((ident, d.assignment.variant), None)
 
     def key(self, assignment: Assignment) -> AnswerKey:
         ident = (assignment.id, assignment.variant)

@@ -250,3 +250,25 @@ def test_check_score_does_not_score_a_randomized_file_without_the_salt(tmp_path,
     monkeypatch.setenv("GRADER_SALT", SALT)
     result = CliRunner().invoke(cli, ["check", "--score", str(path)])
     assert result.exit_code == 0 and "18/18 points (100 %)" in result.output, result.output
+
+
+def test_the_catalog_keeps_a_bounded_number_of_draws_and_redraws_identically(monkeypatch):
+    """Draws (with their keys and variants) are forgotten oldest first past MAX_DRAWS; a
+    forgotten student's draw comes back the same."""
+    import numpy as np
+
+    import grader.catalog
+    from grader.catalog import Catalog
+    from tests.conftest import ROOT
+    monkeypatch.setattr(grader.catalog, "MAX_DRAWS", 3)
+    catalog = Catalog(root=ROOT, salt="bounded")
+    template = catalog.assignment("mlp-random")
+    first = catalog.for_student(template, "s1")
+    first_key = catalog.key(first)
+    for sid in ("s2", "s3", "s4", "s5"):
+        catalog.variants(catalog.for_student(template, sid))
+    assert len(catalog._draws) == 3 and ("mlp-random", "s1") not in catalog._draws
+    assert len(catalog._keys) == 3 and len(catalog._variants) == 3
+    again = catalog.for_student(template, "s1")
+    assert again.variant == first.variant
+    assert all(np.array_equal(catalog.key(again)[q].value, first_key[q].value) for q in first_key.entries)
