@@ -19,6 +19,7 @@ from grader.submission import Submission
 
 
 MAX_TEXT = 20_000
+SEEN_PER_QUESTION = 256  # expression answers remembered per question (and per key), oldest forgotten first
 
 
 def parse_answer(question: Question, raw, key: AnswerKey | None = None):
@@ -70,7 +71,10 @@ def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey, *,
             continue
         if question.kind == "expression":  # its key is engine work (built once per process): off the clock
             checkpoint(None)
-            expression_key(key.assignment, question, key[qid].exact)
+            known = expression_key(key.assignment, question, key[qid].exact).seen.get(raw) if isinstance(raw, str) else None
+            if known is not None:  # the very text judged before (see _judged)
+                parsed[qid] = known[0]
+                continue
         checkpoint(qid)  # the student's answer: its clock runs (grader.budget)
         try:
             parsed[qid] = parse_answer(question, raw, key)
@@ -99,7 +103,7 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
         elif question.kind == "manual":
             verdicts[question.id] = Verdict(REVIEW, "graded by hand (the reference answer is in the key)")
         elif question.kind == "expression":
-            verdicts[question.id] = compare_expression(got, expression_key(key.assignment, question, entry.exact))
+            verdicts[question.id] = _judged(got, expression_key(key.assignment, question, entry.exact))
         elif question.kind == "class":
             verdicts[question.id] = compare_class(got, entry)
         elif question.kind == "shape":
@@ -118,6 +122,23 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
             verdicts[question.id] = verdict
     checkpoint(None)
     return verdicts
+
+
+def _judged(parsed, ek) -> Verdict:
+    """The verdict on a parsed expression answer, remembered with its parse: a class writes the
+    same few expressions (the right one most of all) hundreds of times, and parsing and checking
+    one on every instance is most of the cost of an answer. Parse and verdict depend only on the
+    text and the key, never on the rest of the file; only answers that parse are remembered (an
+    error is located per file), at most SEEN_PER_QUESTION per key."""
+    seen = ek.seen
+    known = seen.get(parsed.text)
+    if known is not None and known[0] is parsed:
+        return known[1]
+    verdict = compare_expression(parsed, ek)
+    if len(seen) >= SEEN_PER_QUESTION:
+        del seen[next(iter(seen))]
+    seen[parsed.text] = (parsed, verdict)
+    return verdict
 
 
 def score_answers(verdicts: dict[str, Verdict], rubric: Rubric) -> tuple[QuestionResult, ...]:

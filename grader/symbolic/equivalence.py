@@ -11,7 +11,9 @@ are compared on several assignments of the sizes.
 What depends only on the key is worked out once per key, not per answer: each instance's
 tolerance (:class:`~grader.symbolic.closeness.Target`), the misconception variants' ones, the
 key's shape or count on each size trial, and the key read entry-wise for the free indices of
-an answer such as ``ŷ_j − y_j``. Nothing is remembered per answer text.
+an answer such as ``ŷ_j − y_j``. These functions remember nothing per answer text; the grading
+stage keeps, in :attr:`ExpressionKey.seen`, the answers it has already judged (a class writes the
+same few expressions hundreds of times; see :mod:`grader.grading`).
 """
 from __future__ import annotations
 
@@ -124,6 +126,8 @@ class ExpressionKey:
     variant_targets: tuple = field(default=(), compare=False, repr=False)
     size_wants: tuple | None = field(default=None, compare=False, repr=False)
     entry_wise: dict = field(default_factory=dict, compare=False, repr=False)
+    # answer text → (Parsed, Verdict) of the answers judged so far (filled by grader.grading)
+    seen: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         if self.variants and not self.variant_targets:
@@ -138,7 +142,7 @@ class ExpressionKey:
         derived = self.entry_wise.get(free)
         if derived is None:
             q = replace(self.question, indices=free)
-            derived = replace(self, question=q, entry_wise={}, cases=tuple(
+            derived = replace(self, question=q, entry_wise={}, seen={}, cases=tuple(
                 replace(c, entries=_entries(q, c.key, c.env)) for c in self.cases))
             self.entry_wise[free] = derived
         return derived
