@@ -79,7 +79,7 @@ ASSIGNMENT_FIELD = re.compile(rb'''(?:^|[{,])\s*"?assignment"?\s*:\s*["']?([A-Za
 
 
 def warm_up(catalog: Catalog, files: list[Path]) -> None:
-    """Build, in this process, the keys, variants and rubric of the assignments the class
+    """Build, in this process, the keys, variants, expression keys of the assignments the class
     probably uses: in each folder, the one named by its first file that names a known one
     (read as bytes, not parsed; only a speed-up, so a wrong guess or a broken file costs
     nothing but the time)."""
@@ -101,8 +101,21 @@ def warm_up(catalog: Catalog, files: list[Path]) -> None:
                 catalog.profile(assignment)
             else:
                 catalog.variants(assignment)  # builds the key too
+                _warm_expressions(assignment, catalog.key(assignment))
         except GraderError:
             pass  # a configuration error: the worker grading a file of it reports it
+
+
+def _warm_expressions(assignment, key) -> None:
+    """The expression questions' keys (random instances, variants) and the expression parser:
+    ~0.3 s that every worker would otherwise spend on its own."""
+    from grader.parse.expression import parsers
+    from grader.symbolic.equivalence import expression_key
+
+    for question in assignment.questions:
+        if question.kind == "expression":
+            parsers()
+            expression_key(assignment, question, key[question.id].exact)
 
 
 def _sniff(path: Path):

@@ -313,3 +313,18 @@ def test_file_refused(tmp_path, kind):
         load_file(path)
     assert info.value.category == "file"
     assert info.value.file == str(path)
+
+
+@pytest.mark.parametrize("text, category, line", [
+    ("a: b\x1bc\n", "yaml", 1),  # raw, in every style but double quotes: the YAML reader refuses it
+    ("a: 'b\x07'\n", "yaml", 1),
+    ("a: |\n  x\x7fy\n", "yaml", 2),
+    ("a: b\x9bc\n", "yaml", 1),
+    ('a: "ok"\n"k\\e": 1\n', "encoding", 2),  # escaped, in double quotes (a key too): refused here
+    ('a: ["x", "x\\x01"]\n', "encoding", 1),
+    ('a: "\\ud800"\n', "yaml", 1),  # (libyaml refuses a surrogate escape itself)
+], ids=["plain", "single-quoted", "block", "c1-plain", "escaped-key", "escaped-in-list", "escaped-surrogate"])
+def test_a_control_character_is_refused_however_it_is_written(text, category, line):
+    with pytest.raises(SubmissionError) as e:
+        load_text(text, source="f.yaml", fmt="yaml")
+    assert (e.value.category, e.value.line) == (category, line)

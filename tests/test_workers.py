@@ -309,6 +309,14 @@ def test_warm_up_builds_the_keys_of_the_assignments_each_folder_names(tmp_path):
     (tmp_path / "c" / "s3.yaml").write_bytes(b"assignment: no-such-thing\n\xff\xfe")
     catalog = Catalog(root=ROOT)
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    from grader.symbolic.equivalence import _CACHE
+    for k in [k for k in _CACHE if k[1] == "softmax-ce"]:  # (built by earlier tests)
+        del _CACHE[k]
     grader.pipeline.warm_up(catalog, files)
     assert sorted(ident for ident, _ in catalog._keys) == ["mlp-numeric", "softmax-ce"]
     assert sorted(ident for ident, _ in catalog._variants) == ["mlp-numeric", "softmax-ce"]
+    # and the keys of softmax-ce's expression questions (mlp-numeric has none), which the
+    # workers then share instead of each building them
+    softmax = catalog.assignment("softmax-ce")
+    expression_ids = {q.id for q in softmax.questions if q.kind == "expression"}
+    assert expression_ids and expression_ids <= {k[3] for k in _CACHE if k[1] == "softmax-ce"}

@@ -13,7 +13,8 @@ before any further parsing, so an alias bomb or a deep-nesting file costs almost
 
 Text itself is checked too: a control character (other than tab, newline, carriage return) or
 a lone UTF-16 surrogate can reach a string only through an escape (``"\\e[2J"``,
-``"\\ud800"``; typed raw, YAML and JSON already refuse them), never belongs in an answer file,
+``"\\ud800"``; typed raw, YAML and JSON already refuse them, so in YAML only double-quoted
+scalars are looked at), never belongs in an answer file,
 and would garble a terminal or crash the writer of a UTF-8 gradebook: the whole file is
 refused (category ``encoding``), as it is for raw control characters.
 """
@@ -49,6 +50,7 @@ _ALLOWED_TAGS = {
     yaml.SequenceStartEvent: (None, "!", _TAG + "seq"),
     yaml.MappingStartEvent: (None, "!", _TAG + "map"),
 }
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 _NO_KEY = object()  # a mapping frame that waits for its next key
 
 
@@ -147,27 +149,30 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
                     "use an ordinary newline or remove it", text.count("\n", 0, odd_break.start()) + 1,
                     "yaml")
     lines: dict[tuple, int] = {(): 1}
-    stack: list[list] = []  # frames: [container, path, pending key or _NO_KEY]
+    stack: list[list] = []  # frames: [container, path, pending key or _NO_KEY, is a list]
     root: Any = None
     docs = nodes = 0
     empty_root = False
+    parser = _LOADER(text)
     try:
-        for ev in yaml.parse(text, Loader=_LOADER):
-            line = ev.start_mark.line + 1
-            if isinstance(ev, yaml.DocumentStartEvent):
-                docs += 1
-                if docs > 1:  # stop here: the rest of the stream is never parsed
-                    raise _fail(source, "more than one YAML document ('---'); submit one",
-                                line, "yaml")
-                continue
-            if isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+        while parser.check_event():
+            ev = parser.get_event()
+            kind = type(ev)
+            if kind in _ENDS:
                 stack.pop()
                 continue
-            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+            if kind not in _ALLOWED_TAGS:  # stream and document boundaries, aliases
+                if kind is yaml.DocumentStartEvent:
+                    docs += 1
+                    if docs > 1:  # stop here: the rest of the stream is never parsed
+                        raise _fail(source, "more than one YAML document ('---'); submit one",
+                                    ev.start_mark.line + 1, "yaml")
+                elif kind is yaml.AliasEvent:
+                    raise _fail(source, "anchors and aliases (& and *) are not allowed", ev.start_mark.line + 1, "alias")
+                continue
+            line = ev.start_mark.line + 1
+            if ev.anchor is not None:
                 raise _fail(source, "anchors and aliases (& and *) are not allowed", line, "alias")
-            kind = type(ev)
-            if kind not in _ALLOWED_TAGS:
-                continue  # stream and document boundaries
             if ev.tag not in _ALLOWED_TAGS[kind]:
                 raise _fail(source, f"YAML tag {ev.tag!r} is not allowed", line, "tag")
             nodes += 1
@@ -175,15 +180,18 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
                 raise _fail(source, f"more than {MAX_NODES} values", line, "limit")
             is_scalar = kind is yaml.ScalarEvent
             if is_scalar:
-                _check_text(ev.value, source, line)
-            value = ev.value if is_scalar else [] if kind is yaml.SequenceStartEvent else {}
+                value = ev.value
+                if ev.style == '"':  # only a double-quoted escape can make a control character
+                    _check_text(value, source, line)
+            else:
+                value = [] if kind is yaml.SequenceStartEvent else {}
             if not stack:
                 root, path = value, ()
                 empty_root = is_scalar and value == "" and ev.tag is None and ev.implicit[0]
             else:
                 frame = stack[-1]
                 container = frame[0]
-                if isinstance(container, list):
+                if frame[3]:
                     path = frame[1] + (len(container),)
                     container.append(value)
                 elif frame[2] is _NO_KEY:  # this node is a key
@@ -200,7 +208,7 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
                     frame[2] = _NO_KEY
                 lines[path] = line
             if not is_scalar:
-                stack.append([value, path, _NO_KEY])
+                stack.append([value, path, _NO_KEY, kind is yaml.SequenceStartEvent])
                 if len(stack) > MAX_DEPTH:
                     raise _fail(source, f"nesting deeper than {MAX_DEPTH} levels", line, "limit")
     except yaml.MarkedYAMLError as exc:
@@ -214,6 +222,8 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
         line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
         raise SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)}",
                               file=source, line=line, category="yaml") from None
+    finally:
+        parser.dispose()
     if docs == 0 or empty_root:
         raise _fail(source, "the file has no content", 1, "empty")
     return root, lines
