@@ -101,15 +101,18 @@ class FollowThrough:
                 if value is not None:
                     self.pins[q.id] = (q.scenario, TABLES[q.verb], q.node, value)
         self._shared = {place for place, n in Counter(p[:3] for p in self.pins.values()).items() if n > 1}
+        self._pinned_in = Counter(p[0] for p in self.pins.values())  # scenario → pins in it
         self._runs: dict[tuple[str, str | None], tuple[Evaluation, dict]] = {}
 
     def value(self, question: Question) -> np.ndarray | None:
         """The value of ``question`` computed from the student's other answers, or None when that
         is the key's own value (no earlier error to carry) or cannot be computed."""
         chain = self.floats.chain.get(question.scenario)
-        if chain is None or not any(s in chain and qid != question.id for qid, (s, *_) in self.pins.items()):
+        if chain is None:
             return None
         pin = self.pins.get(question.id)
+        if sum(self._pinned_in[s] for s in chain) == (pin is not None):  # no pin but its own (its own is in chain)
+            return None
         try:
             if pin is not None and pin[:3] not in self._shared:  # its value before its own pin
                 raw = self._run(chain, None)[1][pin[1]].get(pin[2])
