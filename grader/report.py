@@ -25,6 +25,7 @@ import numpy as np
 
 from grader.compare import MISSING
 from grader.pipeline import ClassResult
+from grader.result_store import ids_checksum, question_points
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -167,17 +168,29 @@ def gradebook_records(result: ClassResult) -> Iterator[dict]:
     must read (beside their points), total, max, percent, status. Made one at a time: only a
     file with questions is unpacked."""
     store, summaries, qcols = result.students, result.students.summaries(), question_columns(result)
+    empty = dict.fromkeys(qcols)
+    ids: dict[str, tuple] = {}  # assignment → its question ids and their checksum
     for i in report_order(result):
         s = summaries[i]
         record = _summary_record(s)
-        if s.graded or s.review_ids:
+        known = None
+        if s.graded and not s.review_ids:  # its points are in its summary (when its questions are the assignment's)
+            if s.assignment not in ids:
+                qids = tuple(result.catalog.assignment(s.assignment).question_ids) if s.assignment in \
+                    result.catalog.known_ids() else ()
+                ids[s.assignment] = (qids, ids_checksum(qids))
+            known = question_points(s, *ids[s.assignment])
+        if known is not None:
+            record.update(empty)
+            record.update(known)
+        elif s.graded or s.review_ids:
             r = store[i]
             per_question = {q.question: q.points for q in r.questions}
             record.update({q: per_question.get(q) for q in qcols})
             for qid, text in r.review_text:
                 record[f"{qid} answer"] = text
         else:
-            record.update(dict.fromkeys(qcols))
+            record.update(empty)
         record.update(_total_record(s))
         yield record
 

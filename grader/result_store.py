@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -53,6 +54,10 @@ class Summary(NamedTuple):
     awaiting: bool  # some answer waits for a TA (outcome "needs review")
     plain: bool  # every question's points is a float and every review text a str (see report.gradebook_kinds)
     variants: bool  # it has a variant_check (grader.copying reads those)
+    # every question's points, in the result's order, as float64 bytes (b"" unless plain), and a
+    # checksum of the question ids they belong to: the gradebook's cells without unpacking the result
+    question_points: bytes = b""
+    question_ids_crc: int = 0
 
     @property
     def percent(self) -> float | None:
@@ -60,11 +65,26 @@ class Summary(NamedTuple):
 
 
 def summarize(r: StudentResult) -> Summary:
+    plain = all(type(q.points) is float for q in r.questions) and all(type(t) is str for _, t in r.review_text)
     return Summary(r.file, r.student_id, r.name, r.email, r.assignment, r.points, r.max_points, r.status,
                    r.flags, r.notes, r.error is not None, bool(r.questions), tuple(q for q, _ in r.review_text),
-                   any(q.verdict.outcome == REVIEW for q in r.questions),
-                   all(type(q.points) is float for q in r.questions) and all(type(t) is str for _, t in r.review_text),
-                   bool(r.variant_check))
+                   any(q.verdict.outcome == REVIEW for q in r.questions), plain, bool(r.variant_check),
+                   array("d", [q.points for q in r.questions]).tobytes() if plain else b"",
+                   ids_checksum(q.question for q in r.questions))
+
+
+def ids_checksum(ids: Iterable[str]) -> int:
+    """A checksum of question ids in order (the same in every process, unlike ``hash``)."""
+    return zlib.crc32("\x1f".join(ids).encode("utf-8", "surrogatepass"))
+
+
+def question_points(s: Summary, ids: tuple[str, ...], checksum: int) -> Iterator[tuple[str, float]] | None:
+    """(question id, points) of a graded plain result, from its summary alone, when its
+    questions are ``ids`` (whose :func:`ids_checksum` is ``checksum``); else None (unpack it)."""
+    if not s.question_points or s.question_ids_crc != checksum:
+        return None
+    points = array("d", s.question_points)
+    return zip(ids, points) if len(points) == len(ids) else None
 
 
 def pack(r: StudentResult) -> tuple[bytes, bytes]:

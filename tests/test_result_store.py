@@ -163,3 +163,29 @@ def test_summary_is_small_and_picklable():
     s = summarize(r)
     assert isinstance(s, Summary) and pickle.loads(pickle.dumps(s)) == s
     assert s.percent is None and s.plain and not s.graded and not s.rejected
+
+
+def test_a_plain_results_points_are_read_from_its_summary(sample):
+    from grader.result_store import ids_checksum, question_points
+    r = next(r for r in sample.students if r.questions and not r.review_text)
+    s = summarize(r)
+    ids = tuple(q.question for q in r.questions)
+    assert dict(question_points(s, ids, ids_checksum(ids))) == {q.question: q.points for q in r.questions}
+    swapped = ids[1:2] + ids[:1] + ids[2:]  # the same ids in another order: another checksum
+    assert question_points(s, swapped, ids_checksum(swapped)) is None
+    odd = replace(r, questions=(replace(r.questions[0], points=1),) + r.questions[1:])  # an int: not plain
+    assert summarize(odd).question_points == b"" and question_points(summarize(odd), ids, ids_checksum(ids)) is None
+
+
+def test_the_gradebook_unpacks_only_results_its_summaries_cannot_stand_for(sample, monkeypatch):
+    from grader.lms_export import gradebook_text
+    summaries = sample.students.summaries()
+    with monkeypatch.context() as m:  # every result unpacked, as before summaries held the points
+        m.setattr("grader.report.question_points", lambda *a: None)
+        expected = gradebook_text(sample)
+    unpacked = []
+    real = ResultStore.__getitem__
+    monkeypatch.setattr(ResultStore, "__getitem__", lambda self, i: unpacked.append(i) or real(self, i))
+    assert gradebook_text(sample) == expected
+    needed = sorted(i for i, s in enumerate(summaries) if s.review_ids)  # a TA's text is not in the summary
+    assert sorted(unpacked) == needed and len(needed) < sum(s.graded for s in summaries)
