@@ -135,9 +135,10 @@ def _judged(parsed, ek) -> Verdict:
     if known is not None and known[0] is parsed:
         return known[1]
     verdict = compare_expression(parsed, ek)
-    if len(seen) >= SEEN_PER_QUESTION:
+    while seen and len(seen) >= SEEN_PER_QUESTION:
         del seen[next(iter(seen))]
-    seen[parsed.text] = (parsed, verdict)
+    if SEEN_PER_QUESTION > 0:
+        seen[parsed.text] = (parsed, verdict)
     return verdict
 
 

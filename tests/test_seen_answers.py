@@ -83,3 +83,10 @@ def test_the_memory_keeps_the_latest_texts_up_to_its_bound(catalog, monkeypatch)
     for text in texts:
         verdict(catalog, "task1.delta_L", text)
     assert list(seen) == texts[3:]
+
+
+def test_a_bound_of_zero_remembers_nothing(catalog, counted, monkeypatch):
+    monkeypatch.setattr(grading, "SEEN_PER_QUESTION", 0)
+    text = r"\hat{y} -y"
+    assert verdict(catalog, "task1.delta_L", text).outcome == verdict(catalog, "task1.delta_L", text).outcome == CORRECT
+    assert counted == {"parse": 2, "check": 2} and not key_of(catalog, "task1.delta_L").seen
