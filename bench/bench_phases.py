@@ -71,11 +71,12 @@ def main(argv=None) -> int:
     from grader.symbolic import equivalence
 
     catalog = Catalog(salt=args.salt)
+    remembered = grading.SEEN_PER_QUESTION
     t_discover, (files, _) = cpu(lambda: discover(args.folder))
     t_warm, _ = cpu(lambda: warm_up(catalog, files))
 
     def grade_all(remember: bool):
-        grading.SEEN_PER_QUESTION = 256 if remember else 0
+        grading.SEEN_PER_QUESTION = remembered if remember else 0
         for key in equivalence._CACHE.values():  # every run starts with nothing remembered
             key.seen.clear()
             for derived in key.entry_wise.values():

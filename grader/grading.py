@@ -19,7 +19,8 @@ from grader.submission import Submission
 
 
 MAX_TEXT = 20_000
-SEEN_PER_QUESTION = 256  # expression answers remembered per question (and per key), oldest forgotten first
+SEEN_PER_QUESTION = 128  # expression answers remembered per question (and per key), oldest forgotten first
+SEEN_MAX_TEXT = 200  # ... if at most this long (the texts that repeat are short; a parse is ~20 nodes)
 
 
 def parse_answer(question: Question, raw, key: AnswerKey | None = None):
@@ -129,7 +130,7 @@ def _judged(parsed, ek) -> Verdict:
     same few expressions (the right one most of all) hundreds of times, and parsing and checking
     one on every instance is most of the cost of an answer. Parse and verdict depend only on the
     text and the key, never on the rest of the file; only answers that parse are remembered (an
-    error is located per file), at most SEEN_PER_QUESTION per key."""
+    error is located per file), at most SEEN_PER_QUESTION per key, none longer than SEEN_MAX_TEXT."""
     seen = ek.seen
     known = seen.get(parsed.text)
     if known is not None and known[0] is parsed:
@@ -137,7 +138,7 @@ def _judged(parsed, ek) -> Verdict:
     verdict = compare_expression(parsed, ek)
     while seen and len(seen) >= SEEN_PER_QUESTION:
         del seen[next(iter(seen))]
-    if SEEN_PER_QUESTION > 0:
+    if SEEN_PER_QUESTION > 0 and len(parsed.text) <= SEEN_MAX_TEXT:
         seen[parsed.text] = (parsed, verdict)
     return verdict
 

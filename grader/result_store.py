@@ -54,8 +54,9 @@ class Summary(NamedTuple):
     awaiting: bool  # some answer waits for a TA (outcome "needs review")
     plain: bool  # every question's points is a float and every review text a str (see report.gradebook_kinds)
     variants: bool  # it has a variant_check (grader.copying reads those)
-    # every question's points, in the result's order, as float64 bytes (b"" unless plain), and a
-    # checksum of the question ids they belong to: the gradebook's cells without unpacking the result
+    # every question's points, in the result's order, as compressed float64 bytes (b"" unless
+    # plain; ~40 bytes for 103 questions), and a checksum of the question ids they belong to:
+    # the gradebook's cells without unpacking the result
     question_points: bytes = b""
     question_ids_crc: int = 0
 
@@ -69,7 +70,7 @@ def summarize(r: StudentResult) -> Summary:
     return Summary(r.file, r.student_id, r.name, r.email, r.assignment, r.points, r.max_points, r.status,
                    r.flags, r.notes, r.error is not None, bool(r.questions), tuple(q for q, _ in r.review_text),
                    any(q.verdict.outcome == REVIEW for q in r.questions), plain, bool(r.variant_check),
-                   array("d", [q.points for q in r.questions]).tobytes() if plain else b"",
+                   zlib.compress(array("d", [q.points for q in r.questions]).tobytes(), LEVEL) if plain else b"",
                    ids_checksum(q.question for q in r.questions))
 
 
@@ -83,7 +84,7 @@ def question_points(s: Summary, ids: tuple[str, ...], checksum: int) -> Iterator
     questions are ``ids`` (whose :func:`ids_checksum` is ``checksum``); else None (unpack it)."""
     if not s.question_points or s.question_ids_crc != checksum:
         return None
-    points = array("d", s.question_points)
+    points = array("d", zlib.decompress(s.question_points))
     return zip(ids, points) if len(points) == len(ids) else None
 
 

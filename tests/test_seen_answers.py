@@ -90,3 +90,9 @@ def test_a_bound_of_zero_remembers_nothing(catalog, counted, monkeypatch):
     text = r"\hat{y} -y"
     assert verdict(catalog, "task1.delta_L", text).outcome == verdict(catalog, "task1.delta_L", text).outcome == CORRECT
     assert counted == {"parse": 2, "check": 2} and not key_of(catalog, "task1.delta_L").seen
+
+
+def test_a_long_text_is_not_remembered(catalog, counted):
+    text = r"\hat{y} - y" + " " * grading.SEEN_MAX_TEXT  # repeats are short: a long answer is judged each time
+    assert verdict(catalog, "task1.delta_L", text).outcome == verdict(catalog, "task1.delta_L", text).outcome == CORRECT
+    assert counted == {"parse": 2, "check": 2} and text not in key_of(catalog, "task1.delta_L").seen
