@@ -206,7 +206,8 @@ def _mark_duplicates(results: ResultStore) -> ResultStore:
 
 def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[GraderError]:
     """Every problem in the given answer files: schema, unknown assignment, unknown question
-    ids, answers that do not parse. An empty list means all are well-formed."""
+    ids, answers that do not parse. An answer left blank is not a problem (it is unanswered, as
+    grading reads it). An empty list means all are well-formed."""
     catalog = catalog or Catalog()
     problems: list[GraderError] = []
     for path in paths:
@@ -224,6 +225,8 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[Gr
         # only an expression answer needs the key (its symbols); numbers parse without it
         key = catalog.key(assignment) if any(kinds.get(qid) == "expression" for qid in sub.answers) else None
         for qid, raw in sub.answers.items():
+            if isinstance(raw, str) and not raw.strip() and qid in kinds:
+                continue  # left blank (a handed-out template): not answered yet, as grading reads it
             try:
                 parse_answer(assignment.question(qid), raw, key)
             except KeyError:

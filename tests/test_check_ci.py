@@ -177,3 +177,16 @@ def test_checking_numeric_answers_loads_neither_sympy_nor_the_expression_grammar
             "print('sympy' in sys.modules, e.parsers.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "0"]
+
+
+def test_a_template_with_blank_answers_is_well_formed(here, tmp_path):
+    """A handed-out template, partly filled in: blanks are unanswered (graded as missing), not
+    malformed; a filled-in answer is still checked, and so is a blank under an unknown id."""
+    path = tmp_path / "s1.yaml"
+    path.write_text('assignment: mlp-numeric\nstudent: {id: s1}\nanswers:\n  ex1a.z1: "[1; 2; 3]"\n'
+                    '  ex1a.x1:\n  ex1b.class: "  "\n')
+    assert check(str(path), github=False).stdout == "1 file(s) well-formed\n"
+    path.write_text('assignment: mlp-numeric\nstudent: {id: s1}\nanswers:\n  ex1a.z1: "[1; 2"\n'
+                    '  ex1a.x1:\n  ex9.nothing:\n')
+    lines = check(str(path), github=False).stdout.splitlines()
+    assert len(lines) == 2 and ":4: question ex1a.z1:" in lines[0] and "ex9.nothing" in lines[1]
