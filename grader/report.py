@@ -165,8 +165,8 @@ def _total_record(s) -> dict:
 
 def gradebook_records(result: ClassResult) -> Iterator[dict]:
     """One record per answer file, in report order: ids, points per question, the answers a TA
-    must read (beside their points), total, max, percent, status. Made one at a time: only a
-    file with questions is unpacked."""
+    must read (beside their points), total, max, percent, status. Made one at a time: a result
+    is unpacked only when its summary cannot give its points (answers for a TA, hand-made points)."""
     store, summaries, qcols = result.students, result.students.summaries(), question_columns(result)
     empty = dict.fromkeys(qcols)
     ids: dict[str, tuple] = {}  # assignment → its question ids and their checksum
@@ -176,8 +176,7 @@ def gradebook_records(result: ClassResult) -> Iterator[dict]:
         known = None
         if s.graded and not s.review_ids:  # its points are in its summary (when its questions are the assignment's)
             if s.assignment not in ids:
-                qids = tuple(result.catalog.assignment(s.assignment).question_ids) if s.assignment in \
-                    result.catalog.known_ids() else ()
+                qids = tuple(result.catalog.assignment(s.assignment).question_ids)
                 ids[s.assignment] = (qids, ids_checksum(qids))
             known = question_points(s, *ids[s.assignment])
         if known is not None:

@@ -81,18 +81,24 @@ def _lazy(fn, at_zero):
     return apply
 
 
-def _unevaluated(at_rational, built):
-    """An element function of sympy numbers, ``at_rational(x)`` (evaluated: exact at 0) for a
-    rational x, else the expression ``built(sympy, x)`` left unevaluated. Evaluating
-    1/(1 + exp(-z)) for a z that holds earlier sigmoids makes sympy query the sign of every
-    sub-expression by evalf; the cost of those queries depends on the hash seed (0.2-1.2 s for
-    the mlp-numeric key, against ~0.05 s unevaluated). The values are the same: every exact
-    number is read through :func:`high_precision`."""
-    def apply(x):
-        if getattr(x, "is_Rational", False):
-            return at_rational(x)
-        return built(_sympy(), x)
-    return apply
+def _exact_sigmoid(x):
+    """1/(1 + exp(-x)), evaluated for a rational x (exactly 1/2 at 0), else left unevaluated.
+    Evaluating it for an x that holds earlier sigmoids makes sympy ask the sign of every
+    sub-expression by evalf, at a cost that depends on the hash seed (the mlp-numeric key took
+    0.2-1.2 s, against ~0.1 s unevaluated). The values are the same: every exact number is read
+    through :func:`high_precision`."""
+    sympy = _sympy()
+    if getattr(x, "is_Rational", False):
+        return 1 / (1 + sympy.exp(-x))
+    return sympy.Pow(sympy.Add(1, sympy.exp(-x, evaluate=False), evaluate=False), -1, evaluate=False)
+
+
+def _exact_softplus(x):
+    """log(1 + exp(x)), evaluated or not as :func:`_exact_sigmoid`."""
+    sympy = _sympy()
+    if getattr(x, "is_Rational", False):
+        return sympy.log(1 + sympy.exp(x))
+    return sympy.log(sympy.Add(1, sympy.exp(x, evaluate=False), evaluate=False), evaluate=False)
 
 
 class _ObjectBackend:
@@ -138,15 +144,8 @@ class ExactBackend(_ObjectBackend):
     def _tanh(self):
         return np.frompyfunc(_lazy(_sympy().tanh, _sympy().Integer(0)), 1, 1)
 
-    @cached_property
-    def _sigmoid(self):
-        return np.frompyfunc(_unevaluated(lambda x: 1 / (1 + _sympy().exp(-x)), lambda sympy, x: sympy.Pow(
-            sympy.Add(1, sympy.exp(-x, evaluate=False), evaluate=False), -1, evaluate=False)), 1, 1)
-
-    @cached_property
-    def _softplus(self):
-        return np.frompyfunc(_unevaluated(lambda x: _sympy().log(1 + _sympy().exp(x)), lambda sympy, x: sympy.log(
-            sympy.Add(1, sympy.exp(x, evaluate=False), evaluate=False), evaluate=False)), 1, 1)
+    _sigmoid = np.frompyfunc(_exact_sigmoid, 1, 1)
+    _softplus = np.frompyfunc(_exact_softplus, 1, 1)
 
     def sigmoid(self, a):
         return self._sigmoid(a).astype(object)

@@ -161,17 +161,16 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
             if kind in _ENDS:
                 stack.pop()
                 continue
-            if kind not in _ALLOWED_TAGS:  # stream and document boundaries, aliases
-                if kind is yaml.DocumentStartEvent:
-                    docs += 1
-                    if docs > 1:  # stop here: the rest of the stream is never parsed
-                        raise _fail(source, "more than one YAML document ('---'); submit one",
-                                    ev.start_mark.line + 1, "yaml")
-                elif kind is yaml.AliasEvent:
-                    raise _fail(source, "anchors and aliases (& and *) are not allowed", ev.start_mark.line + 1, "alias")
+            if kind is yaml.DocumentStartEvent:
+                docs += 1
+                if docs > 1:  # stop here: the rest of the stream is never parsed
+                    raise _fail(source, "more than one YAML document ('---'); submit one",
+                                ev.start_mark.line + 1, "yaml")
                 continue
+            if kind not in _ALLOWED_TAGS and kind is not yaml.AliasEvent:
+                continue  # stream and document boundaries
             line = ev.start_mark.line + 1
-            if ev.anchor is not None:
+            if kind is yaml.AliasEvent or ev.anchor is not None:
                 raise _fail(source, "anchors and aliases (& and *) are not allowed", line, "alias")
             if ev.tag not in _ALLOWED_TAGS[kind]:
                 raise _fail(source, f"YAML tag {ev.tag!r} is not allowed", line, "tag")
