@@ -11,10 +11,11 @@ Per worker, a duplex pipe and a :class:`grader.budget.Board`:
 
 * parent → worker: ``(index, path, preset)``, a file to grade (``preset``: question id →
   AnswerError for answers that already ran out of time); ``None``: exit.
-* worker → parent: ``("done", index, (summary, compressed pickle))``, the result packed by
-  :func:`grader.result_store.pack` (compressed here, in parallel, and stored as it comes: the
-  parent never holds a result unpacked); ``("raise", index, GraderError)``, a configuration
-  error that stops the run; ``("failed", index, why)``, a result that could not be sent back.
+* worker → parent: ``("done", index, (summary, compressed pickle), growth)``, the result
+  packed by :func:`grader.result_store.pack` (compressed here, in parallel, and stored as it
+  comes: the parent never holds a result unpacked); ``("raise", index, GraderError, growth)``,
+  a configuration error that stops the run; ``("failed", index, why, growth)``, a result that
+  could not be sent back. ``growth``: the worker's heap growth so far, in kB (see below).
 * the board (shared memory): which answer the worker is on, since when, and the seconds that
   answer has used so far in this file (parse and compare together); written at every
   checkpoint, read by the parent every ``TICK`` and whenever a clock would run out.
@@ -28,10 +29,14 @@ in the order of ``paths``: the output does not depend on which worker finished f
 
 Memory: a worker's Catalog keeps what it builds, and for an assignment with per-student numbers
 that is every student's draw, key and variants (~65 KB a student: 650 MB for 10,000). So a
-worker whose resident memory has grown by more than ``MAX_GROWTH_MB`` since it started (and
-which has graded ``MIN_FILES``) gets no more files; once it has sent back those it holds it is
-stopped, and a fresh worker is forked from the parent, whose keys were built before the first
-fork (a fresh worker only rebuilds a few small caches, ~0.5 s). A forked worker also freezes
+worker whose heap has grown by more than ``MAX_GROWTH_MB`` (and which has graded ``MIN_FILES``)
+gets no more files; once it has sent back those it holds it is stopped, and a fresh worker is
+forked from the parent, whose keys were built before the first fork (a fresh worker only
+rebuilds a few small caches, ~0.5 s). The worker measures its growth itself after each file
+(:class:`Growth`): anonymous resident memory, since resident memory also counts the library
+code a fork faults in as it first runs it, which is shared and not growth; the first file of
+each assignment does not count (the keys of an assignment the warm-up did not guess are built
+then, and are needed, not leaked). A forked worker also freezes
 the garbage collector's view of what it inherited (``gc.freeze``), so its collections do not
 write to, and so copy, the parent's pages (the stored results among them).
 """
@@ -58,9 +63,8 @@ from grader.scoring import StudentResult
 
 TICK = 0.1  # seconds between looks at the clocks (and progress-bar redraws) when nothing happens
 PREFETCH = 2  # files sent to a worker ahead of its results
-MAX_GROWTH_MB = 32  # a worker whose resident memory grew by more than this is replaced (Linux) ...
+MAX_GROWTH_MB = 32  # a worker whose heap grew by more than this is replaced (Linux) ...
 MIN_FILES = 100  # ... once it has graded this many files (never thrash on caches a fresh worker needs)
-CHECK_EVERY = 16  # results between two looks at a worker's memory (a file costs ms, a look ~10 µs)
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
@@ -116,25 +120,13 @@ class _Worker:
         self.process.start()
         child_end.close()  # only the worker holds its end: its death is EOF here
         self.tasks: deque[Task] = deque()
-        self.start_kb = self.resident_kb()  # (a forked child starts with the parent's pages: its growth counts)
         self.full = False  # grown past MAX_GROWTH_MB: sent no more files, replaced when idle
         self.graded = 0
 
-    def resident_kb(self) -> int | None:
-        """The worker's resident memory in kB (None where /proc cannot say)."""
-        try:
-            with open(f"/proc/{self.process.pid}/statm", "rb") as f:
-                return int(f.read().split()[1]) * PAGE_KB
-        except (OSError, ValueError, IndexError):
-            return None
-
-    def check_growth(self) -> None:
-        """Called per result; looks at /proc every CHECK_EVERY results."""
+    def check_growth(self, growth_kb: int) -> None:
+        """Called per result, with the heap growth the worker reports."""
         self.graded += 1
-        if self.graded < MIN_FILES or self.graded % CHECK_EVERY:
-            return
-        now = self.resident_kb()
-        if now is not None and self.start_kb is not None and now - self.start_kb > MAX_GROWTH_MB * 1024:
+        if self.graded >= MIN_FILES and growth_kb > MAX_GROWTH_MB * 1024:
             self.full = True
 
     def assign(self, task: Task) -> None:
@@ -222,13 +214,13 @@ class _Pool:
         """Every message the worker has sent; EOF means it died with ``tasks[0]`` in hand."""
         try:
             while w.tasks and w.conn.poll():
-                kind, index, payload = w.conn.recv()
+                kind, index, payload, growth = w.conn.recv()
                 task = w.tasks.popleft()
                 assert task.index == index, "a worker answered out of order"
                 if kind == "raise":
                     raise payload
                 self._done(task, payload if kind == "done" else pack(self._internal_error(task, payload)))
-                w.check_growth()
+                w.check_growth(growth)
         except (EOFError, OSError):
             subject, _ = w.spent(time.monotonic())
             why = w.how_it_died() + (f", on question {subject}" if subject else "")
@@ -302,6 +294,7 @@ def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
         c.close()        # must see EOF when the parent dies, whoever else is still alive
     _die_with_parent(parent_pid)
     budget.attach(budget.Board(board))
+    growth = Growth()
     try:
         while (task := conn.recv()) is not None:
             index, path, preset = task
@@ -309,15 +302,49 @@ def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
             try:
                 result = grade(path, preset=preset)
             except GraderError as e:  # a configuration error: the run stops
-                conn.send(("raise", index, e))
+                conn.send(("raise", index, e, growth.kb))
                 return
             budget.checkpoint(None)
+            kb = growth.after(result.assignment)
             try:
-                conn.send(("done", index, pack(result)))
+                conn.send(("done", index, pack(result), kb))
             except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as e:  # a result that does not pickle: our bug
-                conn.send(("failed", index, f"result not sent back ({type(e).__name__}: {e})"))
+                conn.send(("failed", index, f"result not sent back ({type(e).__name__}: {e})", kb))
     except (EOFError, OSError):
         pass  # the parent is gone (or closed the pipe): nothing is left to do
+
+
+def anonymous_kb() -> int | None:
+    """This process's anonymous resident memory in kB (resident less file-backed and shared
+    pages, from /proc/self/statm), or None where /proc cannot say."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            fields = f.read().split()
+        return (int(fields[1]) - int(fields[2])) * PAGE_KB
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Growth:
+    """A worker's heap growth in kB, summed over the files it grades except the first file of
+    each assignment (the keys that file may build are needed, not leaked).
+
+    >>> g = Growth(read=iter([100, 130, 135, 150]).__next__)
+    >>> g.after("a"), g.after("a"), g.after("b")  # +30 on a's first file: not counted
+    (0, 5, 5)
+    """
+
+    def __init__(self, read: Callable[[], int | None] = anonymous_kb):
+        self.read, self.last, self.met, self.kb = read, read(), set(), 0
+
+    def after(self, assignment: str) -> int:
+        """The growth so far, after a file of ``assignment``."""
+        now = self.read()
+        if now is not None and self.last is not None and assignment in self.met:
+            self.kb += now - self.last
+        self.met.add(assignment)
+        self.last = now
+        return self.kb
 
 
 def _die_with_parent(parent_pid: int) -> None:

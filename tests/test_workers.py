@@ -123,14 +123,24 @@ def test_a_worker_that_grew_too_big_is_replaced_and_nothing_changes(sample_inpro
         real_init(self, *args, **kwargs)
         started.append(self.process.pid)
 
-    monkeypatch.setattr(grader.workers, "MAX_GROWTH_MB", -1)
+    monkeypatch.setattr(grader.workers, "MAX_GROWTH_MB", -10**6)
     monkeypatch.setattr(grader.workers, "MIN_FILES", 1)
-    monkeypatch.setattr(grader.workers, "CHECK_EVERY", 1)
     monkeypatch.setattr(grader.workers._Worker, "__init__", counting_init)
     got = grade_folder(SUBMISSIONS, catalog=Catalog(root=ROOT), jobs=2, time_limit=3.0)
     assert json_report(got) == json_report(sample_inprocess)
     assert len(started) >= 16 // (grader.workers.PREFETCH + 1)  # a worker per few files, not two for the run
     assert not multiprocessing.active_children()
+
+
+def test_growth_counts_the_heap_after_each_assignments_first_file():
+    from grader.workers import Growth, anonymous_kb
+
+    readings = iter([1000, 31000, 31500, 31200, 40000, 41000])  # kB: start, then after each file
+    growth = Growth(read=readings.__next__)
+    assert [growth.after(a) for a in ("a", "a", "a", "b", "b")] == [0, 500, 200, 200, 1200]
+    assert Growth(read=lambda: None).after("a") == 0  # no /proc: never replaced for memory
+    here = anonymous_kb()
+    assert here is None or 1000 < here < 4_000_000  # this process's heap, in kB
 
 
 def test_preset_answer_is_not_graded_and_is_located(catalog):
@@ -180,9 +190,11 @@ def test_two_slow_answers_in_one_file_and_jobs_2(tmp_path, hooked):
     assert rows["s1001_all_correct.yaml"].status == "complete"
 
 
-def test_building_keys_is_not_on_the_clock(tmp_path, monkeypatch):
+@pytest.mark.parametrize("warmed", [True, False], ids=["warm-up guessed it", "built in the worker"])
+def test_building_keys_is_not_on_the_clock(tmp_path, monkeypatch, warmed):
     """Engine work (answer keys, misconception variants, expression keys) is ours: a slow
-    build under a short limit stops nothing."""
+    build under a short limit stops nothing, whether the parent's warm-up built it or the
+    worker builds it on the assignment's first file."""
     import grader.catalog
     from grader.symbolic import equivalence
 
@@ -199,6 +211,8 @@ def test_building_keys_is_not_on_the_clock(tmp_path, monkeypatch):
     monkeypatch.setattr(grader.catalog, "build_key", slow_key)
     monkeypatch.setattr(equivalence, "_build_expression_key", slow_expression_key)
     monkeypatch.setattr(equivalence, "_CACHE", {})
+    if not warmed:
+        monkeypatch.setattr(grader.pipeline, "warm_up", lambda catalog, files: None)
     folder = tmp_path / "class"
     folder.mkdir()
     seed000 = (SUBMISSIONS / "seeds" / "seed000_softmax_ce.yaml").read_text()
