@@ -62,7 +62,8 @@ from grader.result_store import ResultStore, pack
 from grader.scoring import StudentResult
 
 TICK = 0.1  # seconds between looks at the clocks (and progress-bar redraws) when nothing happens
-PREFETCH = 2  # files sent to a worker ahead of its results
+GATHER = 0.005  # seconds the parent lets results gather after a wake-up (see _Pool.run)
+PREFETCH = 16  # files sent to a worker ahead of its results: more than it grades in GATHER
 MAX_GROWTH_MB = 32  # a worker whose heap grew by more than this is replaced (Linux) ...
 MIN_FILES = 100  # ... once it has graded this many files (never thrash on caches a fresh worker needs)
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
@@ -108,8 +109,8 @@ def _context():
 
 class _Worker:
     """One worker process and the files sent to it, in the order it grades them: the first is
-    the one in hand. It is sent ``PREFETCH`` files ahead, so it never waits for the parent
-    between files (on a loaded machine each such wait costs a scheduler round trip)."""
+    the one in hand. It is sent up to ``PREFETCH`` files ahead, so it never waits for the
+    parent between files, even while the parent lets results gather (``GATHER``)."""
 
     def __init__(self, ctx, grade, siblings: list):
         inherited = siblings if ctx.get_start_method() == "fork" else []
@@ -181,17 +182,22 @@ class _Pool:
                 self._enforce_limit()
                 if self.progress is not None:
                     self.progress.tick()
+                if ready:  # one wake-up per few results, not per file: on 2 cores each wake-up of
+                    self._dispatch()  # the parent preempts a worker (and evicts its caches)
+                    time.sleep(GATHER)
         finally:
             self._shutdown()
         return self.store
 
     def _dispatch(self) -> None:
-        """Top every worker up to ``PREFETCH`` files; new workers up to ``jobs`` while files wait. A
-        worker that has grown too big is stopped once idle (and so replaced while files wait)."""
+        """Top every worker up to ``PREFETCH`` files (fewer near the end, so that the workers
+        finish together); new workers up to ``jobs`` while files wait. A worker that has grown
+        too big is stopped once idle (and so replaced while files wait)."""
         for w in [w for w in self.workers if w.full and not w.tasks]:
             self._retire(w)
+        ahead = max(2, min(PREFETCH, len(self.pending) // self.jobs))
         for w in list(self.workers):
-            while self.pending and len(w.tasks) < PREFETCH and not w.full:
+            while self.pending and len(w.tasks) < ahead and not w.full:
                 try:
                     w.assign(self.pending[0])
                 except OSError:  # it died while idle: its files go to others

@@ -125,6 +125,7 @@ def test_a_worker_that_grew_too_big_is_replaced_and_nothing_changes(sample_inpro
 
     monkeypatch.setattr(grader.workers, "MAX_GROWTH_MB", -10**6)
     monkeypatch.setattr(grader.workers, "MIN_FILES", 1)
+    monkeypatch.setattr(grader.workers, "PREFETCH", 2)  # (a full worker still grades the files it was sent)
     monkeypatch.setattr(grader.workers._Worker, "__init__", counting_init)
     got = grade_folder(SUBMISSIONS, catalog=Catalog(root=ROOT), jobs=2, time_limit=3.0)
     assert json_report(got) == json_report(sample_inprocess)
