@@ -6,6 +6,8 @@ rubric) or a usage error.
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from itertools import chain
 from pathlib import Path
@@ -259,6 +261,11 @@ cli.add_command(prairielearn)
 
 
 def main() -> None:
+    # At exit, whatever is still alive (sympy's object graph, the answer keys) is left out of
+    # the interpreter's last cyclic collections: 0.15-0.2 s of a graded run's exit, spent
+    # proving that memory about to be returned is garbage. Reference counting still frees
+    # and closes everything; the outputs are written and closed by then.
+    atexit.register(gc.freeze)
     cli(prog_name="grade")
 
 
