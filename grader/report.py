@@ -137,8 +137,8 @@ def csv_chunks(columns: list[str], records: Iterable[dict], kinds: list[str]) ->
     writer.writerow(columns)
     cells = list(zip([_CELL[k] for k in kinds], columns))
     for n, record in enumerate(records, 1):
-        get = record.get
-        writer.writerow([cell(get(c)) for cell, c in cells])
+        get = record.get  # (a missing cell is empty in every kind: most are, in a long gradebook)
+        writer.writerow(["" if (v := get(c)) is None else cell(v) for cell, c in cells])
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
