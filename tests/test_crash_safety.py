@@ -55,9 +55,31 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
     return out, {name: (out / name).read_bytes() for name in OUTPUTS}
 
 
-def _start(folder: Path, out: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(folder), "--jobs", "2",
+# The run under test, with one hook: an answer written "BLOCK" makes the worker grading it
+# write its pid to $BLOCK_MARKER and wait there. So "killed while grading" is a state the test
+# waits for (a worker is inside an answer), not a moment it guesses with a sleep.
+_RUN_WITH_HOOK = """
+import os, sys, time
+import grader.grading
+real = grader.grading.parse_numeric
+def hooked(raw, *args, **kwargs):
+    if raw == "BLOCK":
+        with open(os.environ["BLOCK_MARKER"] + ".tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.rename(os.environ["BLOCK_MARKER"] + ".tmp", os.environ["BLOCK_MARKER"])
+        time.sleep(600)
+    return real(raw, *args, **kwargs)
+grader.grading.parse_numeric = hooked
+from grader.cli import main
+sys.argv[0] = "grade"
+main()
+"""
+
+
+def _start(folder: Path, out: Path, *, marker: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BLOCK_MARKER": str(marker or "")}
+    return subprocess.Popen([sys.executable, "-c", _RUN_WITH_HOOK, "run", str(folder), "--jobs", "2",
+                             "--time-limit", "600",
                              "--gradebook", str(out / OUTPUTS[0]), "--json", str(out / OUTPUTS[1]),
                              "--html", str(out / OUTPUTS[2])],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -105,19 +127,26 @@ def _cleanup(proc: subprocess.Popen) -> None:
         pass
 
 
-def test_killed_while_grading(big_class, previous):
+def test_killed_while_grading(big_class, previous, tmp_path):
     out, before = previous
-    proc = _start(big_class, out)
+    blocking = big_class / "zz_blocking"
+    blocking.mkdir(exist_ok=True)
+    text = (SUBMISSIONS / "s1001_all_correct.yaml").read_text()
+    (blocking / "s1001_blocking.yaml").write_text(text.replace("ex1a.db2: [", 'ex1a.db2: "BLOCK"  # [', 1))
+    marker = tmp_path / "worker-inside-an-answer"
+    proc = _start(big_class, out, marker=marker)
     try:
-        deadline = time.monotonic() + 120
-        while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)  # grading has started once the workers exist
-        time.sleep(0.5)
+        deadline = time.monotonic() + 300  # a bound on a wait, not a measurement
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), proc.stderr.read().decode(errors="replace") if proc.poll() is not None else "no worker got there"
+        blocked = int(marker.read_text())
         workers = _kill(proc)
     finally:
         _cleanup(proc)
+        shutil.rmtree(blocking, ignore_errors=True)
     assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
-    assert workers, "no worker processes seen"
+    assert blocked in workers, (blocked, workers)
     for name in OUTPUTS:
         assert (out / name).read_bytes() == before[name], name
     _assert_nothing_mistakable(out, big_class)

@@ -2,8 +2,9 @@
 where, zero points for that answer (or a rejected row for that file), and the batch goes on.
 
 * answer level: ``tests/hostile/answers.yaml`` (format in ``tests/hostile/README.md``), each
-  entry through :func:`grader.grading.parse_answer` with a shipped assignment's question,
-  timed (CPU seconds);
+  entry through :func:`grader.grading.parse_answer` with a shipped assignment's question
+  (how long each takes is a benchmark's business, ``bench/bench_hostile.py``: no test here
+  depends on timing);
 * file level: ``tests/hostile/files.py``, made in a temporary folder;
 * batch: one file per answer class and every file-level case beside a known-good file, graded
   by :func:`grader.pipeline.grade_folder` and by the CLI (``grade run``, ``grade check``).
@@ -15,7 +16,6 @@ import csv
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,6 @@ from tests.hostile.corpus import CLASSES, ENTRIES, Entry, class_files
 from tests.hostile.files import FILE_CASES, GOOD, HIDDEN, MANUAL_FORMULA
 
 ROOT = Path(__file__).resolve().parent.parent
-TIME_BOUND = 1.0  # CPU seconds to reject one answer (the grader allows 3 s of work per answer)
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,13 +59,11 @@ def test_corpus_is_large_distinct_and_categorised():
 # --- answer level ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
-def test_answer_gets_its_category_fast(entry, catalog):
+def test_answer_gets_its_category(entry, catalog):
     question, key = question_and_key(catalog, entry)
     raw = entry.raw()
-    start = time.process_time()
     with pytest.raises(AnswerError) as info:
         parse_answer(question, raw, key)
-    elapsed = time.process_time() - start
     err = info.value
     assert err.category == entry.category, err.describe()
     assert err.message.strip()
@@ -76,22 +73,6 @@ def test_answer_gets_its_category_fast(entry, catalog):
     assert shown.startswith(f"s.yaml:7: question {question.id}: ")
     assert err.column is None or f"column {err.column}: " in shown
     assert len(shown) < 1500, "the message must not echo a huge answer"
-    assert elapsed < TIME_BOUND, f"{entry.name}: {elapsed:.3f} s"
-
-
-def test_slowest_answer_is_well_under_the_bound(catalog, capsys):
-    times = []
-    for entry in ENTRIES:
-        question, key = question_and_key(catalog, entry)
-        raw = entry.raw()
-        start = time.process_time()
-        with pytest.raises(AnswerError):
-            parse_answer(question, raw, key)
-        times.append((time.process_time() - start, entry.name))
-    times.sort(reverse=True)
-    with capsys.disabled():
-        print("\nslowest hostile answers (CPU s): " + ", ".join(f"{n} {t:.4f}" for t, n in times[:3]))
-    assert times[0][0] < TIME_BOUND / 2
 
 
 def test_no_code_is_ever_run(catalog, monkeypatch):
@@ -175,11 +156,9 @@ def test_size_cap_is_checked_before_reading(tmp_path):
     path = tmp_path / "big.yaml"
     with open(path, "wb") as fh:
         fh.truncate(MAX_FILE_BYTES + 1)
-    start = time.perf_counter()
     with pytest.raises(SubmissionError) as info:
         load_file(path)
     assert info.value.category == "size" and str(MAX_FILE_BYTES) in info.value.message
-    assert time.perf_counter() - start < 0.1
 
 
 # --- the batch -------------------------------------------------------------------------

@@ -148,12 +148,58 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
         raise _fail(source, f"character U+{ord(odd_break.group()):04X} is a line break to YAML; "
                     "use an ordinary newline or remove it", text.count("\n", 0, odd_break.start()) + 1,
                     "yaml")
+    try:
+        return _walk_events(_LOADER(text), source)
+    except yaml.YAMLError as exc:
+        if _LOADER is not yaml.BaseLoader:
+            _our_rules_first(text, exc, source)
+        raise _library_error(exc, text, source) from None
+
+
+def _our_rules_first(text: str, exc: yaml.YAMLError, source: str) -> None:
+    """The verdict on a file must not depend on which libyaml is installed: a newer one refuses
+    deep nesting itself (at its own depth, in its own words), an older one does not. So when the
+    C parser stops, the pure-Python parser walks the text up to that point under our rules;
+    if one of them (depth, size, aliases, tags, duplicates) is broken there first, that is
+    the error. Only on a file the C parser already refused, and only up to where it stopped."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return
+    end = text.find("\n", _offset_of_line(text, mark.line))
+    try:
+        _walk_events(yaml.BaseLoader(text if end < 0 else text[:end + 1]), source)
+    except yaml.YAMLError:
+        pass  # the prefix is broken too (cut short): the library's error stands
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
+
+
+def _library_error(exc: yaml.YAMLError, text: str, source: str) -> SubmissionError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        # line and column are fields of the error: describe() shows them once
+        return SubmissionError(f"invalid YAML: {exc.problem or exc.context}",
+                               file=source, line=line, column=col, category="yaml")
+    pos = getattr(exc, "position", None)  # ReaderError: a forbidden character, no mark
+    line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
+    return SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)}", file=source, line=line, category="yaml")
+
+
+def _walk_events(parser, source: str) -> tuple[Any, dict]:
+    """Build the tree from ``parser``'s events, enforcing our rules as each event arrives."""
     lines: dict[tuple, int] = {(): 1}
     stack: list[list] = []  # frames: [container, path, pending key or _NO_KEY, is a list]
     root: Any = None
     docs = nodes = 0
     empty_root = False
-    parser = _LOADER(text)
     try:
         while parser.check_event():
             ev = parser.get_event()
@@ -210,17 +256,6 @@ def _load_yaml(text: str, source: str) -> tuple[Any, dict]:
                 stack.append([value, path, _NO_KEY, kind is yaml.SequenceStartEvent])
                 if len(stack) > MAX_DEPTH:
                     raise _fail(source, f"nesting deeper than {MAX_DEPTH} levels", line, "limit")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        # line and column are fields of the error: describe() shows them once
-        raise SubmissionError(f"invalid YAML: {exc.problem or exc.context}",
-                              file=source, line=line, column=col, category="yaml") from None
-    except yaml.YAMLError as exc:  # ReaderError: a forbidden character, no mark
-        pos = getattr(exc, "position", None)
-        line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
-        raise SubmissionError(f"invalid YAML: {getattr(exc, 'reason', exc)}",
-                              file=source, line=line, category="yaml") from None
     finally:
         parser.dispose()
     if docs == 0 or empty_root:
