@@ -146,7 +146,8 @@ def _allclose(a: np.ndarray, b: np.ndarray) -> bool:
     """The rule as it was written before: np.allclose, the 1×1 answer broadcast."""
     if a.shape == (1, 1) and b.shape != (1, 1):
         a = np.broadcast_to(a, b.shape)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.abs(b).max(initial=0)))))
+    finite = np.abs(b)[np.isfinite(b)]  # an infinite entry does not scale the others' tolerance
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(finite.max(initial=0)))))
 
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-10, -3e-11, 1e6, -2.5e8, 1e300, np.nan, np.inf, -np.inf]
@@ -189,6 +190,14 @@ def test_closeness_is_allclose():
             assert close(a, b) == want, (a, b)
             counts[want] += 1
     assert min(counts.values()) >= 200, counts
+
+
+def test_an_infinite_key_entry_does_not_make_the_tolerance_infinite():
+    key = np.array([[-np.inf], [-4.15882134e8]])
+    with np.errstate(all="ignore"):
+        assert not Target(key).close(np.array([[-np.inf]]))
+        assert not Target(key).close(np.array([[-np.inf], [-4e8]]))
+        assert Target(key).close(key.copy())
 
 
 def test_target_works_out_its_tolerance_once():

@@ -7,7 +7,8 @@ entries, where ``np.allclose`` spends most of its time on argument handling. The
 
     |a - b| <= atol + rtol * |b|  and b finite,  or  a == b      (every entry)
 
-with ``atol = ATOL * max(1, max |b|)`` (a key of size 1e6 is compared at its own scale) and a
+with ``atol = ATOL * max(1, max |b|)`` over b's finite entries (a key of size 1e6 is compared
+at its own scale; an infinite entry must not make the tolerance infinite for the others) and a
 1×1 ``a`` standing for a constant matrix (``1`` for ReLU' is then simply wrong, not a shape
 error). :class:`Target` works out ``b``'s side (tolerance, finiteness) once, when the key is
 built; :func:`close` is the same rule for a value met only once.
@@ -30,7 +31,8 @@ class Target:
         self.value = value
         self.shape = value.shape
         with np.errstate(all="ignore"):
-            scale = max(1.0, float(np.abs(value).max(initial=0)))
+            magnitude = np.abs(value)
+            scale = max(1.0, float(magnitude.max(initial=0, where=np.isfinite(magnitude))))
             self.tol = ATOL * scale + RTOL * np.abs(value)
         self.finite = bool(np.isfinite(value).all())
 
