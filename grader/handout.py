@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from grader.assignment import Assignment
@@ -50,6 +49,8 @@ def read_roster(path: Path, *, id_column: str | None = None) -> list[Student]:
 
     >>> # student_id,name  /  s1,Ada Lovelace   →   [Student("s1", "Ada Lovelace")]
     """
+    import pandas as pd  # (only when a roster is read: `grade FOLDER` without one never loads it)
+
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
@@ -105,7 +106,7 @@ def _shown(text: str) -> str:
     return shown_name(text)
 
 
-def _first(columns: dict, candidates: tuple, frame: pd.DataFrame) -> str | None:
+def _first(columns: dict, candidates: tuple, frame) -> str | None:
     """The first candidate column present with any non-empty cell."""
     for c in candidates:
         if c in columns and frame[columns[c]].str.strip().any():
