@@ -7,7 +7,7 @@ assignment's rubric says ``reveal_solution: true``, also the step of the worked 
 
 File names come from the student id and the assignment id only (:func:`feedback_names`):
 ``<student_id>-<assignment>.md`` for an id that is a safe file name as it is and unique even
-ignoring case; any other id adds a digest of the exact id (``s1004-3f2a9c1e-mlp-numeric.md``
+ignoring case; any other id adds a digest of the exact id (``s1004-066e66d5-mlp-numeric.md``
 for ``_s1004``), so no student's file can take another student's name; a student's second file
 gets ``-2``. The names never depend on the order files were found in.
 
