@@ -86,7 +86,8 @@ def roster_problems(rows: list[tuple[int, Student]]) -> list[str]:
     for row_number, s in rows:
         sid = s.student_id
         if not sid:
-            problems.append(f"row {row_number} ({_shown(s.name) or 'no name'}): no student id")
+            problems.append(f"row {row_number} ({_shown(s.name) or 'no name'}): no student id (give it one, or "
+                            "delete the row, e.g. Canvas's Test Student)")
         elif len(sid) > MAX_ID or not VALID_ID.fullmatch(sid):
             why = f"over {MAX_ID} characters" if len(sid) > MAX_ID else "a space, a slash or a character " \
                   "outside A-Z a-z 0-9 . _ - (it must be its own file name and fit an answer file)"

@@ -22,6 +22,11 @@ The one-value-per-student layouts (wide, canvas, moodle) share three rules:
   to a person, so it is left out of their files (it stays in the summary table and the long
   CSV); the wide sheet gives each such file a row of its own with an empty ``student_id``.
 
+With an identity (:mod:`grader.folder_identity`: ``--roster``, ``--ids-from``, ``--missing``),
+Canvas and Moodle rows are the roster's students with its names and emails (ids it does not
+know are left out), a cell for an assignment a student sent nothing for is empty or 0, and files
+of several senders for one student and assignment are never merged (their cell is left empty).
+
 Rows are sorted by student id, columns by assignment id, so the text depends only on the
 grades, never on the order files were found in. Every text cell is neutralised against formulas
 (:func:`grader.report.csv_chunks`, which writes the bytes pandas' ``to_csv`` wrote).
