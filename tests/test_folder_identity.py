@@ -144,3 +144,10 @@ def test_a_file_without_id_left_out_of_canvas_is_listed_on_stderr(tmp_path, comm
     out = tmp_path / "c.csv"
     result = runner().invoke(cli, ["run", str(folder), "--gradebook", str(out), "--format", "canvas"])
     assert "broken.yaml: no student id, so no canvas row (rejected: " in result.stderr
+
+
+def test_wide_sheet_lists_roster_students_who_sent_nothing(course):
+    _, book = grade(course, "--wide", "--ids-from", "folder", "--roster", str(course / "roster.csv"))
+    assert list(book) == ["s1", "s2", "s3"]
+    assert book["s3"]["mlp-random status"] == "no file" and book["s3"]["name"] == "Carol Roster"
+    assert book["s1"]["email"] == "alice@uni.edu"
