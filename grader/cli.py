@@ -60,10 +60,18 @@ def cli():
               help="Grade in this many parallel processes (the output is identical whatever the number).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=3.0, show_default=True,
               help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 (category limit).")
+@click.option("--roster", "roster_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="CSV of the class (as for grade handout): LMS rows take names and emails from it, list every "
+                   "student on it, and leave out ids it does not know.")
+@click.option("--ids-from", type=click.Choice(["file", "folder"]), default="file", show_default=True,
+              help="Whose work a file is: the id it names, or the top-level folder it is in (GitHub Classroom, "
+                   "LMS downloads; matched to --roster rows).")
+@click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
+              help="Canvas/Moodle cell of a student who sent nothing for an assignment.")
 @salt_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
-        jobs: int, time_limit: float, salt: str):
+        jobs: int, time_limit: float, roster_path: Path | None, ids_from: str, missing: str, salt: str):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -75,8 +83,12 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
 
     try:
+        identity = None
+        if roster_path or ids_from != "file" or missing != "blank":
+            from grader.folder_identity import class_identity
+            identity = class_identity(roster_path, ids_from=ids_from, missing=missing)
         result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
-                              progress=sys.stderr.isatty())
+                              progress=sys.stderr.isatty(), identity=identity)
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
     except GraderError as e:
@@ -85,8 +97,12 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     if details:
         _echo_pieces(chain(["\n"], (("\n\n" if n else "") + block for n, block in enumerate(details_blocks(result))),
                            ["\n"]))
-    write_atomic(gradebook, gradebook_chunks(result, fmt=fmt, wide=wide))
+    write_atomic(gradebook, gradebook_chunks(result, fmt=fmt, wide=wide, identity=identity))
     written = [f"gradebook written to {gradebook}"]
+    if identity is not None or fmt != "csv":
+        from grader.folder_identity import report_lines
+        for line in report_lines(result.students.summaries(), identity, fmt=fmt):
+            click.echo(line, err=True)
     if feedback_dir:
         from grader.feedback import write_feedback
         written.append(f"{len(write_feedback(result, feedback_dir))} feedback file(s) to {feedback_dir}")

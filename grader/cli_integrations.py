@@ -37,9 +37,12 @@ _assignment_option = click.option(
               help="When students see the per-question results (Gradescope's test visibility).")
 @click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default="hidden", show_default=True,
               help="When students see the autograder's printed log (it names the file and the score only).")
+@click.option("--metadata", "metadata_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Gradescope's submission_metadata.json: who submitted (default: beside --submission-dir, "
+                   "i.e. /autograder/submission_metadata.json). The student graded is its user, never the file's id.")
 @salt_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, salt: str):
+               stdout_visibility: str, metadata_path: Path | None, salt: str):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -58,7 +61,8 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 
     try:
         result, data = gs.run(submission_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment,
-                              visibility=visibility, stdout_visibility=stdout_visibility, started=started)
+                              visibility=visibility, stdout_visibility=stdout_visibility, started=started,
+                              metadata_path=metadata_path)
     except ConfigError as e:
         _write_problem(problem, results_path, write_json, e)
         sys.exit(2)

@@ -5,11 +5,11 @@ then for each answer that lost points the feedback (and the misconception it mat
 assignment's rubric says ``reveal_solution: true``, also the step of the worked solution
 (:mod:`grader.solution`) that answers that question, as a LaTeX display equation.
 
-File names come from the student id and the assignment id only, reduced to ``[A-Za-z0-9._-]``:
-``<student_id>-<assignment>.md`` (``no-id-<file>-<assignment>.md`` for a file too broken to
-name its student). Files are named in (student id, assignment, path) order, and a name already
-taken (a student's second file for an assignment, two ids that reduce alike, or names differing
-only in case) gets ``-2``, ``-3``, … , so the names never depend on the order files were found in.
+File names come from the student id and the assignment id only (:func:`feedback_names`):
+``<student_id>-<assignment>.md`` for an id that is a safe file name as it is and unique even
+ignoring case; any other id adds a digest of the exact id (``s1004-066e66d5-mlp-numeric.md``
+for ``_s1004``), so no student's file can take another student's name; a student's second file
+gets ``-2``. The names never depend on the order files were found in.
 
 Every piece of text that comes from a student (name, id, file name, and the feedback, which may
 quote an answer) is escaped for Markdown and HTML: ``<script>`` arrives as ``&lt;script&gt;``
@@ -51,16 +51,51 @@ def safe_name(text: str) -> str:
 
 
 def feedback_names(rows) -> dict[str, str]:
-    """Answer file (as shown) → feedback file name, unique even on a case-insensitive disk.
-    ``rows``: results or their summaries (only ids, assignment and file are read)."""
+    """Answer file (as shown) → feedback file name, distinct even on a case-insensitive disk,
+    and never one student's name taken by another student's file. ``rows``: results or their
+    summaries (only ids, assignment, maximum and file are read).
+
+    A student id that is a file name as it is (``[A-Za-z0-9._-]``, not starting with ``.``,
+    ``-`` or ``_``) and is the only id of the run in its case-folded form gets
+    ``<id>-<assignment>.md``; these plain names are given first, so no other id can take one.
+    Any other id (``_s1004``, ``s 1004``, ``Ab`` beside ``ab``) gets its safe form and 8 hex
+    digits of SHA-256 of the exact id, ``s1004-3f2a9c1e-<assignment>.md``; a file naming no
+    student gets ``no-id-<file>-<assignment>.md``. Only then does a student's second file for
+    an assignment get ``-2``, ``-3``, … (in path order); any name still taken is numbered on."""
+    import hashlib
+
+    rows = sorted(rows, key=lambda r: (r.student_id, r.assignment, r.file))
+    folded: dict[str, set] = {}
+    for r in rows:
+        folded.setdefault(r.student_id.lower(), set()).add(r.student_id)
+
+    def plain(r) -> bool:
+        return bool(r.student_id) and safe_name(r.student_id) == r.student_id and \
+            len(folded[r.student_id.lower()]) == 1 and bool(r.max_points)
+
+    def base(r) -> str:
+        assignment = safe_name(r.assignment) or "unknown"
+        if plain(r):
+            return f"{r.student_id}-{assignment}"
+        if r.student_id:
+            digest = hashlib.sha256(r.student_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            return f"{safe_name(r.student_id) or 'id'}-{digest}-{assignment}"
+        return "no-id-" + (safe_name(Path(r.file).with_suffix("").as_posix()) or "file") + f"-{assignment}"
+
+    firsts, seconds, seen = [], [], set()
+    for r in rows:
+        key = (r.student_id, r.assignment) if r.student_id else ("", r.file)
+        (seconds if key in seen else firsts).append(r)
+        seen.add(key)
+    order = ([r for r in firsts if plain(r)] + [r for r in firsts if r.student_id and not plain(r)]
+             + [r for r in firsts if not r.student_id] + seconds)
     names, taken = {}, set()
-    for r in sorted(rows, key=lambda r: (r.student_id, r.assignment, r.file)):
-        who = safe_name(r.student_id) or "no-id-" + (safe_name(Path(r.file).with_suffix("").as_posix()) or "file")
-        base = f"{who}-{safe_name(r.assignment) or 'unknown'}"
-        name, n = base, 1
+    for r in order:
+        stem = base(r)
+        name, n = stem, 1
         while name.lower() in taken:
             n += 1
-            name = f"{base}-{n}"
+            name = f"{stem}-{n}"
         taken.add(name.lower())
         names[r.file] = name + ".md"
     return names

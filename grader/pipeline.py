@@ -37,7 +37,7 @@ class ClassResult:
 
 
 def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float | None = 3.0,
-                 progress: bool = False) -> ClassResult:
+                 progress: bool = False, identity=None) -> ClassResult:
     """Grade every answer file under ``folder``. Raises GraderError only when the run itself
     cannot proceed (no answer files, a configuration error); a bad file is a rejected row.
 
@@ -46,7 +46,8 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     with a ``limit`` error. Even one job uses one worker process, since only a process can be
     stopped whatever it is doing; ``time_limit=None`` with one job grades in this process (for
     debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
-    ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second."""
+    ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second.
+    ``identity`` (:class:`grader.folder_identity.ClassIdentity`) says whose work each file is."""
     folder = Path(folder)
     catalog = catalog or Catalog()
     if not folder.is_dir():
@@ -58,18 +59,21 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
         if time_limit is None and jobs <= 1:
             results = ResultStore()
             for path in files:
-                results.append(_grade_file_safely(path, folder, catalog))
+                results.append(_grade_file_safely(path, folder, catalog, identity=identity))
                 bar.advance()
         else:
             from grader.workers import grade_in_workers
             warm_up(catalog, files)  # before the fork: workers inherit the keys instead of each building them
-            results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog), jobs=jobs,
+            results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog,
+                                                      identity=identity), jobs=jobs,
                                        time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
     for s in skipped:
         results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
     _attribute_rejected(results, catalog)  # these three change the few results they concern, in place
     mark_other_variants(results, catalog)
     _mark_duplicates(results)
+    if identity is not None:
+        identity.review(results)  # whose: files rejected before their student was known; senders not merged
     return ClassResult(str(folder), results, catalog)
 
 
@@ -126,10 +130,11 @@ def _sniff(path: Path):
         return None
 
 
-def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict | None = None) -> StudentResult:
+def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict | None = None, *,
+                       identity=None) -> StudentResult:
     """A bug of ours on one file must not cost the class its grades: that row says so."""
     try:
-        return grade_file(path, folder, catalog, preset=preset)
+        return grade_file(path, folder, catalog, preset=preset, identity=identity)
     except GraderError:
         raise
     except Exception as e:  # noqa: BLE001 - reported in the row, the batch goes on
@@ -138,16 +143,22 @@ def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict 
         return StudentResult(str(path.relative_to(folder)), error=error)
 
 
-def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | None = None) -> StudentResult:
+def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | None = None,
+               identity=None) -> StudentResult:
     """Read and grade one file. ``preset`` (question id → AnswerError) stands for answers not
-    to grade again: they ran out of time in an earlier attempt (see :mod:`grader.workers`)."""
+    to grade again: they ran out of time in an earlier attempt (see :mod:`grader.workers`).
+    ``identity`` may give the file to another student than the one it names (ids from folder)."""
     shown = str(path.relative_to(folder))
+    notes: tuple[str, ...] = ()
     try:
         sub = read_submission(path, shown_as=shown)  # read
+        if identity is not None:
+            sub, notes = identity.resolve(sub)  # whose work it is
     except SubmissionError as e:
         return StudentResult(shown, error=e)
     checkpoint(None)  # the file is read; what follows until the first answer is ours (keys, variants)
-    return grade_submission(sub, catalog, preset=preset)
+    result = grade_submission(sub, catalog, preset=preset)
+    return replace(result, notes=notes + result.notes) if notes else result
 
 
 def grade_submission(sub: Submission, catalog: Catalog, *, preset: dict | None = None) -> StudentResult:

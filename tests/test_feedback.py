@@ -61,20 +61,47 @@ def test_safe_name(text, name):
     assert safe_name(text) == name
 
 
-def test_collisions_get_numbers_whatever_the_input_order():
+def _digest(sid: str) -> str:
+    import hashlib
+    return hashlib.sha256(sid.encode()).hexdigest()[:8]
+
+
+def test_collisions_get_distinct_names_whatever_the_input_order():
     rows = [student("b/s1.yaml", "s1"), student("a/s1.yaml", "s1"), student("S1.yaml", "S1"),
             student("x.yaml", "s:1"), student("y.yaml", "s_1")]
-    expected = {"S1.yaml": "S1-mlp-numeric.md", "a/s1.yaml": "s1-mlp-numeric-2.md", "b/s1.yaml": "s1-mlp-numeric-3.md",
-                "x.yaml": "s_1-mlp-numeric.md", "y.yaml": "s_1-mlp-numeric-2.md"}
+    expected = {"S1.yaml": f"S1-{_digest('S1')}-mlp-numeric.md", "a/s1.yaml": f"s1-{_digest('s1')}-mlp-numeric.md",
+                "b/s1.yaml": f"s1-{_digest('s1')}-mlp-numeric-2.md",
+                "x.yaml": f"s_1-{_digest('s:1')}-mlp-numeric.md", "y.yaml": "s_1-mlp-numeric.md"}
     assert feedback_names(rows) == expected
     assert feedback_names(list(reversed(rows))) == expected
+
+
+@pytest.mark.parametrize("impostor", ["_s1004", "s1004.", "-s1004", "S1004", " s1004", "s1004/"])
+def test_no_file_takes_another_students_feedback_name(impostor):
+    """``_s1004`` used to get ``s1004-mlp-numeric.md``, pushing the real s1004 to ``-2``."""
+    rows = [student("real.yaml", "s1004"), student("fake.yaml", impostor), student("fake2.yaml", impostor)]
+    names = feedback_names(rows)
+    if impostor.lower() == "s1004":  # equal but for case: neither gets the plain name
+        assert names["real.yaml"] == f"s1004-{_digest('s1004')}-mlp-numeric.md"
+    else:
+        assert names["real.yaml"] == "s1004-mlp-numeric.md"
+    assert len({n.lower() for n in names.values()}) == 3
+    assert feedback_names([rows[0]]) == {"real.yaml": "s1004-mlp-numeric.md"}
+
+
+def test_ids_equal_but_for_case_never_share_a_name_on_a_case_insensitive_disk(tmp_path, catalog):
+    rows = (student("a.yaml", "Ab"), student("b.yaml", "ab"))
+    names = feedback_names(rows)
+    assert names == {"a.yaml": f"Ab-{_digest('Ab')}-mlp-numeric.md", "b.yaml": f"ab-{_digest('ab')}-mlp-numeric.md"}
+    paths = write_feedback(ClassResult("class", rows, catalog), tmp_path / "out")
+    assert "Student: Ab\n" in paths[0].read_text() and "Student: ab\n" in paths[1].read_text()
 
 
 def test_a_hostile_id_cannot_leave_the_folder(tmp_path, catalog):
     result = ClassResult("class", (student("x.yaml", "../../../evil"),), catalog)
     [path] = write_feedback(result, tmp_path / "out")
-    assert path == tmp_path / "out" / "evil-mlp-numeric.md" and path.is_file()
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["evil-mlp-numeric.md"]
+    assert path == tmp_path / "out" / f"evil-{_digest('../../../evil')}-mlp-numeric.md" and path.is_file()
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [path.name]
 
 
 # --- content --------------------------------------------------------------------------------------

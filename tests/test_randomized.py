@@ -216,15 +216,36 @@ def test_bad_rosters_are_config_errors(tmp_path, text, message):
         read_roster(path)
 
 
-def test_handout_file_names_never_escape_the_folder(tmp_path):
+@pytest.mark.parametrize("rows, named", [
+    (["../../etc/x,Eve", ".hidden,H"], ["row 2: student id '../../etc/x'", "row 3: student id '.hidden'"]),
+    (["a.b,A", "a_b,B", "a_b-2,C", "A.B,D"], ["student id 'A.B' differs only in case from 'a.b' (rows 2 and 5)"]),
+    (["x" * 300 + ",Long", "ok,Fine"], ["row 2: student id '" + "x" * 64 + "…' has over 64 characters"]),
+    (["s 1,Space", "s/1,Slash"], ["row 2: student id 's 1' has a space", "row 3: student id 's/1' has a space"]),
+    ([",Ada Lovelace", "s1,Grace"], ["row 2 (Ada Lovelace): no student id"]),
+])
+def test_handout_refuses_rows_that_cannot_be_students_before_writing(tmp_path, rows, named):
     roster = tmp_path / "r.csv"
-    roster.write_text("student_id,name\n../../etc/x,Eve\n.hidden,H\n")
+    roster.write_text("student_id,name\n" + "\n".join(rows) + "\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["handout", "mlp-random", "--roster", str(roster), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "nothing written" in result.output and "Traceback" not in result.output
+    for text in named:
+        assert text in result.output
+    assert not out.exists()
+
+
+def test_handout_distinct_ids_get_their_own_files(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("student_id,name\na.b,A\na_b,B\na_b-2,C\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["handout", "mlp-random", "--roster", str(roster), "--out", str(out), "--salt", SALT])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["______etc_x.answers.yaml", "______etc_x.md",
-                                                     "_hidden.answers.yaml", "_hidden.md"]
-    assert "id: ../../etc/x" in (out / "______etc_x.answers.yaml").read_text()
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{i}.{e}" for i in ("a.b", "a_b", "a_b-2")
+                                                     for e in ("answers.yaml", "md"))
+    for sid in ("a.b", "a_b", "a_b-2"):
+        assert f"id: {sid}\n" in (out / f"{sid}.answers.yaml").read_text()
+        assert CliRunner().invoke(cli, ["check", str(out / f"{sid}.answers.yaml")]).exit_code == 0
 
 
 def test_key_of_a_randomized_assignment_needs_a_student():

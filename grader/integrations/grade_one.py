@@ -12,7 +12,7 @@ The texts made here for students say the verdict and the feedback, never a refer
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,13 +56,20 @@ def rejected(error: GraderError, catalog: Catalog, assignment: str | None, *, fi
                          max_points=max_points(catalog, assignment), error=error)
 
 
-def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None) -> StudentResult:
-    """Read and grade one answer file; ``shown_as`` is the name messages use for it."""
+def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None,
+               identify: Callable[[Submission], tuple[Submission, tuple[str, ...]]] | None = None) -> StudentResult:
+    """Read and grade one answer file; ``shown_as`` is the name messages use for it.
+    ``identify`` replaces the file's claimed student by the one the platform vouches for
+    (:mod:`grader.identity`) before grading, and gives the notes the result starts with."""
     try:
         sub = read_submission(Path(path), shown_as=shown_as)
     except SubmissionError as e:
         return rejected(e, catalog, assignment, file=shown_as)
-    return grade_checked(sub, catalog, assignment=assignment)
+    notes: tuple[str, ...] = ()
+    if identify is not None:
+        sub, notes = identify(sub)
+    result = grade_checked(sub, catalog, assignment=assignment)
+    return replace(result, notes=notes + result.notes) if notes else result
 
 
 def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:

@@ -13,17 +13,25 @@ https://gradescope-autograders.readthedocs.io/en/latest/specs/). The fields writ
   feedback, never the key), ``output_format``, ``visibility`` and, for a flagged
   misconception, ``tags``.
 
+The student is the one Gradescope vouches for in ``/autograder/submission_metadata.json``
+(:func:`grader.identity.gradescope_people`), never the file's ``student.id``: a randomized
+assignment is graded with the submitter's numbers, and a file naming someone else says so in
+its notes.
+
 A submission that cannot be graded (no answer file, several, malformed YAML, another
 assignment's file) still gets a results file: score 0 and one failed test whose output says
 what is wrong, with the file and line.
 """
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 from grader.catalog import Catalog
-from grader.errors import SubmissionError
+from grader.errors import ConfigError, SubmissionError
+from grader.identity import gradescope_people, vouched
 from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
                                            rejected, summary, write_json)
 from grader.scoring import StudentResult
@@ -32,15 +40,54 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
 SUBMISSION_DIR = Path("/autograder/submission")
 RESULTS_PATH = Path("/autograder/results/results.json")
+METADATA_NAME = "submission_metadata.json"  # beside the submission folder: /autograder/submission_metadata.json
 
 
-def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
-    """The graded (or rejected) result for the one answer file under ``folder``."""
+def read_metadata(path: Path) -> dict | None:
+    """``submission_metadata.json`` (None when there is none: a local run); unreadable is a
+    ConfigError, since Gradescope writes it, not the student."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"cannot read {path}: {e}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def identify_with(metadata: dict | None, catalog: Catalog):
+    """The function that makes a submission the work of Gradescope's submitter (see
+    :mod:`grader.identity`). Without metadata the file's own id stands, with a note, except for
+    a randomized assignment: whose numbers to use cannot then be told (ConfigError)."""
+    people = gradescope_people(metadata) if metadata is not None else None
+
+    def identify(sub):
+        if people is not None:
+            return vouched(sub, people, platform="Gradescope")
+        if sub.assignment in catalog.known_ids() and catalog.assignment(sub.assignment).randomized:
+            raise ConfigError(f"no submission_metadata.json: {sub.assignment} gives each student their own numbers, "
+                              "and whose they are must come from Gradescope, not from the file")
+        return sub, ("the student id is the file's own (no submission_metadata.json to check it against)",)
+
+    return identify
+
+
+def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None,
+                         metadata: dict | None = None) -> StudentResult:
+    """The graded (or rejected) result for the one answer file under ``folder``, as the work
+    of the student(s) ``metadata`` (``submission_metadata.json``) names."""
     try:
         path = find_answer_file(folder)
     except SubmissionError as e:
-        return rejected(e, catalog, assignment)
-    return grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment)
+        result = rejected(e, catalog, assignment)
+    else:
+        result = grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment,
+                            identify=identify_with(metadata, catalog))
+    if metadata is not None and result.error is not None:  # a rejected file is still the submitter's
+        who = gradescope_people(metadata)[0]
+        result = replace(result, student_id=who.student_id, name=who.name, email=who.email)
+    return result
 
 
 def question_test(number: int, q, text: str, *, visibility: str) -> dict:
@@ -72,6 +119,7 @@ def results(result: StudentResult, *, catalog: Catalog, elapsed: float = 0.0, vi
         "visibility": visibility,
         "stdout_visibility": stdout_visibility,
         "extra_data": {"file": result.file, "assignment": result.assignment, "student_id": result.student_id,
+                       "notes": list(result.notes),
                        "max_points": result.max_points, "flags": list(result.flags)},
         "tests": [],
     }
@@ -101,13 +149,16 @@ def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "vi
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, *, catalog: Catalog,
         assignment: str | None = None, visibility: str = "visible", stdout_visibility: str = "hidden",
-        started: float | None = None) -> tuple[StudentResult, dict]:
-    """Grade the submission and write results.json. A :class:`~grader.errors.ConfigError`
-    propagates (the caller writes :func:`problem_results` and fails loudly)."""
+        started: float | None = None, metadata_path: Path | None = None) -> tuple[StudentResult, dict]:
+    """Grade the submission and write results.json. ``metadata_path`` defaults to
+    ``submission_metadata.json`` beside ``submission_dir``. A
+    :class:`~grader.errors.ConfigError` propagates (the caller writes :func:`problem_results`
+    and fails loudly)."""
     import time
 
     started = time.monotonic() if started is None else started
-    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment)
+    metadata = read_metadata(metadata_path or Path(submission_dir).parent / METADATA_NAME)
+    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment, metadata=metadata)
     data = results(result, catalog=catalog, elapsed=time.monotonic() - started, visibility=visibility,
                    stdout_visibility=stdout_visibility)
     write_json(data, results_path)

@@ -14,6 +14,12 @@ ids (``ex1a.z1`` or ``ex1a_z1``), when the assignment is known (``--assignment``
 ``params.assignment``); else the one answer file in ``/grade/student/``; else the one in
 ``submitted_answers._files``.
 
+A randomized assignment is graded with the numbers of the job's variant: ``params.variant``
+when the question's ``generate()`` sets it (a string: the numbers shown to the student are
+drawn from it, ``grade key ASSIGNMENT --student VARIANT``), else PrairieLearn's
+``variant_seed`` as ``pl-<seed>``; never the ``student.id`` a file names (a claim that differs
+is noted). A job with neither cannot grade a randomized assignment (a configuration error).
+
 The results file has ``gradable``, ``score`` (points / maximum, in [0, 1]), ``message`` (the
 summary) and ``tests`` (per question ``name``, ``description``, ``points``, ``max_points``,
 ``message``, ``output``). A file that cannot be graded (malformed YAML, none,
@@ -26,13 +32,16 @@ import base64
 import binascii
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from grader.catalog import Catalog
-from grader.errors import SubmissionError
+from grader.errors import ConfigError, SubmissionError
+from grader.identity import prairielearn_draw
 from grader.integrations.grade_one import (answers_for_questions, find_answer_file, grade_answers, grade_path,
                                            question_message, question_texts, rejected, summary, write_json)
 from grader.scoring import StudentResult
+from grader.submission import shown_name
 
 GRADE_DIR = Path("/grade")
 MAX_DATA_BYTES = 5_000_000
@@ -75,28 +84,64 @@ def unpack_files(files: list, folder: Path) -> None:
         (folder / name).write_bytes(content)
 
 
+def identify_with(draw: str | None, catalog: Catalog):
+    """The function that grades a file with the job's variant (see :mod:`grader.identity`):
+    a randomized assignment's numbers are the variant's, whatever id the file names (a claim
+    that differs is noted); a job naming no variant cannot grade a randomized assignment
+    (ConfigError: the question's configuration, not the student's file)."""
+
+    def identify(sub):
+        if not _randomized(catalog, sub.assignment):
+            return sub, ()
+        if draw is None:
+            raise ConfigError(no_variant(sub.assignment))
+        notes = () if sub.student_id in ("", draw) else (
+            f"the file names student {shown_name(sub.student_id)}: graded with the numbers of this question's "
+            f"variant, not that student's",)
+        return replace(sub, student_id=draw), notes
+
+    return identify
+
+
+def _randomized(catalog: Catalog, assignment: str | None) -> bool:
+    return bool(assignment) and assignment in catalog.known_ids() and catalog.assignment(assignment).randomized
+
+
+def no_variant(assignment: str) -> str:
+    return (f"{assignment} gives each student their own numbers, but this PrairieLearn job names no variant "
+            "(data.json has neither params.variant nor variant_seed)")
+
+
 def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
-    """The graded (or rejected) result for the submission of a PrairieLearn grading job."""
+    """The graded (or rejected) result for the submission of a PrairieLearn grading job. A
+    randomized assignment is graded with the numbers of the job's variant
+    (:func:`grader.identity.prairielearn_draw`), never those of the id a file names."""
     grade_dir = Path(grade_dir)
     try:
         data = read_data(grade_dir)
     except SubmissionError as e:
         return rejected(e, catalog, assignment)
     assignment = assignment_of(data, assignment)
+    draw = prairielearn_draw(data)
     submitted = data.get("submitted_answers") if isinstance(data.get("submitted_answers"), dict) else {}
     if assignment:
         fields = answers_for_questions(submitted, catalog, assignment)
         if fields:
-            return grade_answers(fields, catalog, assignment=assignment, source="submitted answers")
+            if _randomized(catalog, assignment) and draw is None:
+                raise ConfigError(no_variant(assignment))
+            return grade_answers(fields, catalog, assignment=assignment, source="submitted answers",
+                                 student_id=draw or "")
+    identify = identify_with(draw, catalog)
     student = grade_dir / "student"
     try:
         if student.is_dir() and any(student.iterdir()):
             path = find_answer_file(student)
-            return grade_path(path, catalog, shown_as=str(path.relative_to(student)), assignment=assignment)
+            return grade_path(path, catalog, shown_as=str(path.relative_to(student)), assignment=assignment,
+                              identify=identify)
         with tempfile.TemporaryDirectory(prefix="pl-files-") as tmp:
             unpack_files(submitted.get("_files", []), Path(tmp))
             path = find_answer_file(Path(tmp))
-            return grade_path(path, catalog, shown_as=path.name, assignment=assignment)
+            return grade_path(path, catalog, shown_as=path.name, assignment=assignment, identify=identify)
     except SubmissionError as e:
         return rejected(e, catalog, assignment)
 
