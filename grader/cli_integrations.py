@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import salt_option
+from grader.cli_options import course_option, salt_option
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -38,8 +38,9 @@ _assignment_option = click.option(
 @click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default="hidden", show_default=True,
               help="When students see the autograder's printed log (it names the file and the score only).")
 @salt_option
+@course_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, salt: str):
+               stdout_visibility: str, salt: str, course: Path):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -57,8 +58,8 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
                                   stdout_visibility=stdout_visibility)
 
     try:
-        result, data = gs.run(submission_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment,
-                              visibility=visibility, stdout_visibility=stdout_visibility, started=started)
+        result, data = gs.run(submission_dir, results_path, catalog=Catalog(root=course, salt=salt),
+                              assignment=assignment, visibility=visibility, stdout_visibility=stdout_visibility, started=started)
     except ConfigError as e:
         _write_problem(problem, results_path, write_json, e)
         sys.exit(2)
@@ -76,7 +77,8 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
               help="Where to write results.json instead of GRADE_DIR/results/results.json.")
 @_assignment_option
 @salt_option
-def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str):
+@course_option
+def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str, course: Path):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
     Answers come from submitted_answers fields named for question ids, or from the one answer
@@ -90,7 +92,7 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
 
     target = pl.results_path_for(grade_dir, results_path)
     try:
-        result, data = pl.run(grade_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment)
+        result, data = pl.run(grade_dir, results_path, catalog=Catalog(root=course, salt=salt), assignment=assignment)
     except ConfigError as e:
         _write_problem(pl.problem_results, target, write_json, e)
         sys.exit(2)
