@@ -8,7 +8,9 @@
 - A question on a symbolic scenario, and each declared symbol: the node's shape read back as
   size symbols (:func:`grader.instances.symbolic_shape`), written with each size's first
   spelling (``C x d_{L-1}``).
-- A question whose answer is a shape or a count has no shape of its own.
+- An assignment that asks for a shape or a parameter count anywhere gets no shapes at all:
+  they would give those answers away (``W1`` is ``d x d``; the count follows from the
+  parameters' shapes; another network's ``x`` is ``d x 1`` too).
 """
 from __future__ import annotations
 
@@ -21,8 +23,15 @@ def shape_text(dims) -> str:
 
 def question_shapes(assignment: Assignment) -> dict[str, str | None]:
     """Per question id, the expected shape of an answer, as the sheet writes it (or None)."""
+    if asks_shapes(assignment):
+        return {q.id: None for q in assignment.questions}
     fixed = _fixed_shapes(assignment)
     return {q.id: _question_shape(assignment, q, fixed) for q in assignment.questions}
+
+
+def asks_shapes(assignment: Assignment) -> bool:
+    """Whether some question asks for a shape or a parameter count."""
+    return any(q.verb in ("shape", "count") or q.kind == "shape" for q in assignment.questions)
 
 
 def _question_shape(assignment: Assignment, question: Question, fixed: dict) -> str | None:
@@ -42,6 +51,8 @@ def symbol_shapes(assignment: Assignment, scenario: str) -> dict[str, str]:
     """Each declared symbol of a symbolic scenario with its shape in size symbols."""
     out = {}
     s = assignment.scenarios[scenario]
+    if asks_shapes(assignment):
+        return out
     for name, binding in assignment.symbols.get(scenario, {}).items():
         words = binding.quantity.split()
         if words == ["ones"]:
