@@ -225,7 +225,8 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None, sheets: Pa
             continue
         spec = sources.find(sub.assignment)
         if spec is None:
-            problems.append(SubmissionError(f"unknown assignment '{sub.assignment}'", file=sub.file,
+            problems.append(SubmissionError(f"unknown assignment '{sub.assignment}' (no public sheet or assignment "
+                                            f"file for it: --sheets DIR names the course's sheets)", file=sub.file,
                                             line=sub.lines.get(("assignment",)), category="assignment"))
             continue
         if isinstance(spec, Sheet):

@@ -178,7 +178,8 @@ def test_grade_check_uses_a_sheet_the_course_published(student, tmp_path):
     [line] = result.stdout.splitlines()
     assert line.startswith("answers/hw7.yaml:5: question q1c.hbar:") and "'q'" in line
     assert _run("check", "answers/hw7.yaml").stdout.splitlines() == [
-        "answers/hw7.yaml:1: unknown assignment 'hw7'"]  # without the sheet, nothing knows hw7
+        "answers/hw7.yaml:1: unknown assignment 'hw7' (no public sheet or assignment file for it: --sheets DIR "
+        "names the course's sheets)"]  # without the sheet, nothing knows hw7
 
 
 # --- what needs the course's assignment files -------------------------------------------------------
@@ -221,3 +222,44 @@ def test_score_message_never_hands_students_the_salt(student):
 def test_publish_needs_the_course(student, tmp_path):
     result = _run("publish", "mlp-numeric", "--out", str(tmp_path / "out"))
     assert result.exit_code == 2 and "grade publish needs the course's assignment file" in result.output
+
+
+def test_a_broken_or_smuggling_sheet_is_a_configuration_error(student):
+    """A sheet is the course's file: one that does not match the schema (a key smuggled in,
+    say) is refused with exit 2, naming the file."""
+    (student / "sheets").mkdir()
+    sheet = json.loads((shipped_sheets() / "mlp-numeric.sheet.json").read_text())
+    sheet["questions"][0]["answer"] = "[0.1; 0.2; 0.3]"
+    (student / "sheets" / "mlp-numeric.sheet.json").write_text(json.dumps(sheet))
+    result = _run("check", "--sheets", "sheets", "answers/s1001_all_correct.yaml")
+    assert result.exit_code == 2
+    assert "configuration error" in result.output and "sheets/mlp-numeric.sheet.json" in result.output
+
+
+def test_checking_numbers_from_a_sheet_loads_neither_sympy_nor_the_expression_grammar(student):
+    import subprocess
+    import sys
+    code = ("import sys; from pathlib import Path; from grader.pipeline import check_files; "
+            "import grader.parse.expression as e; "
+            "assert check_files([Path('answers/s1001_all_correct.yaml')]) == []; "
+            "print('sympy' in sys.modules, e.parsers.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.split() == ["False", "0"]
+
+
+def test_make_autograder_copies_the_course_folder_given(tmp_path):
+    import subprocess
+    import zipfile
+    course = tmp_path / "course"
+    for kind in ("reference", "rubrics"):
+        (course / kind).mkdir(parents=True)
+        text = (ROOT / kind / "residual-softmax.yaml").read_text()
+        (course / kind / "hw7.yaml").write_text(text.replace("residual-softmax", "hw7"))
+    script = ROOT / "integrations" / "gradescope" / "make_autograder.sh"
+    subprocess.run([str(script), str(tmp_path / "a.zip"), str(course)], check=True, capture_output=True, timeout=120)
+    names = set(zipfile.ZipFile(tmp_path / "a.zip").namelist())
+    assert {"reference/hw7.yaml", "rubrics/hw7.yaml"} <= names and "reference/mlp-numeric.yaml" not in names
+    shutil.rmtree(course / "rubrics")
+    done = subprocess.run([str(script), str(tmp_path / "b.zip"), str(course)], capture_output=True, text=True)
+    assert done.returncode == 2 and "no rubrics/ folder" in done.stderr and not (tmp_path / "b.zip").exists()
