@@ -36,6 +36,8 @@ class CheckSources:
         self._found: dict[str, Assignment | Sheet | None] = {}
 
     def sheet_path(self, ident: str, *, shipped: bool = True) -> Path | None:
+        if not ident or ident.startswith(".") or "/" in ident or "\\" in ident:
+            return None  # an id, never a path (answer files' ids are checked so already)
         for d in [*self.dirs, *([shipped_sheets()] if shipped else [])]:
             if (d / f"{ident}{SUFFIX}").is_file():
                 return d / f"{ident}{SUFFIX}"
