@@ -1,9 +1,11 @@
 """Where assignments and rubrics come from, and a cache of their answer keys.
 
-An assignment id is looked up in ``reference/`` of the current directory first (a course keeps
-its own there), then among the assignments shipped with the package; a rubric likewise in
-``rubrics/``. An assignment may also be named by the path of its file, whose rubric is then
-looked for in ``rubrics/`` here, in ``../rubrics/`` beside the file, then among the shipped.
+Assignments and rubrics are the course's: an assignment id is looked up in ``reference/`` of
+the course folder (``root``: ``grade --course DIR``, by default the current directory), a
+rubric in its ``rubrics/``. The package ships none (a student who installs the grader must not
+hold a key; it ships only public sheets, see :mod:`grader.sheet`). An assignment may also be
+named by the path of its file, whose rubric is then looked for in ``rubrics/`` of the course
+folder, then in ``../rubrics/`` beside the file.
 """
 from __future__ import annotations
 
@@ -18,17 +20,6 @@ from grader.rubric import Rubric, load_rubric
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DRAWS = 256  # students' draws kept at once (see Catalog._forget_oldest_draw)
-
-
-def shipped_dir(kind: str) -> Path | None:
-    """The package's own ``reference`` or ``rubrics`` folder: ``grader/shipped/<kind>`` when
-    installed (pyproject maps the repo's top-level folders there), ``<repo>/<kind>`` in a
-    source checkout."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "shipped" / kind, package.parent / kind):
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 @dataclass
@@ -48,12 +39,12 @@ class Catalog:
     _profiles: dict = field(default_factory=dict)
     _known: list | None = None
 
+    def __post_init__(self):
+        self.root = Path(self.root)
+
     def search_dirs(self, kind: str) -> list[Path]:
-        dirs = [self.root / kind]
-        shipped = shipped_dir(kind)
-        if shipped and shipped.resolve() not in {d.resolve() for d in dirs if d.exists()}:
-            dirs.append(shipped)
-        return [d for d in dirs if d.is_dir()]
+        """The course folder's ``reference/`` or ``rubrics/`` (none when it has no such folder)."""
+        return [d for d in (self.root / kind,) if d.is_dir()]
 
     def known_ids(self) -> list[str]:
         """Ids of the assignments in the search folders (listed once per run)."""
@@ -77,7 +68,9 @@ class Catalog:
             else:
                 found = self._find("reference", ident)
             if found is None:
-                raise ConfigError(f"unknown assignment '{ident}' (known: {', '.join(self.known_ids()) or 'none'})")
+                raise ConfigError(f"unknown assignment '{ident}' (known: {', '.join(self.known_ids()) or 'none'}; "
+                                  "the course's assignment files are read from reference/ of the course folder, "
+                                  "--course DIR)")
             a = load_assignment(found)
             self._assignments[ident] = self._assignments[a.id] = a
         return self._assignments[ident]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import salt_option
+from grader.cli_options import course_option, salt_option
 from grader.errors import ConfigError, GraderError
 
 
@@ -69,9 +69,11 @@ def cli():
 @click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
               help="Canvas/Moodle cell of a student who sent nothing for an assignment.")
 @salt_option
+@course_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
-        jobs: int, time_limit: float, roster_path: Path | None, ids_from: str, missing: str, salt: str):
+        jobs: int, time_limit: float, roster_path: Path | None, ids_from: str, missing: str, salt: str,
+        course: Path):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -87,7 +89,7 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
         if roster_path or ids_from != "file" or missing != "blank":
             from grader.folder_identity import class_identity
             identity = class_identity(roster_path, ids_from=ids_from, missing=missing)
-        result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
+        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt), jobs=jobs, time_limit=time_limit,
                               progress=sys.stderr.isatty(), identity=identity)
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
@@ -159,24 +161,30 @@ def _echo_pieces(pieces) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--score", is_flag=True,
               help="Also grade each well-formed file: its points, and per question a verdict word (correct, wrong, "
-                   "missing, ...), never a reference value.")
-def check(files: tuple[Path, ...], score: bool):
+                   "missing, ...), never a reference value. Needs the course's assignment files (--course): "
+                   "for the course's machine, not a student's.")
+@click.option("--sheets", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="GRADER_SHEETS",
+              show_envvar=True, help="A folder of public sheets (<id>.sheet.json, from `grade publish`) to check "
+              "against; looked at before the course folder and the sheets shipped with the package.")
+@course_option
+def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Path):
     """Check answer files are well-formed (schema, every answer parses).
 
     Prints one line per problem (file, line, question, what is wrong); under GitHub Actions
     ($GITHUB_ACTIONS=true) each is an ::error annotation on the answer's line instead. Exit 0
-    when all are well-formed, 1 otherwise. Meant for students' CI and pre-commit.
+    when all are well-formed, 1 otherwise. Meant for students' CI and pre-commit: a public
+    sheet is enough (--sheets DIR).
     """
     from grader.catalog import Catalog
     from grader.integrations.annotations import annotations, in_github_actions, score_lines
     from grader.pipeline import check_files
 
-    catalog, github = Catalog(), in_github_actions()
+    catalog, github = Catalog(root=course), in_github_actions()
     try:
-        problems = check_files(list(files), catalog=catalog)
+        problems = check_files(list(files), catalog=catalog, sheets=sheets)
         lines = annotations(problems) if github else [p.describe(caret=False) for p in problems]
         if score:
-            lines += score_lines(files, catalog, github=github)
+            lines += score_lines(files, catalog, github=github, sheets=sheets)
     except ConfigError as e:
         _fail(e)
     for line in lines:
@@ -194,10 +202,12 @@ def check(files: tuple[Path, ...], score: bool):
               "the key; markdown is a worked solution (LaTeX) to publish after the deadline.")
 @click.option("--student", "student_id", help="For a randomized assignment: the student whose numbers to use.")
 @salt_option
-def key(assignment: str, fmt: str, student_id: str | None, salt: str):
+@course_option
+def key(assignment: str, fmt: str, student_id: str | None, salt: str, course: Path):
     """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path).
 
     A randomized assignment has one key per student: give --student ID (and the course's --salt).
+    Needs the course's assignment file (--course): for the course's machine, not a student's.
     """
     from functools import partial
 
@@ -205,9 +215,11 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str):
     from grader.keyformat import key_answer_file, key_json, key_text
     from grader.solution import worked_solution
 
-    catalog = Catalog(salt=salt)
+    from grader.sheet_lookup import course_assignment
+
+    catalog = Catalog(root=course, salt=salt)
     try:
-        template = catalog.assignment(assignment)
+        template = course_assignment(catalog, assignment, needed_by="grade key")
         if template.randomized and student_id is None:
             raise ConfigError(f"{template.id} gives each student their own numbers: say whose with --student ID")
         answer_key = catalog.key(catalog.for_student(template, student_id or ""))
@@ -227,7 +239,8 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str):
 @click.option("--id-column", help="The roster column holding the student id (default: the first of student_id, "
               "SIS User ID, ID number, ID, username).")
 @salt_option
-def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str):
+@course_option
+def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str, course: Path):
     """Write one problem sheet and one answer file per student of ROSTER for ASSIGNMENT.
 
     Each sheet (Markdown with LaTeX) holds the student's own numbers, drawn exactly as grading
@@ -238,16 +251,39 @@ def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None,
 
     try:
         students = read_roster(roster, id_column=id_column)
-        written = write_handouts(Catalog(salt=salt), assignment, students, out_dir)
+        written = write_handouts(Catalog(root=course, salt=salt), assignment, students, out_dir)
     except GraderError as e:
         _fail(e)
     click.echo(f"{len(students)} student(s): {len(written)} file(s) written to {out_dir}")
 
 
 @cli.command()
+@click.argument("assignment")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the sheet (<id>.sheet.json); commit it to the students' repositories.")
+@course_option
+def publish(assignment: str, out_dir: Path, course: Path):
+    """Write the public sheet of ASSIGNMENT: what `grade check` needs on a student's machine.
+
+    The sheet holds the title, each question's id, text, kind and expected shape in size
+    symbols, and the symbols an expression may use; no number, key or rubric.
+    """
+    from grader.catalog import Catalog
+    from grader.sheet import publish as write_sheet
+    from grader.sheet_lookup import course_assignment
+
+    try:
+        path = write_sheet(course_assignment(Catalog(root=course), assignment, needed_by="grade publish"), out_dir)
+    except GraderError as e:
+        _fail(e)
+    click.echo(f"public sheet written to {path}")
+
+
+@cli.command()
 @click.argument("assignments", nargs=-1)
-def selftest(assignments: tuple[str, ...]):
-    """Check each assignment's key against itself (all shipped and local ones by default).
+@course_option
+def selftest(assignments: tuple[str, ...], course: Path):
+    """Check each assignment's key against itself (every one of the course folder by default).
 
     The key scores full marks, a blank scores zero, and every misconception variant is flagged
     with its own id. Exit 1 on any failure.
@@ -255,7 +291,7 @@ def selftest(assignments: tuple[str, ...]):
     from grader.catalog import Catalog
     from grader.selftest import run_selftest
 
-    catalog = Catalog()
+    catalog = Catalog(root=course)
     failed = False
     try:
         for ident in assignments or catalog.known_ids():

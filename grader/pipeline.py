@@ -215,11 +215,18 @@ def _mark_duplicates(results: ResultStore) -> ResultStore:
     return results
 
 
-def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[GraderError]:
+def check_files(paths: list[Path], *, catalog: Catalog | None = None, sheets: Path | None = None) -> list[GraderError]:
     """Every problem in the given answer files: schema, unknown assignment, unknown question
     ids, answers that do not parse. An answer left blank is not a problem (it is unanswered, as
-    grading reads it). An empty list means all are well-formed."""
-    catalog = catalog or Catalog()
+    grading reads it). An empty list means all are well-formed.
+
+    Each file is checked against its assignment's public sheet or the course's assignment file,
+    whichever :class:`grader.sheet_lookup.CheckSources` finds first (``sheets``: a folder of
+    sheets, looked at first); both give the same problems."""
+    from grader.sheet import Sheet
+    from grader.sheet_lookup import CheckSources
+
+    sources = CheckSources(catalog or Catalog(), sheets)
     problems: list[GraderError] = []
     for path in paths:
         try:
@@ -227,22 +234,34 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None) -> list[Gr
         except SubmissionError as e:
             problems.append(e)
             continue
-        if sub.assignment not in catalog.known_ids():
-            problems.append(SubmissionError(f"unknown assignment '{sub.assignment}'", file=sub.file,
+        spec = sources.find(sub.assignment)
+        if spec is None:
+            problems.append(SubmissionError(f"unknown assignment '{sub.assignment}' (no public sheet or assignment "
+                                            f"file for it: --sheets DIR names the course's sheets)", file=sub.file,
                                             line=sub.lines.get(("assignment",)), category="assignment"))
             continue
-        assignment = catalog.assignment(sub.assignment)
-        kinds = {q.id: q.kind for q in assignment.questions}
-        # only an expression answer needs the key (its symbols); numbers parse without it
-        key = catalog.key(assignment) if any(kinds.get(qid) == "expression" for qid in sub.answers) else None
+        if isinstance(spec, Sheet):
+            parse = spec.parse
+        else:
+            kinds = {q.id: q.kind for q in spec.questions}
+            # only an expression answer needs the key (its symbols); numbers parse without it
+            key = sources.catalog.key(spec) if any(kinds.get(qid) == "expression" for qid in sub.answers) else None
+            parse = partial(_parse_with_key, key=key)
         for qid, raw in sub.answers.items():
-            if isinstance(raw, str) and not raw.strip() and qid in kinds:
+            try:
+                question = spec.question(qid)
+            except KeyError:
+                problems.append(AnswerError(f"unknown question id (not in {spec.id})", file=sub.file,
+                                            question=qid, line=sub.line_of(qid), category="question"))
+                continue
+            if isinstance(raw, str) and not raw.strip():
                 continue  # left blank (a handed-out template): not answered yet, as grading reads it
             try:
-                parse_answer(assignment.question(qid), raw, key)
-            except KeyError:
-                problems.append(AnswerError(f"unknown question id (not in {assignment.id})", file=sub.file,
-                                            question=qid, line=sub.line_of(qid), category="question"))
+                parse(question, raw)
             except AnswerError as e:
                 problems.append(e.at(file=sub.file, question=qid, line=sub.line_of(qid)))
     return problems
+
+
+def _parse_with_key(question, raw, *, key):
+    return parse_answer(question, raw, key)

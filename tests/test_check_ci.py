@@ -160,7 +160,8 @@ def test_github_classroom_workflow():
     workflow = yaml.safe_load(text)
     [job] = workflow["jobs"].values()
     runs = [step.get("run", "") for step in job["steps"]]
-    assert "grade check --score answers/*.yaml" in runs
+    assert "grade check --sheets sheets answers/*.yaml" in runs
+    assert not [r for r in runs if "--score" in r or "salt" in r.lower()]  # a student's CI never scores
     assert any(r.startswith("pip install") and "backprop-grader" in r for r in runs)
     assert any(step.get("uses", "").startswith("actions/checkout@") for step in job["steps"])
     assert (ROOT / "integrations/github-classroom/README.md").is_file()

@@ -80,7 +80,7 @@ def test_malformed_file_gets_a_rejected_row_with_the_line(graded):
 
 def test_gradebook_defaults_to_the_current_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, [str(SUBMISSIONS)])
+    result = CliRunner().invoke(cli, [str(SUBMISSIONS), "--course", str(ROOT)])
     assert result.exit_code == 0
     assert (tmp_path / "gradebook.csv").is_file()
 
@@ -115,7 +115,8 @@ def test_key_prints_at_least_10_significant_digits():
 def test_key_unknown_assignment_is_a_config_error():
     result = CliRunner().invoke(cli, ["key", "no-such-assignment"])
     assert result.exit_code == 2
-    assert "configuration error: unknown assignment 'no-such-assignment'" in result.output
+    assert "configuration error: grade key needs the course's assignment file for 'no-such-assignment'" in result.output
+    assert "--course DIR" in result.output and "not a student's" in result.output
 
 
 def test_key_accepts_a_path():

@@ -48,7 +48,6 @@ def test_bad_rubric_is_a_configuration_error(course, edit, message):
 
 def test_missing_rubric_is_a_configuration_error(course, monkeypatch):
     (course / "rubrics" / "mlp-numeric.yaml").unlink()
-    monkeypatch.setattr("grader.catalog.shipped_dir", lambda kind: None)
     result = _run("subs")
     assert result.exit_code == 2
     assert "no rubric for assignment 'mlp-numeric'" in result.output

@@ -43,7 +43,8 @@ def _grade(cwd: Path, *, jobs: int, env: dict) -> dict[str, bytes]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "TZ"))}
     environment.update(env, PYTHONPATH=str(ROOT), GRADER_SALT="")
     proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "class", "--gradebook", OUTPUTS[0],
-                           "--json", OUTPUTS[1], "--html", OUTPUTS[2], "--jobs", str(jobs), "--details"],
+                           "--json", OUTPUTS[1], "--html", OUTPUTS[2], "--jobs", str(jobs), "--details",
+                           "--course", str(ROOT)],
                           cwd=cwd, env=environment, capture_output=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr.decode()
     outputs = {name: (cwd / name).read_bytes() for name in OUTPUTS}

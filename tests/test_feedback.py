@@ -135,6 +135,8 @@ def test_an_answer_awaiting_a_ta_is_listed_apart(sample_dir):
 def test_the_worked_step_is_shown_when_the_rubric_reveals_it(tmp_path):
     (tmp_path / "rubrics").mkdir()
     (tmp_path / "class").mkdir()
+    (tmp_path / "reference").mkdir()  # a course folder: the sample assignment, its rubric revealing
+    (tmp_path / "reference" / "mlp-numeric.yaml").write_text((ROOT / "reference" / "mlp-numeric.yaml").read_text())
     shipped = (ROOT / "rubrics" / "mlp-numeric.yaml").read_text()
     (tmp_path / "rubrics" / "mlp-numeric.yaml").write_text(shipped + "reveal_solution: true\n")
     (tmp_path / "class" / "s1004.yaml").write_text((SUBMISSIONS / "s1004_wrong_entries.yaml").read_text())

@@ -320,7 +320,7 @@ def test_prairielearn_configuration_error(tmp_path, shared_catalog):
 
 def test_prairielearn_run_script_and_dockerfile(tmp_path):
     job = pl_job(tmp_path, student={"s1005_wrong_shape.yaml": "answers.yaml"})
-    env = {**_shim(tmp_path), "GRADE_DIR": str(job)}
+    env = {**_shim(tmp_path), "GRADE_DIR": str(job), "GRADER_COURSE": str(ROOT)}
     done = subprocess.run([str(ROOT / "integrations/prairielearn/run.sh"), "--assignment", "mlp-numeric"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -14,7 +14,7 @@ from grader.errors import SubmissionError
 from grader.lms_export import CANVAS_ID_COLUMNS, MOODLE_ID_COLUMNS, gradebook_text
 from grader.pipeline import ClassResult, grade_folder
 from grader.scoring import QuestionResult, StudentResult
-from tests.conftest import SUBMISSIONS
+from tests.conftest import ROOT, SUBMISSIONS
 
 ASSIGNMENTS = ["backprop-general", "mlp-numeric", "mlp-random", "residual-softmax", "softmax-ce"]
 IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1007", "s1008", "s1009", "s2001", "s2002", "s2003",
@@ -187,7 +187,7 @@ def test_cli_regrading_twice_writes_identical_canvas_files(tmp_path, monkeypatch
     outputs = []
     for run in (1, 2):
         out = tmp_path / f"canvas{run}.csv"
-        result = CliRunner().invoke(cli, [str(folder), "--format", "canvas", "--gradebook", str(out)])
+        result = CliRunner().invoke(cli, [str(folder), "--format", "canvas", "--gradebook", str(out), "--course", str(ROOT)])
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]

@@ -1,4 +1,6 @@
-"""pyproject ships every package and data file the grader needs (a missing one only shows after `pip install .`)."""
+"""pyproject ships every package and data file the grader needs (a missing one only shows after
+`pip install .`), and no assignment file or rubric: a student who installs the grader must not
+hold a key. The package's sample assignments ship as public sheets only."""
 import tomllib
 
 from tests.conftest import ROOT
@@ -14,8 +16,20 @@ def test_every_grader_package_is_listed():
     assert found <= packages, f"add to [tool.setuptools] packages: {sorted(found - packages)}"
 
 
-def test_data_files_are_shipped():
-    data = _config()["package-data"]
-    for pattern, package in [("*.json", "grader.schemas"), ("*.lark", "grader.engine"), ("*.lark", "grader.parse")]:
+def test_data_files_are_shipped_and_no_key():
+    config = _config()
+    data = config["package-data"]
+    for pattern, package in [("*.json", "grader.schemas"), ("*.lark", "grader.engine"), ("*.lark", "grader.parse"),
+                             ("*.sheet.json", "grader.sheets")]:
         assert pattern in data[package]
-    assert _config()["package-dir"] == {"grader.shipped.reference": "reference", "grader.shipped.rubrics": "rubrics"}
+    assert "package-dir" not in config  # the repo's reference/ and rubrics/ are never mapped into the package
+    assert not [p for p in config["packages"] if "reference" in p or "rubric" in p or "shipped" in p]
+
+
+def test_the_package_holds_sheets_and_no_assignment_file_or_rubric():
+    """What pyproject maps into the package: grader/ only, where the sample assignments are
+    public sheets and no file holds a key."""
+    package = ROOT / "grader"
+    sheets = sorted(p.name for p in (package / "sheets").glob("*.sheet.json"))
+    assert sheets == [f"{p.stem}.sheet.json" for p in sorted((ROOT / "reference").glob("*.yaml"))]
+    assert not list(package.rglob("*.yaml")) and not list(package.rglob("*.yml"))

@@ -12,6 +12,8 @@ appears there literally, and otherwise stated in the message.
 
 :func:`score_lines` grades well-formed files for ``grade check --score``: the points per file
 and, per question, a verdict word (correct, wrong, missing, ...), never a reference value.
+Scoring needs the course's assignment files (a public sheet holds no key), so it belongs on
+the course's machine: with only a sheet it is a configuration error (exit 2) that says so.
 """
 from __future__ import annotations
 
@@ -96,11 +98,16 @@ def annotations(problems: Iterable[GraderError]) -> list[str]:
     return [error_annotation(p, line_of(p.file, p.line)) for p in problems]
 
 
-def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False) -> list[str]:
+def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False,
+                sheets: Path | None = None) -> list[str]:
     """``grade check --score``: per file ``FILE: P/MAX points (X %)`` and per question
     ``  QUESTION: VERDICT (p/max)``; a file that cannot be graded says so in one line. Under
-    GitHub Actions each file's score is also a ``::notice`` annotation."""
+    GitHub Actions each file's score is also a ``::notice`` annotation.
+
+    Raises ConfigError when a file's assignment has a public sheet (in ``sheets`` or the
+    package) but the course folder lacks its assignment file: scores are the course's to give."""
     from grader.integrations.grade_one import grade_checked, points_text
+    from grader.sheet_lookup import CheckSources, course_assignment
 
     out: list[str] = []
     for path in paths:
@@ -109,11 +116,16 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
         except SubmissionError:
             out.append(f"{path}: not graded (see the problem above)")
             continue
-        if sub.assignment in catalog.known_ids() and catalog.assignment(sub.assignment).randomized and not catalog.salt:
-            # Per-student numbers come from the course secret, which a student's repository lacks:
-            # a score computed without it would be a score against someone else's numbers.
-            out.append(f"{path}: not scored ({sub.assignment} gives each student their own numbers; "
-                       f"scoring needs the course's GRADER_SALT)")
+        if sub.assignment not in catalog.known_ids():
+            if CheckSources(catalog, sheets).find(sub.assignment) is not None:
+                course_assignment(catalog, sub.assignment, needed_by="grade check --score")  # raises
+            out.append(f"{path}: not graded (see the problem above)")  # an unknown assignment
+            continue
+        if catalog.assignment(sub.assignment).randomized and not catalog.salt:
+            # Per-student numbers are drawn with the course's secret salt, which stays on the
+            # course's machine: a score without it would be against someone else's numbers.
+            out.append(f"{path}: not scored ({sub.assignment} gives each student their own numbers, drawn with "
+                       f"the course's secret salt; scores for it come from the course's grader)")
             continue
         result = grade_checked(sub, catalog)
         if result.error is not None:
