@@ -63,7 +63,7 @@ def cli():
 @salt_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
-        jobs: int, time_limit: float, salt: str):
+        jobs: int, time_limit: float, salt: str, unsalted: bool):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -75,7 +75,7 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
 
     try:
-        result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
+        result = grade_folder(folder, catalog=Catalog(salt=salt, unsalted=unsalted), jobs=jobs, time_limit=time_limit,
                               progress=sys.stderr.isatty())
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
@@ -178,7 +178,7 @@ def check(files: tuple[Path, ...], score: bool):
               "the key; markdown is a worked solution (LaTeX) to publish after the deadline.")
 @click.option("--student", "student_id", help="For a randomized assignment: the student whose numbers to use.")
 @salt_option
-def key(assignment: str, fmt: str, student_id: str | None, salt: str):
+def key(assignment: str, fmt: str, student_id: str | None, salt: str, unsalted: bool):
     """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path).
 
     A randomized assignment has one key per student: give --student ID (and the course's --salt).
@@ -189,7 +189,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str):
     from grader.keyformat import key_answer_file, key_json, key_text
     from grader.solution import worked_solution
 
-    catalog = Catalog(salt=salt)
+    catalog = Catalog(salt=salt, unsalted=unsalted)
     try:
         template = catalog.assignment(assignment)
         if template.randomized and student_id is None:
@@ -211,7 +211,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str):
 @click.option("--id-column", help="The roster column holding the student id (default: the first of student_id, "
               "SIS User ID, ID number, ID, username).")
 @salt_option
-def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str):
+def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str, unsalted: bool):
     """Write one problem sheet and one answer file per student of ROSTER for ASSIGNMENT.
 
     Each sheet (Markdown with LaTeX) holds the student's own numbers, drawn exactly as grading
@@ -222,7 +222,7 @@ def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None,
 
     try:
         students = read_roster(roster, id_column=id_column)
-        written = write_handouts(Catalog(salt=salt), assignment, students, out_dir)
+        written = write_handouts(Catalog(salt=salt, unsalted=unsalted), assignment, students, out_dir)
     except GraderError as e:
         _fail(e)
     click.echo(f"{len(students)} student(s): {len(written)} file(s) written to {out_dir}")

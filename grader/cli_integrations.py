@@ -39,7 +39,7 @@ _assignment_option = click.option(
               help="When students see the autograder's printed log (it names the file and the score only).")
 @salt_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, salt: str):
+               stdout_visibility: str, salt: str, unsalted: bool):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -57,8 +57,8 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
                                   stdout_visibility=stdout_visibility)
 
     try:
-        result, data = gs.run(submission_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment,
-                              visibility=visibility, stdout_visibility=stdout_visibility, started=started)
+        result, data = gs.run(submission_dir, results_path, catalog=Catalog(salt=salt, unsalted=unsalted),
+                              assignment=assignment, visibility=visibility, stdout_visibility=stdout_visibility, started=started)
     except ConfigError as e:
         _write_problem(problem, results_path, write_json, e)
         sys.exit(2)
@@ -76,7 +76,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
               help="Where to write results.json instead of GRADE_DIR/results/results.json.")
 @_assignment_option
 @salt_option
-def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str):
+def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str, unsalted: bool):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
     Answers come from submitted_answers fields named for question ids, or from the one answer
@@ -90,7 +90,7 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
 
     target = pl.results_path_for(grade_dir, results_path)
     try:
-        result, data = pl.run(grade_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment)
+        result, data = pl.run(grade_dir, results_path, catalog=Catalog(salt=salt, unsalted=unsalted), assignment=assignment)
     except ConfigError as e:
         _write_problem(pl.problem_results, target, write_json, e)
         sys.exit(2)

@@ -20,6 +20,7 @@ from grader.catalog import Catalog
 from grader.errors import ConfigError
 from grader.keyformat import conventions_text
 from grader.report import write_atomic
+from grader.salt_rule import require_salt
 from grader.solution import tex_matrix, tex_name, tex_number
 
 # Roster columns, most specific first: ours, Canvas ("SIS User ID", else Canvas's own "ID"),
@@ -144,6 +145,7 @@ def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student]
     """Each student's sheet and answer file in ``out`` (created); returns the files written.
     A student whose numbers cannot be drawn stops the run (ConfigError: the assignment's fault)."""
     template = catalog.assignment(assignment_id)
+    require_salt(template, salt=catalog.salt, unsalted=catalog.unsalted)  # before any file is written
     out.mkdir(parents=True, exist_ok=True)
     written, taken = [], set()
     for student in students:

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from grader.budget import checkpoint
 from grader.catalog import Catalog
+from grader.class_settings import read_class_settings
 from grader.compare import REVIEW
 from grader.copying import mark_other_variants, variant_check
 from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.unmatched import require_some_match
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.progress import Progress
 from grader.result_store import ResultStore, as_store
@@ -51,6 +53,8 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     catalog = catalog or Catalog()
     if not folder.is_dir():
         raise GraderError(f"{folder}: not a folder")
+    if read_class_settings(folder).unsalted and not catalog.unsalted:  # a demo class, unsalted on purpose
+        catalog = replace(catalog, unsalted=True)
     files, skipped = discover(folder)
     if not files and not skipped:
         raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
@@ -68,6 +72,7 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     for s in skipped:
         results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
     _attribute_rejected(results, catalog)  # these three change the few results they concern, in place
+    require_some_match(folder, results.summaries(), catalog)
     mark_other_variants(results, catalog)
     _mark_duplicates(results)
     return ClassResult(str(folder), results, catalog)

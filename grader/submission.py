@@ -21,6 +21,7 @@ from grader.io.safe_load import load_file
 from grader.io.validate import validate
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+SETTINGS_FILE = "grader.yaml"  # a class folder's settings (grader.class_settings), at its top only
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or not _answer_like(name):
-                continue
+            if name.startswith(".") or not _answer_like(name) or (here == folder and name == SETTINGS_FILE):
+                continue  # (the class folder's own settings, grader.class_settings, are not an answer file)
             rel = str(path.relative_to(folder))
             problem = name_problem(name)
             if problem:
