@@ -22,7 +22,7 @@ from grader.grading import compare_answers, parse_answer, parse_answers, score_a
 from grader.progress import Progress
 from grader.result_store import ResultStore, as_store
 from grader.scoring import StudentResult
-from grader.submission import Submission, discover, read_submission
+from grader.submission import Submission, discover, read_submission, recovered_student
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,10 @@ def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | Non
     try:
         sub = read_submission(path, shown_as=shown)  # read
     except SubmissionError as e:
-        return StudentResult(shown, error=e)
+        found = recovered_student(path, e)  # a broken file's student, from its lines: not left out of LMS files
+        if found is None:
+            return StudentResult(shown, error=e)
+        return StudentResult(shown, found.student_id, found.name, found.email, error=e, notes=(found.note,))
     checkpoint(None)  # the file is read; what follows until the first answer is ours (keys, variants)
     return grade_submission(sub, catalog, preset=preset)
 

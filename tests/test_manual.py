@@ -31,4 +31,4 @@ def test_bad_manual_scores_are_reported(tmp_path):
     bad.write_text("file,question,points\nseed002_backprop_general.yaml,task3.blowup,lots\n")
     result = CliRunner().invoke(cli, [str(SEEDS), "--manual-scores", str(bad), "--gradebook", str(tmp_path / "g.csv")])
     assert result.exit_code == 1
-    assert "row 2: points 'lots' is not a number" in result.output
+    assert "row 2, column points: 'lots' is not a number" in result.output

@@ -220,7 +220,7 @@ def test_handout_file_names_never_escape_the_folder(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("student_id,name\n../../etc/x,Eve\n.hidden,H\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["handout", "mlp-random", "--roster", str(roster), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["handout", "mlp-random", "--roster", str(roster), "--out", str(out), "--salt", SALT])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["______etc_x.answers.yaml", "______etc_x.md",
                                                      "_hidden.answers.yaml", "_hidden.md"]
