@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.assignment import Assignment, Question
 from grader.compare import Tolerance, _oriented
-from grader.engine.autodiff import FLOAT, Evaluation, backward, forward
+from grader.engine.autodiff import FLOAT, Evaluation, evaluate
 from grader.key import AnswerKey, initial_params, quantity, scenario_data
 from grader.parse.numeric import NumericAnswer
 
@@ -148,17 +148,9 @@ class FollowThrough:
         unpinned: dict = {"values": {}, "grads": {}, "updated": {}}
         params = before.updated if before is not None else self.floats.params[name]
         with np.errstate(all="ignore"):  # a student's numbers may take log of a negative: nan, not a warning
-            values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules,
-                             pins=mine["values"], unpinned=unpinned["values"])
-            grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"],
-                             unpinned=unpinned["grads"]) if graph.loss in values else {}
-        updated = {}
-        if s.learning_rate is not None and grads:
-            eta = float(s.learning_rate)
-            computed = {p: params[p] - eta * grads[p] for p in graph.params}
-            updated = {p: mine["updated"].get(p, computed[p]) for p in graph.params}
-            unpinned["updated"] = {p: computed[p] for p in mine["updated"] if p in computed}
-        return Evaluation(values, grads, updated), unpinned
+            ev = evaluate(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules,
+                          learning_rate=s.learning_rate, pins=mine, unpinned=unpinned)  # the key's very path
+        return ev, unpinned
 
 
 def follow_through_value(assignment: Assignment, key: AnswerKey, parsed: dict, question: Question) -> np.ndarray | None:
