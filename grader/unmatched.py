@@ -35,7 +35,8 @@ def require_some_match(folder: Path, summaries, catalog) -> None:
                      f"{', ...' if len(asked) > SHOWN_NAMES else ''})")
     if unread:
         parts.append(f"{unread} could not be read")
-    looked = " and ".join(str(d) for d in catalog.search_dirs("reference")) or "nowhere"
+    here = Path(catalog.root) / "reference"
+    looked = f"{shown_name(str(here))}{'' if here.is_dir() else ' (no such folder)'} and the shipped assignments"
     raise GraderError(
         f"{folder}: no answer file could be matched to a known assignment ({'; '.join(parts)}); "
         f"known: {', '.join(sorted(known)) or 'none'} (looked in {looked}). Run grade from the course folder "
