@@ -73,6 +73,7 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     from grader.lms_export import gradebook_chunks
     from grader.pipeline import grade_folder
     from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
+    from grader.salt_rule import unsalted_note
 
     try:
         result = grade_folder(folder, catalog=Catalog(salt=salt, unsalted=unsalted), jobs=jobs, time_limit=time_limit,
@@ -107,6 +108,8 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
         write_atomic(review_path, neutralise_formulas(sheet).to_csv(index=False, lineterminator="\n"))
         written.append(f"{len(sheet)} answer(s) to review in {review_path}")
     click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
+    if note := unsalted_note(result):  # an unsalted run is never silent
+        click.echo(note, err=True)
 
 
 MANUAL_CHUNK = 2000  # results merged per read of the TA's sheet

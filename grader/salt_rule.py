@@ -24,3 +24,18 @@ def require_salt(assignment, *, salt: str, unsalted: bool) -> None:
             "is set: grading or handing out without it uses other numbers than the students got. Give the "
             "course's --salt SECRET (or set $GRADER_SALT), the same as for grade handout; or --unsalted to "
             "use the unsalted draws on purpose")
+
+
+def unsalted_note(result) -> str | None:
+    """For a run that drew randomized assignments without a salt on purpose, the line that says
+    so on stderr (such a run is never silent); None otherwise. ``result`` is a ClassResult."""
+    catalog = result.catalog
+    if catalog.salt or not catalog.unsalted:
+        return None
+    known = set(catalog.known_ids())
+    drawn = sorted({s.assignment for s in result.students.summaries()
+                    if s.assignment in known and catalog.assignment(s.assignment).randomized})
+    if not drawn:
+        return None
+    return (f"note: {', '.join(drawn)} graded with the unsalted draws, on purpose (--unsalted, or the class "
+            "folder's grader.yaml); a course that handed out salted numbers must give its --salt")

@@ -51,6 +51,7 @@ def test_unsalted_on_purpose_grades_the_unsalted_draws(random_class, tmp_path):
     book = tmp_path / "g.csv"
     result = CliRunner().invoke(cli, [str(random_class), "--unsalted", "--gradebook", str(book)])
     assert result.exit_code == 0, result.output
+    assert "note: mlp-random graded with the unsalted draws, on purpose" in result.output  # (on stderr)
     points = {r["student_id"]: r["total"] for r in csv.DictReader(book.open())}
     assert points == {"s2001": "18.0", "s2002": "10.0", "s2003": "0.0"}  # the README's figures
 
@@ -60,6 +61,7 @@ def test_a_salt_grades_too(random_class, tmp_path):
     book = tmp_path / "g.csv"
     result = CliRunner().invoke(cli, [str(random_class), "--salt", "course-secret", "--gradebook", str(book)])
     assert result.exit_code == 0, result.output
+    assert "unsalted" not in result.output
     points = {r["student_id"]: float(r["total"]) for r in csv.DictReader(book.open())}
     assert set(points) == {"s2001", "s2002", "s2003"} and points["s2001"] < 18.0
 
