@@ -184,6 +184,8 @@ REJECTED = [
     ("[100,200]", "syntax", "decimal comma", 5),
     ("0,25", "syntax", "decimal comma", 2),
     ("-0,113937", "syntax", "decimal comma", 3),
+    (["0,113937", "0,13437"], "syntax", "decimal comma", None),  # a YAML list of such texts
+    ("array([0,113937, 0,5])", "syntax", "decimal comma", 9),
 ]
 
 
