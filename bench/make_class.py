@@ -430,8 +430,9 @@ def main(argv=None) -> int:
     ap.add_argument("n", type=int, help="students")
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--salt", default=os.environ.get("GRADER_SALT", ""),
-                    help="course secret of per-student numbers (grade with the same --salt)")
+    ap.add_argument("--salt", default=os.environ.get("GRADER_SALT") or "bench",
+                    help="course secret of per-student numbers (default: $GRADER_SALT, else bench; "
+                         "grade with the same --salt)")
     ap.add_argument("--assignments", help="comma-separated ids (default: every known assignment)")
     ap.add_argument("--jobs", type=int, default=1, help="processes (the output is the same)")
     args = ap.parse_args(argv)

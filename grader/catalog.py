@@ -17,6 +17,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.errors import ConfigError
 from grader.key import AnswerKey, build_key
 from grader.rubric import Rubric, load_rubric
+from grader.salt_rule import require_salt
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DRAWS = 256  # students' draws kept at once (see Catalog._forget_oldest_draw)
@@ -30,6 +31,7 @@ class Catalog:
     # The course secret seeding per-student random variants; every entry point (CLI, Gradescope,
     # PrairieLearn) takes it from $GRADER_SALT unless given.
     salt: str = field(default_factory=lambda: os.environ.get("GRADER_SALT", ""))
+    unsalted: bool = False  # randomized assignments without a salt on purpose (see grader.salt_rule)
     _assignments: dict = field(default_factory=dict)
     _rubrics: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)
@@ -88,6 +90,7 @@ class Catalog:
         """The assignment with ``student_id``'s own numbers (itself when not randomized)."""
         if not assignment.randomized:
             return assignment
+        require_salt(assignment, salt=self.salt, unsalted=self.unsalted)
         return self.draw(assignment, student_id).assignment
 
     def profile(self, assignment: Assignment):

@@ -73,7 +73,7 @@ def cli():
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
         jobs: int, time_limit: float, roster_path: Path | None, ids_from: str, missing: str, salt: str,
-        course: Path):
+        unsalted: bool, course: Path):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -83,13 +83,14 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     from grader.lms_export import gradebook_chunks
     from grader.pipeline import grade_folder
     from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
+    from grader.salt_rule import unsalted_note
 
     try:
         identity = None
         if roster_path or ids_from != "file" or missing != "blank":
             from grader.folder_identity import class_identity
             identity = class_identity(roster_path, ids_from=ids_from, missing=missing)
-        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt), jobs=jobs, time_limit=time_limit,
+        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), jobs=jobs, time_limit=time_limit,
                               progress=sys.stderr.isatty(), identity=identity)
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
@@ -125,6 +126,8 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
         write_atomic(review_path, neutralise_formulas(sheet).to_csv(index=False, lineterminator="\n"))
         written.append(f"{len(sheet)} answer(s) to review in {review_path}")
     click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
+    if note := unsalted_note(result):  # an unsalted run is never silent
+        click.echo(note, err=True)
 
 
 MANUAL_CHUNK = 2000  # results merged per read of the TA's sheet
@@ -203,7 +206,7 @@ def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Pat
 @click.option("--student", "student_id", help="For a randomized assignment: the student whose numbers to use.")
 @salt_option
 @course_option
-def key(assignment: str, fmt: str, student_id: str | None, salt: str, course: Path):
+def key(assignment: str, fmt: str, student_id: str | None, salt: str, unsalted: bool, course: Path):
     """Print the reference answers of ASSIGNMENT (an id such as mlp-numeric, or a file path).
 
     A randomized assignment has one key per student: give --student ID (and the course's --salt).
@@ -217,7 +220,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str, course: Pa
 
     from grader.sheet_lookup import course_assignment
 
-    catalog = Catalog(root=course, salt=salt)
+    catalog = Catalog(root=course, salt=salt, unsalted=unsalted)
     try:
         template = course_assignment(catalog, assignment, needed_by="grade key")
         if template.randomized and student_id is None:
@@ -240,7 +243,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str, course: Pa
               "SIS User ID, ID number, ID, username).")
 @salt_option
 @course_option
-def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str, course: Path):
+def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None, salt: str, unsalted: bool, course: Path):
     """Write one problem sheet and one answer file per student of ROSTER for ASSIGNMENT.
 
     Each sheet (Markdown with LaTeX) holds the student's own numbers, drawn exactly as grading
@@ -251,7 +254,7 @@ def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None,
 
     try:
         students = read_roster(roster, id_column=id_column)
-        written = write_handouts(Catalog(root=course, salt=salt), assignment, students, out_dir)
+        written = write_handouts(Catalog(root=course, salt=salt, unsalted=unsalted), assignment, students, out_dir)
     except GraderError as e:
         _fail(e)
     click.echo(f"{len(students)} student(s): {len(written)} file(s) written to {out_dir}")

@@ -43,7 +43,7 @@ _assignment_option = click.option(
 @salt_option
 @course_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, metadata_path: Path | None, salt: str, course: Path):
+               stdout_visibility: str, metadata_path: Path | None, salt: str, unsalted: bool, course: Path):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -61,7 +61,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
                                   stdout_visibility=stdout_visibility)
 
     try:
-        result, data = gs.run(submission_dir, results_path, catalog=Catalog(root=course, salt=salt), assignment=assignment,
+        result, data = gs.run(submission_dir, results_path, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), assignment=assignment,
                               visibility=visibility, stdout_visibility=stdout_visibility, started=started,
                               metadata_path=metadata_path)
     except ConfigError as e:
@@ -82,7 +82,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 @_assignment_option
 @salt_option
 @course_option
-def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str, course: Path):
+def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str, unsalted: bool, course: Path):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
     Answers come from submitted_answers fields named for question ids, or from the one answer
@@ -96,7 +96,7 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
 
     target = pl.results_path_for(grade_dir, results_path)
     try:
-        result, data = pl.run(grade_dir, results_path, catalog=Catalog(root=course, salt=salt), assignment=assignment)
+        result, data = pl.run(grade_dir, results_path, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), assignment=assignment)
     except ConfigError as e:
         _write_problem(pl.problem_results, target, write_json, e)
         sys.exit(2)

@@ -4,8 +4,26 @@ earlier answers?
 The engine is re-run with the student's answers pinned in place of the true values: their
 z^[1] in the forward pass, their δ^[2] in the backward pass, their ∂L/∂W in the update, their
 updated weights as the next scenario's start. A wrong answer that equals what this pinned run
-gives (with its own answer left out) earns the rubric's follow-through credit. Answers that are
-all zeros are never pinned, so follow-through cannot reward an empty earlier step.
+gives (with its own answer left out) earns the rubric's follow-through credit. The run is the
+key's own (:func:`grader.engine.autodiff.evaluate`, the batch mean's 1/m included).
+
+An answer is pinned only when it carries information (:func:`pinnable`), so that no sheet of
+filler earns follow-through (measured: every sheet filled with one constant, 0, ±1e-9, ±1,
+1e200, the largest float, 1e-300, scores no more than the all-zero sheet, on every shipped
+assignment; ``tests/test_follow_through_rules.py``):
+
+- its shape is the key's (or the transposed layout);
+- every entry is finite;
+- it is not zero at the question's tolerance: some entry is farther from 0 than the rubric's
+  ``atol`` (an all-zero or all-1e-9 answer is a blank; its carried values would be within
+  ``atol`` of anything tiny);
+- its largest entry is at most ``MAGNITUDE`` (1,000) times the key's largest, or 1,000 when
+  the key's entries are all below 1 (1e200 would make every tolerance ``rtol·|value|`` huge);
+- it is not one value repeated where the key's entries differ (beyond the tolerance): a
+  constant fill says nothing about the step it answers. A 1×1 answer, or a key that is
+  itself constant, is not held to this rule.
+
+A key entry that is itself all zeros keeps the old rule: such an answer is right, never pinned.
 
 Only the question's own scenario and those it starts from (``params_from``) are re-run: no
 other scenario can change its value. A :class:`FollowThrough` reads one file's answers once and
@@ -19,7 +37,7 @@ import numpy as np
 
 from grader.assignment import Assignment, Question
 from grader.compare import Tolerance, _oriented
-from grader.engine.autodiff import FLOAT, Evaluation, backward, forward
+from grader.engine.autodiff import FLOAT, Evaluation, evaluate
 from grader.key import AnswerKey, initial_params, quantity, scenario_data
 from grader.parse.numeric import NumericAnswer
 
@@ -27,13 +45,30 @@ TABLES = {"": "values", "grad": "grads", "updated": "updated"}
 ENGINE_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
 
 
-def _pin_value(answer, entry) -> np.ndarray | None:
+MAGNITUDE = 1e3  # the largest entry pinned, as a multiple of the key's largest (or of 1)
+
+
+def _pin_value(answer, entry, tol: Tolerance | None = None) -> np.ndarray | None:
     if not isinstance(answer, NumericAnswer):
         return None
     got = _oriented(answer, entry.shape)
-    if got is None or (not got.any() and entry.value.any()):
-        return None  # wrong shape, or an all-zero stand-in: never carried forward
+    if got is None or not pinnable(np.asarray(got, dtype=float), entry.value, tol or Tolerance()):
+        return None  # never carried forward (see the module's docstring)
     return np.array(got, dtype=float)
+
+
+def pinnable(got: np.ndarray, key: np.ndarray, tol: Tolerance) -> bool:
+    """Does an answer (of the key's shape) carry information enough to be pinned?"""
+    if not np.isfinite(got).all():
+        return False
+    zero = np.zeros_like(key)
+    if tol.close(got, zero).all():
+        return False  # a blank at this tolerance (all-zero included)
+    if np.abs(got).max() > MAGNITUDE * max(float(np.abs(key).max()), 1.0):
+        return False
+    if got.size > 1 and (got == got.flat[0]).all() and not tol.close(key, key.flat[0]).all():
+        return False  # one value repeated where the key's entries differ
+    return True
 
 
 def _same_as_key(value: np.ndarray, k: np.ndarray) -> bool:
@@ -92,12 +127,12 @@ class FollowThrough:
     pinned twice needs its own re-run.
     """
 
-    def __init__(self, assignment: Assignment, key: AnswerKey, parsed: dict):
+    def __init__(self, assignment: Assignment, key: AnswerKey, parsed: dict, *, rubric=None):
         self.assignment, self.key, self.floats = assignment, key, _floats(assignment)
         self.pins: dict[str, tuple[str, str, str, np.ndarray]] = {}  # qid -> scenario, table, node, value
         for q in self.floats.pinnable:
             if q.id in parsed:
-                value = _pin_value(parsed[q.id], key[q.id])
+                value = _pin_value(parsed[q.id], key[q.id], rubric[q.id].tolerance if rubric is not None else None)
                 if value is not None:
                     self.pins[q.id] = (q.scenario, TABLES[q.verb], q.node, value)
         self._shared = {place for place, n in Counter(p[:3] for p in self.pins.values()).items() if n > 1}
@@ -148,17 +183,9 @@ class FollowThrough:
         unpinned: dict = {"values": {}, "grads": {}, "updated": {}}
         params = before.updated if before is not None else self.floats.params[name]
         with np.errstate(all="ignore"):  # a student's numbers may take log of a negative: nan, not a warning
-            values = forward(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules,
-                             pins=mine["values"], unpinned=unpinned["values"])
-            grads = backward(graph, values, backend=FLOAT, rules=a.rules, pins=mine["grads"],
-                             unpinned=unpinned["grads"]) if graph.loss in values else {}
-        updated = {}
-        if s.learning_rate is not None and grads:
-            eta = float(s.learning_rate)
-            computed = {p: params[p] - eta * grads[p] for p in graph.params}
-            updated = {p: mine["updated"].get(p, computed[p]) for p in graph.params}
-            unpinned["updated"] = {p: computed[p] for p in mine["updated"] if p in computed}
-        return Evaluation(values, grads, updated), unpinned
+            ev = evaluate(graph, params, self.floats.data[name], backend=FLOAT, rules=a.rules,
+                          learning_rate=s.learning_rate, pins=mine, unpinned=unpinned)  # the key's very path
+        return ev, unpinned
 
 
 def follow_through_value(assignment: Assignment, key: AnswerKey, parsed: dict, question: Question) -> np.ndarray | None:

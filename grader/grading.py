@@ -115,7 +115,7 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
             if not verdict.correct:
                 per_question = {m: v[question.id] for m, v in variants.items() if question.id in v}
                 verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
-                follow = follow or FollowThrough(key.assignment, key, parsed)
+                follow = follow or FollowThrough(key.assignment, key, parsed, rubric=rubric)
                 if carried_forward(got, follow.value(question), tol=tol):
                     verdict = replace(verdict, outcome=FOLLOW, feedback=(
                         "right given your own earlier answers (error carried forward)"

@@ -19,6 +19,7 @@ from grader.catalog import Catalog
 from grader.errors import ConfigError
 from grader.keyformat import conventions_text
 from grader.report import write_atomic
+from grader.salt_rule import require_salt
 from grader.solution import tex_matrix, tex_name, tex_number
 
 # Roster columns, most specific first: ours, Canvas ("SIS User ID", else Canvas's own "ID"),
@@ -176,6 +177,7 @@ def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student]
     if problems:
         raise ConfigError(f"{len(problems)} student(s) refused, nothing written: " + "; ".join(problems[:20]))
     template = catalog.assignment(assignment_id)
+    require_salt(template, salt=catalog.salt, unsalted=catalog.unsalted)  # before any file is written
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for student in students:  # ids checked by read_roster: each is its own file name, unique on any disk

@@ -7,6 +7,7 @@ question, max, the answer as typed, empty ``points`` and ``comment``); the TA fi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pandas as pd
 from grader.compare import REVIEW
 from grader.errors import GraderError
 from grader.scoring import StudentResult
+
+POINTS = re.compile(r"\s*(\d{1,9}(?:\.\d{0,9})?|\.\d{1,9})\s*")  # plain decimal, no sign, no exponent
+SHOWN_CHARS = 40
 
 REVIEW_COLUMNS = ["student_id", "name", "assignment", "file", "question", "max", "answer", "points", "comment"]
 
@@ -30,8 +34,8 @@ def review_frame(students, answers: dict) -> pd.DataFrame:
 
 def merge_manual_scores(students, path: Path) -> list[StudentResult]:
     """The results with the TA's points for reviewed answers (raises GraderError naming the row)."""
-    try:
-        table = pd.read_csv(path, dtype={"student_id": str, "file": str, "question": str, "comment": str})
+    try:  # every cell as the text typed: pandas would read "nan" as NaN, "inf" and "1e400" as infinity
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as e:
         raise GraderError(f"cannot read the manual scores: {e}", file=str(path)) from None
     missing = {"file", "question", "points"} - set(table.columns)
@@ -39,13 +43,10 @@ def merge_manual_scores(students, path: Path) -> list[StudentResult]:
         raise GraderError(f"manual scores need columns {', '.join(sorted(missing))}", file=str(path))
     scores = {}
     for i, row in table.iterrows():
-        if pd.isna(row["points"]):
-            continue
-        try:
-            points = float(row["points"])
-        except ValueError:
-            raise GraderError(f"row {i + 2}: points {row['points']!r} is not a number", file=str(path)) from None
-        comment = "" if pd.isna(row.get("comment", "")) else str(row.get("comment", ""))
+        if not row["points"].strip():
+            continue  # not graded yet
+        points = manual_points(row["points"], row=i + 2, file=str(path))
+        comment = str(row.get("comment", ""))
         scores[(str(row["file"]), str(row["question"]))] = (points, comment)
     out = []
     for r in students:
@@ -59,3 +60,15 @@ def merge_manual_scores(students, path: Path) -> list[StudentResult]:
             questions.append(q)
         out.append(replace(r, questions=tuple(questions)))
     return out
+
+
+def manual_points(text: str, *, row: int, file: str) -> float:
+    """A TA's points as typed: a plain non-negative decimal (``2``, ``1.5``, ``.5``). Anything
+    else (``nan``, ``inf``, ``1e400``, ``-1``, ``1,5``, words) is refused with the sheet's row
+    and column, never read as 0 or as full marks. Points above the question's max are capped."""
+    if POINTS.fullmatch(text):
+        return float(text)
+    shown = repr(text[:SHOWN_CHARS] + ("..." if len(text) > SHOWN_CHARS else ""))
+    raise GraderError(f"row {row}, column points: {shown} is not a number of points: write a plain number from 0 "
+                      "to the question's max (e.g. 1.5, with a point), or leave the cell empty", file=file,
+                      category="value")

@@ -13,14 +13,16 @@ from pathlib import Path
 
 from grader.budget import checkpoint
 from grader.catalog import Catalog
+from grader.class_settings import read_class_settings
 from grader.compare import REVIEW
 from grader.copying import mark_other_variants, variant_check
 from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.unmatched import require_some_match
 from grader.grading import compare_answers, parse_answer, parse_answers, score_answers
 from grader.progress import Progress
 from grader.result_store import ResultStore, as_store
 from grader.scoring import StudentResult
-from grader.submission import Submission, discover, read_submission
+from grader.submission import Submission, discover, read_submission, recovered_student
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     catalog = catalog or Catalog()
     if not folder.is_dir():
         raise GraderError(f"{folder}: not a folder")
+    if read_class_settings(folder).unsalted and not catalog.unsalted:  # a demo class, unsalted on purpose
+        catalog = replace(catalog, unsalted=True)
     files, skipped = discover(folder)
     if not files and not skipped:
         raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
@@ -70,6 +74,7 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     for s in skipped:
         results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
     _attribute_rejected(results, catalog)  # these three change the few results they concern, in place
+    require_some_match(folder, results.summaries(), catalog)
     mark_other_variants(results, catalog)
     _mark_duplicates(results)
     if identity is not None:
@@ -155,7 +160,12 @@ def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | Non
         if identity is not None:
             sub, notes = identity.resolve(sub)  # whose work it is
     except SubmissionError as e:
-        return StudentResult(shown, error=e)
+        # a broken file's student, from its lines, so it is not left out of LMS files; but where
+        # the folder says whose a file is, a claim typed in the file counts for nothing
+        found = None if identity is not None and identity.ids_from == "folder" else recovered_student(path, e)
+        if found is None:
+            return StudentResult(shown, error=e)
+        return StudentResult(shown, found.student_id, found.name, found.email, error=e, notes=(found.note,))
     checkpoint(None)  # the file is read; what follows until the first answer is ours (keys, variants)
     result = grade_submission(sub, catalog, preset=preset)
     return replace(result, notes=notes + result.notes) if notes else result

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import SubmissionError
-from grader.io.safe_load import load_file
+from grader.identity_recovery import RecoveredStudent, recover_student
+from grader.io.safe_load import MAX_FILE_BYTES, load_file
 from grader.io.validate import validate
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+SETTINGS_FILE = "grader.yaml"  # a class folder's settings (grader.class_settings), at its top only
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,30 @@ def read_submission(path: Path, *, shown_as: str | None = None) -> Submission:
     student = doc.data["student"]
     return Submission(shown, doc.data["assignment"], student["id"], student.get("name", ""),
                       student.get("email", ""), doc.data["answers"], doc.lines)
+
+
+UNPARSED = ("yaml", "json", "alias", "tag", "duplicate-key")  # read, but could not be parsed
+
+
+def recovered_student(path: Path, error: SubmissionError) -> RecoveredStudent | None:
+    """The student a file that could not be parsed names on its lines
+    (:mod:`grader.identity_recovery`), or None (also for files too big, not text, not regular)."""
+    if error.category not in UNPARSED:
+        return None
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        return None
+    found = recover_student(raw.decode("utf-8", "replace"))
+    if found is None or not all(v.isprintable() for v in (found.student_id, found.name, found.email)):
+        return None
+    return found
 
 
 def _renamed(e: SubmissionError, path: str, shown: str) -> SubmissionError:
@@ -144,8 +170,8 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or not _answer_like(name):
-                continue
+            if name.startswith(".") or not _answer_like(name) or (here == folder and name == SETTINGS_FILE):
+                continue  # (the class folder's own settings, grader.class_settings, are not an answer file)
             rel = str(path.relative_to(folder))
             problem = name_problem(name)
             if problem:

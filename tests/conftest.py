@@ -7,6 +7,7 @@ from grader.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "submissions"
+SAMPLE_SETTINGS = SUBMISSIONS / "grader.yaml"  # the sample class's settings (unsalted on purpose), not an answer file
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 

@@ -19,18 +19,19 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 
-from .conftest import ROOT, SUBMISSIONS
+from .conftest import ROOT, SAMPLE_SETTINGS, SUBMISSIONS
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 OUTPUTS = ("gradebook.csv", "report.json", "report.html")
-SAMPLE = sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file())  # files in the sample class
+SAMPLE = sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file() and p != SAMPLE_SETTINGS)  # the sample's files
 
 
 def _class(tmp_path_factory, copies: int) -> Path:
     folder = tmp_path_factory.mktemp("class") / "class"
     for i in range(copies):
-        shutil.copytree(SUBMISSIONS, folder / f"c{i:02d}")
+        shutil.copytree(SUBMISSIONS, folder / f"c{i:02d}", ignore=shutil.ignore_patterns(SAMPLE_SETTINGS.name))
+    shutil.copyfile(SAMPLE_SETTINGS, folder / SAMPLE_SETTINGS.name)  # the class's settings: at its top
     return folder
 
 

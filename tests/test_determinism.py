@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SUBMISSIONS
+from .conftest import ROOT, SAMPLE_SETTINGS, SUBMISSIONS
 
 OUTPUTS = ("gradebook.csv", "report.json", "report.html")
 BASE_ENV = {"LC_ALL": "C.UTF-8", "TZ": "UTC"}
@@ -27,7 +27,7 @@ BASE_ENV = {"LC_ALL": "C.UTF-8", "TZ": "UTC"}
 def _copy_class(dest: Path, *, order_seed: int | None = None, rename=None) -> Path:
     """Two copies of the sample class (so two workers share the work), the files
     created in a shuffled order and optionally renamed (``rename(index, name)``)."""
-    files = sorted(p for p in SUBMISSIONS.rglob("*") if p.is_file())
+    files = sorted(p for p in SUBMISSIONS.rglob("*") if p.is_file() and p != SAMPLE_SETTINGS)
     todo = [(copy, i, p) for copy in ("a", "b") for i, p in enumerate(files)]
     if order_seed is not None:
         random.Random(order_seed).shuffle(todo)
@@ -36,6 +36,7 @@ def _copy_class(dest: Path, *, order_seed: int | None = None, rename=None) -> Pa
         target = dest / "class" / copy / rel.parent / (rename(i, rel.name) if rename else rel.name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(p, target)
+    shutil.copyfile(SAMPLE_SETTINGS, dest / "class" / SAMPLE_SETTINGS.name)  # the class's settings: at its top
     return dest
 
 
@@ -59,7 +60,7 @@ def _reversed_names(count: int):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, dict[str, bytes]]:
-    count = sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file())
+    count = sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file() and p != SAMPLE_SETTINGS)
     tmp = tmp_path_factory.mktemp("determinism")
     plain = _copy_class(tmp / "plain")
     out = {"jobs 1": _grade(plain, jobs=1, env=BASE_ENV),
@@ -80,7 +81,7 @@ def test_same_bytes(runs, variant, output):
 
 
 def test_the_runs_graded_something(runs):
-    files = 2 * sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file())
+    files = 2 * sum(1 for p in SUBMISSIONS.rglob("*") if p.is_file() and p != SAMPLE_SETTINGS)
     gradebook = runs["jobs 1"]["gradebook.csv"].decode()
     assert gradebook.count("\n") == 1 + files and "complete" in gradebook and "rejected" in gradebook
     assert f"{files} answer file(s) graded".encode() in runs["jobs 1"]["stdout"]

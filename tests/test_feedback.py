@@ -17,8 +17,8 @@ from tests.conftest import ROOT, SUBMISSIONS
 
 DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "
                r"\begin{bmatrix} -0.113937 \\ 0.13437 \end{bmatrix}$$")
-SAMPLE_NAMES = ["no-id-s1006_malformed-mlp-numeric.md", "s1001-mlp-numeric.md", "s1002-mlp-numeric.md",
-                "s1003-mlp-numeric.md", "s1004-mlp-numeric.md", "s1005-mlp-numeric.md", "s1007-mlp-numeric.md",
+SAMPLE_NAMES = ["s1001-mlp-numeric.md", "s1002-mlp-numeric.md", "s1003-mlp-numeric.md", "s1004-mlp-numeric.md",
+                "s1005-mlp-numeric.md", "s1006-mlp-numeric.md", "s1007-mlp-numeric.md",
                 "s1008-mlp-numeric.md", "s1009-mlp-numeric.md", "s2001-mlp-random.md", "s2002-mlp-random.md",
                 "s2003-mlp-random.md", "seed000-softmax-ce.md", "seed001-softmax-ce.md",
                 "seed002-backprop-general.md", "seed003-residual-softmax.md"]
@@ -121,8 +121,8 @@ def test_a_known_wrong_answer_gets_points_verdict_flag_and_feedback(sample_dir):
 
 
 def test_a_rejected_file_says_why(sample_dir):
-    text = (sample_dir / "no-id-s1006_malformed-mlp-numeric.md").read_text()
-    assert "- Student: unknown student\n" in text and "- Status: rejected\n" in text
+    text = (sample_dir / "s1006-mlp-numeric.md").read_text()  # its id read from the broken file's lines
+    assert "- Student: Charles Babbage (s1006)\n" in text and "- Status: rejected\n" in text
     assert "## Your file could not be graded" in text and "invalid YAML" in text
 
 

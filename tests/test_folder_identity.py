@@ -140,7 +140,8 @@ def test_ids_from_folder_without_a_roster_use_the_folder_name(course):
 def test_a_file_without_id_left_out_of_canvas_is_listed_on_stderr(tmp_path, commands_use):
     folder = tmp_path / "class"
     folder.mkdir()
-    (folder / "broken.yaml").write_text("assignment: mlp-random\nstudent: {id: s1\n")
+    (folder / "broken.yaml").write_text("assignment: mlp-random\nstudent: [\n")  # no id to read back
+    (folder / "ok.yaml").write_text(key_file(commands_use, "s2"))  # (a run with no file matched stops: exit 1)
     out = tmp_path / "c.csv"
     result = runner().invoke(cli, ["run", str(folder), "--gradebook", str(out), "--format", "canvas"])
     assert "broken.yaml: no student id, so no canvas row (rejected: " in result.stderr

@@ -17,8 +17,8 @@ from grader.scoring import QuestionResult, StudentResult
 from tests.conftest import ROOT, SUBMISSIONS
 
 ASSIGNMENTS = ["backprop-general", "mlp-numeric", "mlp-random", "residual-softmax", "softmax-ce"]
-IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1007", "s1008", "s1009", "s2001", "s2002", "s2003",
-       "seed000", "seed001", "seed002", "seed003"]  # s1006 is rejected before naming its student
+IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1006", "s1007", "s1008", "s1009", "s2001", "s2002", "s2003",
+       "seed000", "seed001", "seed002", "seed003"]  # s1006's file is broken: its id is read from its lines
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,8 @@ def test_canvas_header_points_possible_row_and_a_students_total(sample):
     assert "Grace Hopper,,s1004,,,,34.0,,," in lines
     assert "Seed Two,,seed002,,,26.8,,,," in lines
     table = rows(text)
-    assert [r[2] for r in table[2:]] == IDS  # sorted; the file without a student id is left out
+    assert [r[2] for r in table[2:]] == IDS  # sorted
+    assert "Charles Babbage,,s1006,,,,0.0,,," in lines  # a broken file's student counts 0, not blank
     assert all(len(r) == len(CANVAS_ID_COLUMNS) + len(ASSIGNMENTS) for r in table)
 
 
@@ -96,8 +97,8 @@ def test_moodle_header_and_rows(sample):
 
 def test_wide_sheet_has_one_row_per_student(sample):
     table = dicts(gradebook_text(sample, wide=True))
-    assert len(table) == 16  # 15 students, and the rejected file without an id on its own row
-    assert [r["student_id"] for r in table] == IDS + [""]
+    assert len(table) == 16  # 16 students (s1006's id read from the lines of its broken file)
+    assert [r["student_id"] for r in table] == IDS
     header = rows(gradebook_text(sample, wide=True))[0]
     assert header[:3] == ["student_id", "name", "email"] and header[-4:] == ["total", "max", "percent", "files"]
     assert header[3:8] == [f"backprop-general {w}" for w in ("total", "max", "percent", "status", "flags")]
@@ -105,9 +106,9 @@ def test_wide_sheet_has_one_row_per_student(sample):
     assert (ada["mlp-numeric total"], ada["mlp-numeric percent"], ada["mlp-numeric status"]) == ("102.0", "100.0", "complete")
     assert (ada["softmax-ce total"], ada["softmax-ce status"]) == ("", "no file")
     assert (ada["total"], ada["max"], ada["percent"]) == ("102.0", "205.0", "49.8")  # 102 of 40+102+18+27+18
-    anonymous = table[-1]
-    assert anonymous["mlp-numeric total"] == "0.0" and anonymous["mlp-numeric status"].startswith("rejected: ")
-    assert anonymous["files"] == "s1006_malformed.yaml"
+    broken = by_first(table, "student_id")["s1006"]
+    assert broken["mlp-numeric total"] == "0.0" and broken["mlp-numeric status"].startswith("rejected: ")
+    assert broken["files"] == "s1006_malformed.yaml" and broken["name"] == "Charles Babbage"
 
 
 # --- duplicates, rejected files, missing ids ------------------------------------------------------
@@ -196,6 +197,7 @@ def test_cli_regrading_twice_writes_identical_canvas_files(tmp_path, monkeypatch
         "    Points Possible,,,,,102.0",
         "Ada Lovelace,,s1001,,,102.0",
         "Grace Hopper,,s1004,,,34.0",
+        "Charles Babbage,,s1006,,,0.0",  # the broken file: its student read from its lines, 0 points
     ]
 
 
@@ -398,7 +400,7 @@ def synthetic(catalog, tmp_path_factory):
     make_class = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_class)
     out = tmp_path_factory.mktemp("synthetic")
-    manifest = make_class.generate(6, out, seed=11, root=ROOT)
+    manifest = make_class.generate(6, out, seed=11, salt="test", root=ROOT)
     from grader.catalog import Catalog
     return grade_folder(out, catalog=Catalog(root=ROOT, salt=manifest["salt"]), time_limit=None)
 

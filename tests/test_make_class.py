@@ -34,16 +34,16 @@ def _tree(folder: Path) -> dict:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("class")
-    manifest = make_class.generate(N, out, seed=3, root=ROOT)
+    manifest = make_class.generate(N, out, seed=3, salt="test", root=ROOT)
     return out, manifest
 
 
 def test_deterministic_for_a_seed(generated, tmp_path):
     out, manifest = generated
-    again = make_class.generate(N, tmp_path / "again", seed=3, root=ROOT)
+    again = make_class.generate(N, tmp_path / "again", seed=3, salt="test", root=ROOT)
     assert _tree(tmp_path / "again") == _tree(out)
     assert {k: v for k, v in again.items() if k != "seconds"} == {k: v for k, v in manifest.items() if k != "seconds"}
-    other = make_class.generate(N, tmp_path / "other", seed=4, root=ROOT)
+    other = make_class.generate(N, tmp_path / "other", seed=4, salt="test", root=ROOT)
     assert other["answers"] != manifest["answers"]  # the seed matters
     assert other["profiles"] == manifest["profiles"]  # profiles follow the fixed cycle
 

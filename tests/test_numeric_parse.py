@@ -97,6 +97,14 @@ ACCEPTED = [
     ("[1; 2; 3]^T", [[1, 2, 3]], False),
     (BM + "^T", [[1, 3], [2, 4]], False),
     ("np.array([[1, 2]]).T", [[1], [2]], False),
+    # commas between digits that are separators (grader/parse/decimal_comma.py)
+    ("[1,2;3,4]", [[1, 2], [3, 4]], False),
+    ("[0,1,0]", [[0], [1], [0]], True),
+    ("[10,20,30]", [[10], [20], [30]], True),
+    ("[1.5,2.5]", [[1.5], [2.5]], True),
+    ("[1e-3,500]", [[0.001], [500]], True),
+    ("[0,5; 0,3]", [[0, 5], [0, 3]], False),  # one digit after the comma: a list, as documented
+    ("[0, 113937]", [[0], [113937]], True),  # a space after the comma: a separator
 ]
 
 # (answer, category, message substring, column or None)
@@ -167,6 +175,17 @@ REJECTED = [
     ([[["1"]]], "limit", "deeper than 2", None),
     ("1/0", "value", "division by zero", 2),
     (r"\frac{1}{0}", "value", "division by zero", 1),
+    # decimal commas (grader/parse/decimal_comma.py): the column of the comma
+    ("[-0,113937; 0,13437]", "syntax", "decimal comma", 4),
+    ("[[-0,113937], [0,13437]]", "syntax", "decimal comma", 5),
+    ("[0,25, 0,5]", "syntax", "decimal comma", 3),
+    ("[-0,5; 1]", "syntax", "decimal comma", 4),
+    ("[1,05]", "syntax", "decimal comma", 3),
+    ("[100,200]", "syntax", "decimal comma", 5),
+    ("0,25", "syntax", "decimal comma", 2),
+    ("-0,113937", "syntax", "decimal comma", 3),
+    (["0,113937", "0,13437"], "syntax", "decimal comma", None),  # a YAML list of such texts
+    ("array([0,113937, 0,5])", "syntax", "decimal comma", 9),
 ]
 
 

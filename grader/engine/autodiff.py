@@ -96,19 +96,42 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
 
 
 def evaluate(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rules = DEFAULT_RULES,
-             learning_rate=None) -> Evaluation:
-    """Forward, backward (when targets are given) and an SGD step (when η is given)."""
-    values = forward(graph, params, data, backend=backend, rules=rules)
+             learning_rate=None, pins: dict | None = None, unpinned: dict | None = None) -> Evaluation:
+    """Forward, backward (when targets are given) and an SGD step (when η is given).
+
+    ``pins`` (``{"values": {node: v}, "grads": {node: g}, "updated": {param: p}}``) put a
+    student's own answers in place of what the pass computes there (follow-through), and
+    ``unpinned`` (the same three tables, when given) receives what each pinned place held
+    before its pin. The key and follow-through both run this function, so every rule (the
+    batch mean's 1/m on the loss included) is the same for both. A pinned loss value is put in
+    after the loss is reduced (it is the student's reduced loss) and changes no gradient."""
+    pins = pins or {}
+    values_pins = pins.get("values") or {}
+    loss_pin = values_pins.get(graph.loss)
+    if loss_pin is not None:
+        values_pins = {n: v for n, v in values_pins.items() if n != graph.loss}
+    before = unpinned if unpinned is not None else None
+    values = forward(graph, params, data, backend=backend, rules=rules, pins=values_pins,
+                     unpinned=before["values"] if before is not None else None)
     ev = Evaluation(values=values, batch=_batch_size(graph, values))
     if graph.loss in values:
-        ev.grads = backward(graph, values, backend=backend, rules=rules)
+        ev.grads = backward(graph, values, backend=backend, rules=rules, pins=pins.get("grads") or {},
+                            unpinned=before["grads"] if before is not None else None)
         if rules.reduction == "mean":
             values[graph.loss] = values[graph.loss] * backend.const(Fraction(1, ev.batch))
+        if loss_pin is not None:
+            if before is not None:
+                before["values"][graph.loss] = values[graph.loss]
+            values[graph.loss] = loss_pin
         if learning_rate is not None:
             eta = backend.const(learning_rate)
             # grads·η, not η·grads: an mpf η would first try to convert the whole array (and
             # format it for an error message), then give way to numpy; the products are equal
-            ev.updated = {p: params[p] - ev.grads.get(p, 0 * params[p]) * eta for p in graph.params}
+            computed = {p: params[p] - ev.grads.get(p, 0 * params[p]) * eta for p in graph.params}
+            updated_pins = pins.get("updated") or {}
+            ev.updated = {p: updated_pins.get(p, computed[p]) for p in graph.params}
+            if before is not None:
+                before["updated"] = {p: computed[p] for p in updated_pins if p in computed}
     return ev
 
 

@@ -22,6 +22,7 @@ from grader.errors import AnswerError
 from grader.parse.lexer import (ENV, ENVS, FRACS, INT, JSON_NAMES, MAX_CHARS, MAX_DIGITS,  # noqa: F401
                                  MAX_ENTRIES, MAX_EXPONENT, TIMES, Tok, precheck, quote, ragged,
                                  range_error, show, tokenize, why_not_a_number)
+from grader.parse.decimal_comma import DECIMAL_COMMA, ambiguous_comma
 from grader.parse.numeric_fast import fast_fraction, fast_numeric
 
 
@@ -40,6 +41,9 @@ class _Parser:
         self.raw, self.i = raw, 0
         self.toks = tokenize(raw.replace("\u2212", "-"), raw)  # same length: columns hold
         self.end = Tok("end", "", len(raw))
+        comma = ambiguous_comma(raw)
+        if comma is not None:
+            raise AnswerError(DECIMAL_COMMA, column=comma + 1, text=raw, category="syntax")
 
     def fail(self, msg: str, t: Tok, category: str = "syntax") -> AnswerError:
         return AnswerError(msg, column=t.pos + 1, text=self.raw, category=category)

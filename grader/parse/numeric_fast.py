@@ -34,6 +34,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from grader.parse.decimal_comma import ambiguous_comma
 from grader.parse.lexer import MAX_CHARS, MAX_DIGITS, MAX_ENTRIES, MAX_EXPONENT
 
 CACHE_CHARS = 200  # strings up to this long are memoised (the caches hold < 10 MB)
@@ -92,8 +93,8 @@ def fast_fraction(text) -> Fraction | None:
 
 # -- strings ----------------------------------------------------------------------------------
 def _text(s: str) -> tuple[np.ndarray, bool] | None:
-    if len(s) > MAX_CHARS or not s.isascii():
-        return None
+    if len(s) > MAX_CHARS or not s.isascii() or ("," in s and ambiguous_comma(s) is not None):
+        return None  # (a decimal comma: the parser words the refusal)
     m = SCALAR.fullmatch(s)
     if m:
         value = _literal(m.group(1))
