@@ -149,10 +149,12 @@ def write_feedback(result: ClassResult, out_dir: Path, *, outputs: OutputSet | N
     files are renamed into place with the run's other outputs, at its commit); without one,
     all the files are written and then put in place together here."""
     out_dir = Path(out_dir)
-    own = outputs is None
-    if own:
-        outputs = OutputSet()
-        outputs.folder(out_dir)
+    if outputs is None:
+        with OutputSet() as outputs:
+            outputs.folder(out_dir)
+            written = write_feedback(result, out_dir, outputs=outputs)
+            outputs.commit()
+        return written
     summaries = result.students.summaries()
     names = feedback_names(summaries)
     steps = {a: solution_steps(result, a) for a in sorted({s.assignment for s in summaries if s.graded})}
@@ -161,6 +163,4 @@ def write_feedback(result: ClassResult, out_dir: Path, *, outputs: OutputSet | N
         path = out_dir / names[r.file]
         outputs.write(path, feedback_markdown(r, steps=steps.get(r.assignment, {})))
         written.append(path)
-    if own:
-        outputs.commit()
     return sorted(written)

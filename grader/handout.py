@@ -168,18 +168,19 @@ def _escape(text: str) -> str:
 
 def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student], out: Path) -> list[Path]:
     """Each student's sheet and answer file in ``out`` (created); returns the files written.
-    A student whose numbers cannot be drawn stops the run (ConfigError: the assignment's fault)."""
-    outputs = OutputSet()
-    outputs.folder(out)  # checked before any number is drawn; every file put in place at the end, together
-    template = catalog.assignment(assignment_id)
-    written, taken = [], set()
-    for student in students:
-        mine = catalog.for_student(template, student.student_id)
-        stem = file_stem(student.student_id, taken)
-        for path, text in ((out / f"{stem}.md", problem_sheet(mine, student)),
-                           (out / f"{stem}.answers.yaml", answer_template(mine, student))):
-            outputs.write(path, text)
-            written.append(path)
-    outputs.commit()
+    A student whose numbers cannot be drawn stops the run (ConfigError: the assignment's fault).
+    ``out`` is checked before any number is drawn (OutputError), and the files are put in place
+    together at the end: a run that fails leaves the folder as it was."""
+    with OutputSet() as outputs:
+        outputs.folder(out)
+        template = catalog.assignment(assignment_id)
+        written, taken = [], set()
+        for student in students:
+            mine = catalog.for_student(template, student.student_id)
+            stem = file_stem(student.student_id, taken)
+            for path, text in ((out / f"{stem}.md", problem_sheet(mine, student)),
+                               (out / f"{stem}.answers.yaml", answer_template(mine, student))):
+                outputs.write(path, text)
+                written.append(path)
+        outputs.commit()
     return written
-

@@ -28,11 +28,15 @@ class RunOutputs:
     def check(self, graded: Path) -> OutputSet:
         """Every output checked, its temp file reserved (raises OutputError)."""
         outputs = OutputSet(graded=graded)
-        for path in (self.gradebook, self.json, self.html, self.review):
-            if path is not None:
-                outputs.file(path)
-        if self.feedback is not None:
-            outputs.folder(self.feedback)
+        try:
+            for path in (self.gradebook, self.json, self.html, self.review):
+                if path is not None:
+                    outputs.file(path)
+            if self.feedback is not None:
+                outputs.folder(self.feedback)
+        except BaseException:
+            outputs.discard()
+            raise
         return outputs
 
     def write(self, result: ClassResult, outputs: OutputSet) -> list[str]:
