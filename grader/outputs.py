@@ -50,6 +50,13 @@ _LEGACY_SUFFIX = re.compile(r"^[a-z0-9_]{8}$")
 LEGACY_AGE = 3600
 MAX_TEMP_STEM = 100  # characters of the target's name kept in its temp file's name (NAME_MAX is 255)
 _counter = itertools.count(1)
+_LIVE: set = set()  # OutputSets not yet committed or discarded: their temp files go at exit
+
+
+@atexit.register
+def _discard_live() -> None:
+    for outputs in list(_LIVE):
+        outputs.discard()
 
 
 def process_start(pid: int) -> int | None:
@@ -143,7 +150,7 @@ class OutputSet:
         self._created: list[Path] = []  # folders made by this set (removed again if left empty)
         self._owner = os.getpid()  # forked workers inherit the exit hook: only the owner cleans up
         self._swept: set[Path] = set()
-        atexit.register(self.discard)
+        _LIVE.add(self)
 
     # --- before the work ---------------------------------------------------------------------
 
@@ -292,7 +299,7 @@ class OutputSet:
             except OSError:
                 pass
         self._created = []
-        atexit.unregister(self.discard)
+        _LIVE.discard(self)
 
     def __enter__(self) -> OutputSet:
         return self

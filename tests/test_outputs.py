@@ -292,3 +292,14 @@ def test_every_output_follows_the_umask(mask, klass, tmp_path):
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p != roster]
     assert len(files) == 4 + 9 + 2
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: oct(0o666 & ~mask) for p in files}
+
+
+def test_an_autograder_that_cannot_write_its_results_says_so_in_one_line(tmp_path):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    shutil.copy(SUBMISSIONS / "s1001_all_correct.yaml", submission / "answers.yaml")
+    (tmp_path / "results").write_text("a file where the results folder should be\n")
+    result = CliRunner().invoke(cli, ["gradescope", "--submission-dir", str(submission),
+                                      "--results", str(tmp_path / "results" / "results.json")])
+    assert result.exit_code == OUTPUT_EXIT, result.output
+    assert _one_line(result.stderr).startswith("output error: ") and "results.json" in result.stderr
