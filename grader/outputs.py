@@ -22,6 +22,8 @@ the reason (``grade`` exits 3).
 Temp files are named ``.<name>.grade-tmp-<pid>-<start>-<n>`` (``<start>``: the process's start
 time, from ``/proc``, so a reused pid is told apart). A run killed with SIGKILL leaves them
 behind; every later run removes, in each folder it writes to, those whose process is gone.
+(A run in another pid namespace, a container writing to the same folder, looks gone: should
+its temp file be removed, its write fails with an OutputError and changes nothing.)
 
 Every output gets the mode the umask gives (``0666 & ~umask``: 0644 under the usual 022), as
 ``open()`` gives a file it creates, also when it replaces an earlier output (earlier versions
@@ -90,9 +92,15 @@ def _dead(pid: int, start: int) -> bool:
     return now is None or (start != 0 and now != 0 and now != start)
 
 
+_STARTS: dict[int, int] = {}  # this process's start time, read once (per pid: a fork has its own)
+
+
 def temp_name(target_name: str) -> str:
     """A fresh temp file name for a target of this process."""
-    start = process_start(os.getpid()) or 0
+    pid = os.getpid()
+    if pid not in _STARTS:
+        _STARTS[pid] = process_start(pid) or 0
+    start = _STARTS[pid]
     return f".{target_name[:MAX_TEMP_STEM]}{TEMP_MARK}{os.getpid()}-{start}-{next(_counter)}"
 
 
@@ -144,6 +152,7 @@ class OutputSet:
     def __init__(self, *, graded: Path | None = None):
         self.graded = Path(graded).resolve() if graded is not None else None
         self._files: dict[Path, Path | None] = {}  # resolved target -> its temp (None: written in place)
+        self._closed = False  # committed or discarded: nothing more to write
         self._shown: dict[Path, str] = {}  # resolved target -> as the user gave it
         self._folders: dict[Path, str] = {}  # resolved output folder -> as given
         self._staged: list[tuple[Path, Path]] = []  # (temp, target) written, to rename at commit
@@ -230,6 +239,8 @@ class OutputSet:
         full = Path(os.path.abspath(path))
         target = full.parent.resolve() / full.name if full.parent.exists() else full
         pieces = [text] if isinstance(text, str) else text
+        if self._closed:
+            raise ValueError("this output set is already committed or discarded")
         if target in self._files:
             shown, temp = self._shown[target], self._files[target]
         elif full.parent in self._folders or target.parent in self._folders:
@@ -249,7 +260,8 @@ class OutputSet:
             else:
                 flags = os.O_WRONLY | os.O_TRUNC
             fd = os.open(temp, flags, 0o666)
-            self._staged.append((temp, target))
+            if (temp, target) not in self._staged:
+                self._staged.append((temp, target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.writelines(pieces)
         except OSError as e:
@@ -291,8 +303,7 @@ class OutputSet:
                 temp.unlink()
             except OSError:
                 pass
-        self._files = {k: None for k in self._files}
-        self._staged = []
+        self._files, self._staged, self._closed = {}, [], True
         for folder in reversed(self._created):
             try:
                 folder.rmdir()
