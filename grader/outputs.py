@@ -156,6 +156,7 @@ class OutputSet:
         self._shown: dict[Path, str] = {}  # resolved target -> as the user gave it
         self._folders: dict[Path, str] = {}  # resolved output folder -> as given
         self._staged: list[tuple[Path, Path]] = []  # (temp, target) written, to rename at commit
+        self._resolved: dict[Path, Path] = {}  # an output folder as given -> as resolved (once, not per file)
         self._created: list[Path] = []  # folders made by this set (removed again if left empty)
         self._owner = os.getpid()  # forked workers inherit the exit hook: only the owner cleans up
         self._swept: set[Path] = set()
@@ -237,30 +238,32 @@ class OutputSet:
         failure discards the whole set and raises OutputError."""
         path = Path(path)
         full = Path(os.path.abspath(path))
-        target = full.parent.resolve() / full.name if full.parent.exists() else full
         pieces = [text] if isinstance(text, str) else text
         if self._closed:
             raise ValueError("this output set is already committed or discarded")
-        if target in self._files:
-            shown, temp = self._shown[target], self._files[target]
-        elif full.parent in self._folders or target.parent in self._folders:
-            shown, temp = _show(path), None
+        if full.parent in self._folders:  # a file of an output folder (the common case: one per student)
+            target, shown, temp = full, _show(path), None
         else:
-            raise ValueError(f"{path} is not an output of this set")
+            target = full.parent.resolve() / full.name if full.parent.exists() else full
+            if target in self._files:
+                shown, temp = self._shown[target], self._files[target]
+            elif target.parent in self._folders:
+                shown, temp = _show(path), None
+            else:
+                raise ValueError(f"{path} is not an output of this set")
         try:
             if target in self._files and temp is None:  # a device or FIFO: in place, now
                 with open(target, "w", encoding="utf-8", newline="") as f:
                     f.writelines(pieces)
                 return path
             if temp is None:  # a file of an output folder
-                self._make_folder(full.parent)
-                target = full.parent.resolve() / full.name
+                target = self._make_folder(full.parent) / full.name
                 temp = target.parent / temp_name(target.name)
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
             else:
                 flags = os.O_WRONLY | os.O_TRUNC
             fd = os.open(temp, flags, 0o666)
-            if (temp, target) not in self._staged:
+            if not self._staged or self._staged[-1] != (temp, target):  # (the same file written again)
                 self._staged.append((temp, target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.writelines(pieces)
@@ -272,12 +275,15 @@ class OutputSet:
             raise
         return path
 
-    def _make_folder(self, folder: Path) -> None:
-        if folder.is_dir():
-            return
-        missing = [folder, *(p for p in folder.parents if not p.exists())]
-        folder.mkdir(parents=True, exist_ok=True)
-        self._created += [p for p in reversed(missing) if p not in self._created]
+    def _make_folder(self, folder: Path) -> Path:
+        """An output folder made if missing (once); returns it resolved."""
+        if folder not in self._resolved:
+            if not folder.is_dir():
+                missing = [folder, *(p for p in folder.parents if not p.exists())]
+                folder.mkdir(parents=True, exist_ok=True)
+                self._created += [p for p in reversed(missing) if p not in self._created]
+            self._resolved[folder] = folder.resolve()
+        return self._resolved[folder]
 
     def commit(self) -> None:
         """Rename every written temp file over its target; remove reserved ones never written."""
