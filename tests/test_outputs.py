@@ -303,3 +303,16 @@ def test_an_autograder_that_cannot_write_its_results_says_so_in_one_line(tmp_pat
                                       "--results", str(tmp_path / "results" / "results.json")])
     assert result.exit_code == OUTPUT_EXIT, result.output
     assert _one_line(result.stderr).startswith("output error: ") and "results.json" in result.stderr
+
+
+def test_handout_folder_checked_before_any_number_is_drawn(tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("numbers drawn before the output folder was checked")
+    monkeypatch.setattr("grader.catalog.Catalog.for_student", boom)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns1,Ada\n")
+    result = CliRunner().invoke(cli, ["handout", "mlp-random", "--roster", str(roster), "--salt", "s",
+                                      "--out", str(roster / "handouts")])
+    assert result.exit_code == OUTPUT_EXIT, result.output
+    assert "is not a folder" in _one_line(result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
