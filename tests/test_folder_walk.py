@@ -54,13 +54,18 @@ def deep_class(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     shutil.copy(SUBMISSIONS / "s1001_all_correct.yaml", folder / "s1001_all_correct.yaml")
-    bottom = _nest(folder / "hostile", 990)
-    shutil.copy(SUBMISSIONS / "s1004_wrong_entries.yaml", bottom / "s1004.yaml")
-    yield folder
-    (bottom / "s1004.yaml").unlink()
-    while bottom != folder:
-        bottom.rmdir()
-        bottom = bottom.parent
+    try:
+        bottom = _nest(folder / "hostile", 990)
+        shutil.copy(SUBMISSIONS / "s1004_wrong_entries.yaml", bottom / "s1004.yaml")
+        yield folder
+    finally:  # however far the chain got
+        bottom = folder / "hostile"
+        while (bottom / "d").is_dir():
+            bottom = bottom / "d"
+        (bottom / "s1004.yaml").unlink(missing_ok=True)
+        while bottom != folder and bottom.is_dir():
+            bottom.rmdir()
+            bottom = bottom.parent
 
 
 def test_folder_nested_990_deep_is_a_skipped_row(deep_class, tmp_path):
