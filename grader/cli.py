@@ -2,7 +2,8 @@
 
 Exit codes: 0 the run completed (students may have lost points); 1 the run could not proceed
 (no answer files), or ``grade check`` found problems; 2 a configuration error (assignment or
-rubric) or a usage error.
+rubric) or a usage error; 3 an output cannot be written (a missing or read-only folder, a path
+that is a folder, a full disk: checked before the work where it can be, and no output changed).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from grader.cli_options import course_option, salt_option
-from grader.errors import ConfigError, GraderError
+from grader.errors import OUTPUT_EXIT, ConfigError, GraderError, OutputError
 
 
 class _DefaultToRun(click.Group):
@@ -27,9 +28,11 @@ class _DefaultToRun(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _fail(error: GraderError) -> None:
+def _fail(error: GraderError, outputs=None) -> None:
+    if outputs is not None:
+        outputs.discard()  # (the temp files reserved for a run's outputs)
     click.echo(error.describe(), err=True)
-    sys.exit(2 if isinstance(error, ConfigError) else 1)
+    sys.exit(2 if isinstance(error, ConfigError) else OUTPUT_EXIT if isinstance(error, OutputError) else 1)
 
 
 @click.group(cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,52 +82,38 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
     from grader.catalog import Catalog
-    from grader.html_report import write_class_report
-    from grader.lms_export import gradebook_chunks
     from grader.pipeline import grade_folder
-    from grader.report import details_blocks, json_chunks, summary_lines, write_atomic
+    from grader.report import details_blocks, summary_lines
+    from grader.run_outputs import RunOutputs
     from grader.salt_rule import unsalted_note
 
+    outputs = RunOutputs(gradebook, fmt=fmt, wide=wide, json=json_path, html=html_path, review=review_path,
+                         feedback=feedback_dir)
+    staged = None
     try:
         identity = None
         if roster_path or ids_from != "file" or missing != "blank":
             from grader.folder_identity import class_identity
             identity = class_identity(roster_path, ids_from=ids_from, missing=missing)
-        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), jobs=jobs, time_limit=time_limit,
-                              progress=sys.stderr.isatty(), identity=identity)
+        staged = outputs.check(folder)  # every output path, before the work
+        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), jobs=jobs,
+                              time_limit=time_limit, progress=sys.stderr.isatty(), identity=identity)
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
     except GraderError as e:
-        _fail(e)
+        _fail(e, staged)
     _echo_pieces(line + "\n" for line in summary_lines(result))
     if details:
         _echo_pieces(chain(["\n"], (("\n\n" if n else "") + block for n, block in enumerate(details_blocks(result))),
                            ["\n"]))
-    write_atomic(gradebook, gradebook_chunks(result, fmt=fmt, wide=wide, identity=identity))
-    written = [f"gradebook written to {gradebook}"]
+    try:
+        written = outputs.write(result, staged, identity=identity)  # all written, then all put in place
+    except GraderError as e:
+        _fail(e, staged)
     if identity is not None or fmt != "csv":
         from grader.folder_identity import report_lines
         for line in report_lines(result.students.summaries(), identity, fmt=fmt):
             click.echo(line, err=True)
-    if feedback_dir:
-        from grader.feedback import write_feedback
-        written.append(f"{len(write_feedback(result, feedback_dir))} feedback file(s) to {feedback_dir}")
-    if json_path:
-        write_atomic(json_path, json_chunks(result))
-        written.append(f"JSON report to {json_path}")
-    if html_path:
-        write_class_report(result, html_path)
-        written.append(f"HTML report to {html_path}")
-    if review_path:
-        from grader.manual import review_frame  # (pandas: loaded only when a review sheet is asked for)
-        from grader.report import neutralise_formulas
-
-        store, summaries = result.students, result.students.summaries()
-        texts = {(r.file, q): t for r in (store[i] for i, s in enumerate(summaries) if s.review_ids)
-                 for q, t in r.review_text}
-        sheet = review_frame((store[i] for i, s in enumerate(summaries) if s.awaiting), texts)
-        write_atomic(review_path, neutralise_formulas(sheet).to_csv(index=False, lineterminator="\n"))
-        written.append(f"{len(sheet)} answer(s) to review in {review_path}")
     click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
     if note := unsalted_note(result):  # an unsalted run is never silent
         click.echo(note, err=True)
@@ -321,7 +310,17 @@ def main() -> None:
     # proving that memory about to be returned is garbage. Reference counting still frees
     # and closes everything; the outputs are written and closed by then.
     atexit.register(gc.freeze)
+    _survive_any_encoding()
     cli(prog_name="grade")
+
+
+def _survive_any_encoding() -> None:
+    """A terminal whose encoding lacks a character we print ("…" in the table, "—" in a key, a
+    student's name) shows it as an escape (``\\u2026``) instead of ending the run with a
+    UnicodeEncodeError (a latin-1 locale: ``LC_ALL=de_DE.ISO-8859-1``)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
         sys.exit(2)
     except Exception as e:  # noqa: BLE001 - the student must still get a results file
         _write_problem(problem, results_path, write_json, e)
+        _exit_on_output_error(e)
         raise
     click.echo(_line(result, data["score"], results_path))
 
@@ -102,6 +103,7 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
         sys.exit(2)
     except Exception as e:  # noqa: BLE001 - the student must still get a results file
         _write_problem(pl.problem_results, target, write_json, e)
+        _exit_on_output_error(e)
         raise
     click.echo(_line(result, data["score"], target))
 
@@ -114,8 +116,17 @@ def _write_problem(make, path: Path, write_json, error: Exception) -> None:
     click.echo(text, err=True)
     try:
         write_json(make(text), path)
-    except OSError as e:
-        click.echo(f"cannot write {path}: {e}", err=True)
+    except (OSError, GraderError) as e:
+        if not isinstance(error, GraderError) or error.category != "output":  # (already said)
+            click.echo(f"cannot write {path}: {e}", err=True)
+
+
+def _exit_on_output_error(error: Exception) -> None:
+    """The results file itself cannot be written: the line said so; no traceback, exit 3."""
+    from grader.errors import OUTPUT_EXIT, OutputError
+
+    if isinstance(error, OutputError):
+        sys.exit(OUTPUT_EXIT)
 
 
 def _line(result, score: float, path: Path) -> str:

@@ -6,6 +6,8 @@ text in exactly one place, :meth:`GraderError.describe`. Two families are kept a
 * :class:`AnswerError` / :class:`SubmissionError` — the student's input is malformed. The
   batch goes on; that answer (or file) scores zero and its row says why.
 * :class:`ConfigError` — our own configuration (assignment, rubric) is wrong. The run stops.
+* :class:`OutputError` — an output cannot be written (checked before the work; a failure
+  while writing leaves every previous output as it was). The run stops.
 """
 from __future__ import annotations
 
@@ -64,6 +66,21 @@ class ConfigError(GraderError):
 
     def describe(self, *, caret: bool = True) -> str:
         return "configuration error: " + super().describe(caret=caret)
+
+
+@dataclass
+class OutputError(GraderError):
+    """An output (gradebook, report, feedback, handout) cannot be written: ``file`` is its path
+    as given, ``message`` the reason. One line; ``grade`` exits with :data:`OUTPUT_EXIT`."""
+
+    category: str = field(default="output", kw_only=True)
+
+    def describe(self, *, caret: bool = True) -> str:
+        return "output error: " + super().describe(caret=False).replace("\n", " ")
+
+
+#: ``grade``'s exit code for an :class:`OutputError` (1: nothing to grade, 2: configuration).
+OUTPUT_EXIT = 3
 
 
 @dataclass

@@ -24,7 +24,7 @@ from pathlib import Path
 from grader.compare import MISSING, REVIEW
 from grader.errors import GraderError
 from grader.pipeline import ClassResult
-from grader.report import write_atomic
+from grader.outputs import OutputSet
 from grader.scoring import QuestionResult, StudentResult
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # anywhere in a line
@@ -176,19 +176,26 @@ def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) 
     return "\n".join(out) + "\n"
 
 
-def write_feedback(result: ClassResult, out_dir: Path) -> list[Path]:
-    """Write one feedback file per answer file into ``out_dir`` (created if needed), each
-    atomically; returns their paths in name order. Files already there with other names are
-    left alone. Names and steps come from the results' summaries; each result is read (unpacked)
-    only to write its own file."""
+def write_feedback(result: ClassResult, out_dir: Path, *, outputs: OutputSet | None = None) -> list[Path]:
+    """Write one feedback file per answer file into ``out_dir`` (created if needed); returns
+    their paths in name order. Files already there with other names are left alone. Names and
+    steps come from the results' summaries; each result is read (unpacked) only to write its
+    own file. ``outputs``: the run's :class:`OutputSet`, ``out_dir`` registered with it (the
+    files are renamed into place with the run's other outputs, at its commit); without one,
+    all the files are written and then put in place together here."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if outputs is None:
+        with OutputSet() as outputs:
+            outputs.folder(out_dir)
+            written = write_feedback(result, out_dir, outputs=outputs)
+            outputs.commit()
+        return written
     summaries = result.students.summaries()
     names = feedback_names(summaries)
     steps = {a: solution_steps(result, a) for a in sorted({s.assignment for s in summaries if s.graded})}
     written = []
     for r in result.students:
         path = out_dir / names[r.file]
-        write_atomic(path, feedback_markdown(r, steps=steps.get(r.assignment, {})))
+        outputs.write(path, feedback_markdown(r, steps=steps.get(r.assignment, {})))
         written.append(path)
     return sorted(written)

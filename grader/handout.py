@@ -18,7 +18,7 @@ from grader.assignment import Assignment
 from grader.catalog import Catalog
 from grader.errors import ConfigError
 from grader.keyformat import conventions_text
-from grader.report import write_atomic
+from grader.outputs import OutputSet
 from grader.salt_rule import require_salt
 from grader.solution import tex_matrix, tex_name, tex_number
 
@@ -128,7 +128,8 @@ def answer_template(assignment: Assignment, student: Student) -> str:
 def problem_sheet(assignment: Assignment, student: Student) -> str:
     """One student's problem sheet (Markdown with LaTeX): their numbers and the questions."""
     out = [f"# {assignment.title}\n", f"*Assignment `{assignment.id}` for {_escape(student.name) or 'student'} "
-           f"(`{_escape(student.student_id)}`). These numbers are yours: another student's differ.*\n"]
+           f"(`{_escape(student.student_id)}`)."
+           + (" These numbers are yours: another student's differ." if assignment.variant else "") + "*\n"]
     if assignment.description:
         out.append(assignment.description.strip() + "\n")
     out.append(conventions_text(assignment) + "\n")
@@ -136,7 +137,9 @@ def problem_sheet(assignment: Assignment, student: Student) -> str:
         s = assignment.scenarios[name]
         graph = assignment.graphs[s.network]
         out.append(f"\n## Part `{name}`: network `{s.network}`\n")
-        if s.params_from:
+        if s.random is not None:  # no numbers: sizes are symbols, answers are expressions
+            out.append(symbols_text(assignment, name, graph))
+        elif s.params_from:
             out.append(f"Start from the parameters after the update of part `{s.params_from}`.\n")
         else:
             for p in graph.params:
@@ -159,6 +162,29 @@ def problem_sheet(assignment: Assignment, student: Student) -> str:
     return "\n".join(out)
 
 
+def symbols_text(assignment: Assignment, scenario: str, graph) -> str:
+    """A part without numbers (a derivation): the shapes of its network's data and parameters,
+    and how its sizes, functions and quantities may be written in an answer."""
+    def spelled(spellings) -> str:
+        return ", ".join(f"`{x}`" for x in spellings)
+
+    shapes = [f"`{name}` {rows} × {cols}" for name, (rows, cols) in graph.shapes.items()]
+    out = ["No numbers in this part: sizes are symbols and every answer is an expression.\n",
+           "Shapes: " + ", ".join(shapes) + ".\n"]
+    sizes = [f"{name} ({spelled(spellings)})" for name, (_, spellings) in assignment.sizes.items()]
+    if sizes:
+        out.append("Sizes: " + "; ".join(sizes) + ".\n")
+    functions = [f"{name} ({spelled(spellings)})" for name, spellings in assignment.functions.items()]
+    if functions:
+        out.append("Functions: " + "; ".join(functions) + ".\n")
+    symbols = assignment.symbols.get(scenario, {})
+    if symbols:
+        out.append("\n| quantity | write it as |\n|---|---|")
+        out += [f"| `{b.quantity}` | {spelled(b.spellings)} |" for b in symbols.values()]
+        out.append("")
+    return "\n".join(out)
+
+
 def _param(assignment: Assignment, scenario, p: str) -> np.ndarray:
     from grader.engine.autodiff import FLOAT
     from grader.key import initial_params
@@ -172,20 +198,23 @@ def _escape(text: str) -> str:
 
 def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student], out: Path) -> list[Path]:
     """Each student's sheet and answer file in ``out`` (created); returns the files written.
-    A student whose numbers cannot be drawn stops the run (ConfigError: the assignment's fault)."""
+    A student whose numbers cannot be drawn stops the run (ConfigError: the assignment's fault).
+    ``out`` is checked before any number is drawn (OutputError), and the files are put in place
+    together at the end: a run that fails leaves the folder as it was."""
     problems = roster_problems(list(enumerate(students, start=1)))  # a caller's list: row = position
     if problems:
         raise ConfigError(f"{len(problems)} student(s) refused, nothing written: " + "; ".join(problems[:20]))
     template = catalog.assignment(assignment_id)
     require_salt(template, salt=catalog.salt, unsalted=catalog.unsalted)  # before any file is written
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for student in students:  # ids checked by read_roster: each is its own file name, unique on any disk
-        mine = catalog.for_student(template, student.student_id)
-        stem = student.student_id
-        for path, text in ((out / f"{stem}.md", problem_sheet(mine, student)),
-                           (out / f"{stem}.answers.yaml", answer_template(mine, student))):
-            write_atomic(path, text)
-            written.append(path)
+    with OutputSet() as outputs:
+        outputs.folder(out)
+        written = []
+        for student in students:  # ids checked above: each is its own file name, unique on any disk
+            mine = catalog.for_student(template, student.student_id)
+            stem = student.student_id
+            for path, text in ((out / f"{stem}.md", problem_sheet(mine, student)),
+                               (out / f"{stem}.answers.yaml", answer_template(mine, student))):
+                outputs.write(path, text)
+                written.append(path)
+        outputs.commit()
     return written
-

@@ -71,8 +71,13 @@ def initial_params(assignment: Assignment, scenario: Scenario, backend, done: di
                                   question=f"scenarios.{scenario.name}.params.{p}")
             params[p] = backend.array(given)
         else:
-            fill = [v for g, v in scenario.init.items() if fnmatch.fnmatchcase(p, g)][-1]
-            params[p] = backend.array([[fill] * cols for _ in range(rows)])
+            fills = [v for g, v in scenario.init.items() if fnmatch.fnmatchcase(p, g)]
+            if not fills or not isinstance(rows, int) or not isinstance(cols, int):
+                raise ConfigError(f"parameter {p} has no value in scenario {scenario.name}: "
+                                  + ("its sizes are symbols (a random scenario has no numbers)"
+                                     if scenario.random is not None else "give it in params or init"),
+                                  file=assignment.path, question=f"scenarios.{scenario.name}")
+            params[p] = backend.array([[fills[-1]] * cols for _ in range(rows)])
     return params
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.compare import MISSING
+from grader.outputs import write_atomic  # noqa: F401 - (its home was here: callers import it from here)
 from grader.pipeline import ClassResult
 from grader.result_store import ids_checksum, question_points
 
@@ -211,29 +210,6 @@ def gradebook_chunks(result: ClassResult) -> Iterator[str]:
     qcols, review = gradebook_columns(result)
     columns = ID_COLUMNS + qcols + review + TOTAL_COLUMNS
     return csv_chunks(columns, gradebook_records(result), gradebook_kinds(result, columns, review))
-
-
-def write_atomic(path: Path, text: str | Iterable[str]) -> None:
-    """Write a whole file or nothing: a temp file beside it, then a rename. ``text`` is a string
-    or pieces of one (written as they come, so a long report is never one string).
-
-    A target that exists and is not a regular file (``/dev/stdout``, ``/dev/null``, a FIFO) is
-    written in place: renaming over it would replace the device with a file.
-    """
-    path = Path(path)
-    pieces = [text] if isinstance(text, str) else text
-    if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.writelines(pieces)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.writelines(pieces)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_gradebook(result: ClassResult, path: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import SubmissionError
+from grader.folder_walk import MAX_DEPTH, walk
 from grader.identity_recovery import RecoveredStudent, recover_student
 from grader.io.safe_load import MAX_FILE_BYTES, load_file
 from grader.io.validate import validate
@@ -42,8 +43,9 @@ class Submission:
 @dataclass(frozen=True)
 class Skipped:
     """An entry of the folder that is not read, and why. ``file`` is safe to print (see
-    :func:`shown_name`); ``category`` is ``file`` (a link, FIFO, device, unreadable folder) or
-    ``name`` (a name that is not UTF-8, has control characters or ``..``)."""
+    :func:`shown_name`); ``category`` is ``file`` (a link, FIFO, device, unreadable folder),
+    ``name`` (a name that is not UTF-8, has control characters or ``..``) or ``limit`` (a
+    folder nested too deep)."""
 
     file: str
     reason: str
@@ -143,8 +145,9 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
     skipped (never followed, never opened), so nothing outside ``folder`` is read; so are
     folders that cannot be listed and names that are not UTF-8, hold control or invisible
     characters, or contain ``..`` (an answer-like name, or any folder, is reported with its
-    name escaped by :func:`shown_name`). Sizes and contents are checked when a file is read
-    (:func:`grader.io.safe_load.load_file`).
+    name escaped by :func:`shown_name`), and folders nested more than ``MAX_DEPTH`` deep
+    (:mod:`grader.folder_walk`: no recursion, so no depth crashes the run). Sizes and
+    contents are checked when a file is read (:func:`grader.io.safe_load.load_file`).
     """
     folder = Path(folder)
     files, skipped = [], []
@@ -154,7 +157,11 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
         rel = str(where.relative_to(folder)) if where != folder else "."
         skipped.append(Skipped(shown_name(rel), f"cannot read folder: {exc.strerror}"))
 
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False, onerror=unreadable):
+    def too_deep(path: str) -> None:
+        skipped.append(Skipped(shown_name(str(Path(path).relative_to(folder))),
+                               f"folder skipped: nested more than {MAX_DEPTH} folders deep", "limit"))
+
+    for dirpath, dirnames, filenames in walk(folder, onerror=unreadable, too_deep=too_deep):
         here = Path(dirpath)
         for d in sorted(dirnames):
             path = here / d
@@ -186,6 +193,11 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
             else:
                 files.append(path)
     return files, skipped
+
+
+def answer_name(name: str) -> bool:
+    """Whether :func:`discover` takes a file of this name for an answer file (or reports it)."""
+    return not name.startswith(".") and _answer_like(name)
 
 
 def _answer_like(name: str) -> bool:

@@ -36,7 +36,7 @@ def require_some_match(folder: Path, summaries, catalog) -> None:
     if unread:
         parts.append(f"{unread} could not be read")
     here = Path(catalog.root) / "reference"
-    looked = f"{shown_name(str(here))}{'' if here.is_dir() else ' (no such folder)'} and the shipped assignments"
+    looked = f"{shown_name(str(here))}{'' if here.is_dir() else ' (no such folder)'}"
     raise GraderError(
         f"{folder}: no answer file could be matched to a known assignment ({'; '.join(parts)}); "
         f"known: {', '.join(sorted(known)) or 'none'} (looked in {looked}). Run grade from the course folder "

@@ -169,6 +169,11 @@ def write_json(data: dict, path: Path) -> None:
 
     from grader.report import write_atomic
 
+    from grader.errors import OutputError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot make its folder: {e.strerror}", file=str(path)) from None
     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
