@@ -20,6 +20,7 @@ from grader.catalog import Catalog
 from grader.errors import ConfigError
 from grader.keyformat import conventions_text
 from grader.report import write_atomic
+from grader.shown_text import shown
 from grader.solution import tex_matrix, tex_name, tex_number
 
 # Roster columns, most specific first: ours, Canvas ("SIS User ID", else Canvas's own "ID"),
@@ -137,7 +138,7 @@ def _param(assignment: Assignment, scenario, p: str) -> np.ndarray:
 
 def _escape(text: str) -> str:
     """Student-supplied text shown in Markdown: no markup, no HTML."""
-    return re.sub(r"([\\`*_{}\[\]()<>#|!])", r"\\\1", text.replace("\n", " "))
+    return re.sub(r"([\\`*_{}\[\]()<>#|!])", r"\\\1", shown(text.replace("\n", " ")))
 
 
 def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student], out: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from grader.catalog import Catalog
 from grader.errors import GraderError, SubmissionError
+from grader.shown_text import shown
 from grader.submission import read_submission
 
 
@@ -40,9 +41,11 @@ def escape_property(text: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties) -> str:
-    """``::command k=v,...::message`` with every part escaped; ``None`` properties left out."""
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
+    """``::command k=v,...::message`` with every part escaped; ``None`` properties left out.
+    Each part is first :func:`~grader.shown_text.shown` (a tab, ESC or bidi override a student
+    typed becomes a visible escape), then escaped by the workflow-command rules."""
+    props = ",".join(f"{k}={escape_property(shown(v))}" for k, v in properties.items() if v is not None)
+    return f"::{command}{' ' + props if props else ''}::{escape_data(shown(message))}"
 
 
 def file_column(error: GraderError, line_text: str | None) -> int | None:
@@ -107,23 +110,23 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
         try:
             sub = read_submission(Path(path))
         except SubmissionError:
-            out.append(f"{path}: not graded (see the problem above)")
+            out.append(f"{shown(path)}: not graded (see the problem above)")
             continue
         if sub.assignment in catalog.known_ids() and catalog.assignment(sub.assignment).randomized and not catalog.salt:
             # Per-student numbers come from the course secret, which a student's repository lacks:
             # a score computed without it would be a score against someone else's numbers.
-            out.append(f"{path}: not scored ({sub.assignment} gives each student their own numbers; "
+            out.append(f"{shown(path)}: not scored ({shown(sub.assignment)} gives each student their own numbers; "
                        f"scoring needs the course's GRADER_SALT)")
             continue
         result = grade_checked(sub, catalog)
         if result.error is not None:
-            out.append(f"{path}: not graded ({result.error.message})")
+            out.append(f"{shown(path)}: not graded ({shown(result.error.message)})")
             continue
         total = f"{points_text(result.points, result.max_points)} points"
         percent = f" ({result.percent:g} %)" if result.percent is not None else ""
-        out.append(f"{path}: {total}{percent}")
-        out += [f"  {q.question}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})" for q in result.questions]
+        out.append(f"{shown(path)}: {total}{percent}")
+        out += [f"  {shown(q.question)}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})" for q in result.questions]
         if github:
-            out.append(workflow_command("notice", f"{result.assignment}: {total}{percent}", file=str(path),
+            out.append(workflow_command("notice", f"{shown(result.assignment)}: {total}{percent}", file=str(path),
                                         title="score"))
     return out
