@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import salt_option
+from grader.cli_options import salt_option, time_limit_options
 from grader.errors import ConfigError, GraderError
 
 
@@ -58,12 +58,11 @@ def cli():
               help="Also write one Markdown feedback file per student into this folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Grade in this many parallel processes (the output is identical whatever the number).")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=3.0, show_default=True,
-              help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 (category limit).")
+@time_limit_options
 @salt_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
-        jobs: int, time_limit: float, salt: str):
+        jobs: int, time_limit: float, file_time_limit: float, salt: str):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -76,7 +75,7 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
 
     try:
         result = grade_folder(folder, catalog=Catalog(salt=salt), jobs=jobs, time_limit=time_limit,
-                              progress=sys.stderr.isatty())
+                              file_time_limit=file_time_limit, progress=sys.stderr.isatty())
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
     except GraderError as e:
@@ -144,7 +143,8 @@ def _echo_pieces(pieces) -> None:
 @click.option("--score", is_flag=True,
               help="Also grade each well-formed file: its points, and per question a verdict word (correct, wrong, "
                    "missing, ...), never a reference value.")
-def check(files: tuple[Path, ...], score: bool):
+@time_limit_options
+def check(files: tuple[Path, ...], score: bool, time_limit: float, file_time_limit: float):
     """Check answer files are well-formed (schema, every answer parses).
 
     Prints one line per problem (file, line, question, what is wrong); under GitHub Actions
@@ -154,13 +154,14 @@ def check(files: tuple[Path, ...], score: bool):
     from grader.catalog import Catalog
     from grader.integrations.annotations import annotations, in_github_actions, score_lines
     from grader.pipeline import check_files
+    from grader.time_limits import TimeLimits
 
     catalog, github = Catalog(), in_github_actions()
     try:
         problems = check_files(list(files), catalog=catalog)
         lines = annotations(problems) if github else [p.describe(caret=False) for p in problems]
         if score:
-            lines += score_lines(files, catalog, github=github)
+            lines += score_lines(files, catalog, github=github, limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _fail(e)
     for line in lines:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import salt_option
+from grader.cli_options import salt_option, time_limit_options
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -37,9 +37,10 @@ _assignment_option = click.option(
               help="When students see the per-question results (Gradescope's test visibility).")
 @click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default="hidden", show_default=True,
               help="When students see the autograder's printed log (it names the file and the score only).")
+@time_limit_options
 @salt_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, salt: str):
+               stdout_visibility: str, time_limit: float, file_time_limit: float, salt: str):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -51,6 +52,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
     from grader.errors import ConfigError
     from grader.integrations import gradescope as gs
     from grader.integrations.grade_one import write_json
+    from grader.time_limits import TimeLimits
 
     def problem(message: str) -> dict:
         return gs.problem_results(message, elapsed=time.monotonic() - started, visibility=visibility,
@@ -58,7 +60,8 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 
     try:
         result, data = gs.run(submission_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment,
-                              visibility=visibility, stdout_visibility=stdout_visibility, started=started)
+                              visibility=visibility, stdout_visibility=stdout_visibility, started=started,
+                              limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _write_problem(problem, results_path, write_json, e)
         sys.exit(2)
@@ -75,8 +78,10 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 @click.option("--results", "results_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write results.json instead of GRADE_DIR/results/results.json.")
 @_assignment_option
+@time_limit_options
 @salt_option
-def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str):
+def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, time_limit: float,
+                 file_time_limit: float, salt: str):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
     Answers come from submitted_answers fields named for question ids, or from the one answer
@@ -87,10 +92,12 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
     from grader.errors import ConfigError
     from grader.integrations import prairielearn as pl
     from grader.integrations.grade_one import write_json
+    from grader.time_limits import TimeLimits
 
     target = pl.results_path_for(grade_dir, results_path)
     try:
-        result, data = pl.run(grade_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment)
+        result, data = pl.run(grade_dir, results_path, catalog=Catalog(salt=salt), assignment=assignment,
+                              limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _write_problem(pl.problem_results, target, write_json, e)
         sys.exit(2)

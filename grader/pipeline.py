@@ -21,6 +21,7 @@ from grader.progress import Progress
 from grader.result_store import ResultStore, as_store
 from grader.scoring import StudentResult
 from grader.submission import Submission, discover, read_submission
+from grader.time_limits import ANSWER_SECONDS, FILE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,18 @@ class ClassResult:
         object.__setattr__(self, "students", as_store(self.students))
 
 
-def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float | None = 3.0,
+def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
+                 time_limit: float | None = ANSWER_SECONDS, file_time_limit: float | None = FILE_SECONDS,
                  progress: bool = False) -> ClassResult:
     """Grade every answer file under ``folder``. Raises GraderError only when the run itself
     cannot proceed (no answer files, a configuration error); a bad file is a rejected row.
 
     Files are graded in ``jobs`` worker processes (:mod:`grader.workers`); an answer that takes
     more than ``time_limit`` seconds of grading is stopped (its worker is killed) and scores 0
-    with a ``limit`` error. Even one job uses one worker process, since only a process can be
-    stopped whatever it is doing; ``time_limit=None`` with one job grades in this process (for
-    debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
+    with a ``limit`` error; a file whose answers together take more than ``file_time_limit`` is
+    rejected (:mod:`grader.time_limits`). Even one job uses one worker process, since only a
+    process can be stopped whatever it is doing; ``time_limit=None`` with one job grades in this
+    process, with no limit at all (for debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
     ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second."""
     folder = Path(folder)
     catalog = catalog or Catalog()
@@ -64,7 +67,8 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
             from grader.workers import grade_in_workers
             warm_up(catalog, files)  # before the fork: workers inherit the keys instead of each building them
             results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog), jobs=jobs,
-                                       time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
+                                       time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar,
+                                       file_time_limit=file_time_limit)
     for s in skipped:
         results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
     _attribute_rejected(results, catalog)  # these three change the few results they concern, in place

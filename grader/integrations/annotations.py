@@ -99,10 +99,11 @@ def annotations(problems: Iterable[GraderError]) -> list[str]:
     return [error_annotation(p, line_of(p.file, p.line)) for p in problems]
 
 
-def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False) -> list[str]:
+def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False, limits=None) -> list[str]:
     """``grade check --score``: per file ``FILE: P/MAX points (X %)`` and per question
     ``  QUESTION: VERDICT (p/max)``; a file that cannot be graded says so in one line. Under
-    GitHub Actions each file's score is also a ``::notice`` annotation."""
+    GitHub Actions each file's score is also a ``::notice`` annotation. ``limits``: the
+    :class:`~grader.time_limits.TimeLimits` of each file's grading (default: none)."""
     from grader.integrations.grade_one import grade_checked, points_text
 
     out: list[str] = []
@@ -118,7 +119,7 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
             out.append(f"{shown(path)}: not scored ({shown(sub.assignment)} gives each student their own numbers; "
                        f"scoring needs the course's GRADER_SALT)")
             continue
-        result = grade_checked(sub, catalog)
+        result = grade_checked(sub, catalog, **({"limits": limits} if limits else {}))
         if result.error is not None:
             out.append(f"{shown(path)}: not graded ({shown(result.error.message)})")
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from grader.catalog import Catalog
@@ -22,6 +23,7 @@ from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.pipeline import grade_submission
 from grader.scoring import QuestionResult, StudentResult
 from grader.submission import ANSWER_SUFFIXES, Submission, discover, read_submission
+from grader.time_limits import NONE, TimeLimits, grade_limited
 
 
 def find_answer_file(folder: Path) -> Path:
@@ -56,17 +58,35 @@ def rejected(error: GraderError, catalog: Catalog, assignment: str | None, *, fi
                          max_points=max_points(catalog, assignment), error=error)
 
 
-def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None) -> StudentResult:
+def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None,
+               limits: TimeLimits = NONE) -> StudentResult:
     """Read and grade one answer file; ``shown_as`` is the name messages use for it."""
     try:
         sub = read_submission(Path(path), shown_as=shown_as)
     except SubmissionError as e:
         return rejected(e, catalog, assignment, file=shown_as)
-    return grade_checked(sub, catalog, assignment=assignment)
+    return grade_checked(sub, catalog, assignment=assignment, limits=limits)
 
 
-def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
-    """Grade a submission, first checking it answers ``assignment`` (when one is required)."""
+def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,
+                  limits: TimeLimits = NONE) -> StudentResult:
+    """Grade a submission, first checking it answers ``assignment`` (when one is required),
+    under ``limits`` (:mod:`grader.time_limits`: an answer over its limit scores 0 with a
+    ``limit`` error; a file over its limit is rejected). Reading the file is not on the
+    clock: its size and structure are bounded before it is read."""
+    if limits.any:
+        result = grade_limited(partial(_grade_checked, sub, catalog, assignment=assignment), limits=limits,
+                               name=sub.file)
+        if result.error is not None and not result.assignment:  # stopped by a limit (or a crash) in the worker
+            named = assignment or (sub.assignment if sub.assignment in catalog.known_ids() else None)
+            return replace(rejected(result.error, catalog, named, file=sub.file),
+                           student_id=sub.student_id, name=sub.name, email=sub.email)
+        return result
+    return _grade_checked(sub, catalog, assignment=assignment)
+
+
+def _grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,
+                   preset: dict | None = None) -> StudentResult:
     if assignment and sub.assignment != assignment:
         error = SubmissionError(f"this file answers assignment '{sub.assignment}', but this is assignment "
                                 f"'{assignment}'", file=sub.file, line=sub.lines.get(("assignment",)),
@@ -75,7 +95,7 @@ def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None =
         return StudentResult(result.file, sub.student_id, sub.name, sub.email, result.assignment,
                              max_points=result.max_points, error=error)
     try:
-        return grade_submission(sub, catalog)
+        return grade_submission(sub, catalog, preset=preset)
     except ConfigError:
         raise
     except GraderError as e:
@@ -100,10 +120,10 @@ def answers_for_questions(fields: Mapping, catalog: Catalog, assignment: str) ->
 
 
 def grade_answers(answers: Mapping, catalog: Catalog, *, assignment: str, source: str = "submitted answers",
-                  student_id: str = "") -> StudentResult:
+                  student_id: str = "", limits: TimeLimits = NONE) -> StudentResult:
     """Grade answers that come as a mapping (question id → the text typed), not as a file."""
     sub = Submission(source, assignment, student_id, answers=dict(answers))
-    return grade_checked(sub, catalog, assignment=assignment)
+    return grade_checked(sub, catalog, assignment=assignment, limits=limits)
 
 
 def passed(q: QuestionResult) -> bool:

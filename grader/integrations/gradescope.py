@@ -27,6 +27,7 @@ from grader.errors import SubmissionError
 from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
                                            rejected, summary, write_json)
 from grader.scoring import StudentResult
+from grader.time_limits import NONE, TimeLimits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
@@ -34,13 +35,14 @@ SUBMISSION_DIR = Path("/autograder/submission")
 RESULTS_PATH = Path("/autograder/results/results.json")
 
 
-def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
+def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None,
+                         limits: TimeLimits = NONE) -> StudentResult:
     """The graded (or rejected) result for the one answer file under ``folder``."""
     try:
         path = find_answer_file(folder)
     except SubmissionError as e:
         return rejected(e, catalog, assignment)
-    return grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment)
+    return grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment, limits=limits)
 
 
 def question_test(number: int, q, text: str, *, visibility: str) -> dict:
@@ -101,13 +103,14 @@ def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "vi
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, *, catalog: Catalog,
         assignment: str | None = None, visibility: str = "visible", stdout_visibility: str = "hidden",
-        started: float | None = None) -> tuple[StudentResult, dict]:
+        started: float | None = None, limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
     """Grade the submission and write results.json. A :class:`~grader.errors.ConfigError`
-    propagates (the caller writes :func:`problem_results` and fails loudly)."""
+    propagates (the caller writes :func:`problem_results` and fails loudly). ``limits``: the
+    :class:`~grader.time_limits.TimeLimits` of the grading (default: none)."""
     import time
 
     started = time.monotonic() if started is None else started
-    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment)
+    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment, limits=limits)
     data = results(result, catalog=catalog, elapsed=time.monotonic() - started, visibility=visibility,
                    stdout_visibility=stdout_visibility)
     write_json(data, results_path)

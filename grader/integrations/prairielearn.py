@@ -33,6 +33,7 @@ from grader.errors import SubmissionError
 from grader.integrations.grade_one import (answers_for_questions, find_answer_file, grade_answers, grade_path,
                                            question_message, question_texts, rejected, summary, write_json)
 from grader.scoring import StudentResult
+from grader.time_limits import NONE, TimeLimits
 
 GRADE_DIR = Path("/grade")
 MAX_DATA_BYTES = 5_000_000
@@ -75,7 +76,8 @@ def unpack_files(files: list, folder: Path) -> None:
         (folder / name).write_bytes(content)
 
 
-def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
+def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = None,
+              limits: TimeLimits = NONE) -> StudentResult:
     """The graded (or rejected) result for the submission of a PrairieLearn grading job."""
     grade_dir = Path(grade_dir)
     try:
@@ -87,16 +89,17 @@ def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = Non
     if assignment:
         fields = answers_for_questions(submitted, catalog, assignment)
         if fields:
-            return grade_answers(fields, catalog, assignment=assignment, source="submitted answers")
+            return grade_answers(fields, catalog, assignment=assignment, source="submitted answers", limits=limits)
     student = grade_dir / "student"
     try:
         if student.is_dir() and any(student.iterdir()):
             path = find_answer_file(student)
-            return grade_path(path, catalog, shown_as=str(path.relative_to(student)), assignment=assignment)
+            return grade_path(path, catalog, shown_as=str(path.relative_to(student)), assignment=assignment,
+                              limits=limits)
         with tempfile.TemporaryDirectory(prefix="pl-files-") as tmp:
             unpack_files(submitted.get("_files", []), Path(tmp))
             path = find_answer_file(Path(tmp))
-            return grade_path(path, catalog, shown_as=path.name, assignment=assignment)
+            return grade_path(path, catalog, shown_as=path.name, assignment=assignment, limits=limits)
     except SubmissionError as e:
         return rejected(e, catalog, assignment)
 
@@ -131,9 +134,10 @@ def results_path_for(grade_dir: Path, results_path: Path | None) -> Path:
 
 
 def run(grade_dir: Path = GRADE_DIR, results_path: Path | None = None, *, catalog: Catalog,
-        assignment: str | None = None) -> tuple[StudentResult, dict]:
-    """Grade the job's submission and write results.json (a ConfigError propagates)."""
-    result = grade_job(grade_dir, catalog, assignment=assignment)
+        assignment: str | None = None, limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
+    """Grade the job's submission and write results.json (a ConfigError propagates), under
+    ``limits`` (:class:`~grader.time_limits.TimeLimits`; default: none)."""
+    result = grade_job(grade_dir, catalog, assignment=assignment, limits=limits)
     data = results(result, catalog=catalog)
     write_json(data, results_path_for(grade_dir, results_path))
     return result, data
