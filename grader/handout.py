@@ -92,7 +92,8 @@ def answer_template(assignment: Assignment, student: Student) -> str:
     header = (f"# Answer file for {assignment.id}: write each answer after its colon, e.g. [0.1, -0.2] or\n"
               f"# [[1, 2], [3, 4]]; check it with `grade check FILE` before you hand it in.\n")
     data = {"assignment": assignment.id, "student": {"id": student.student_id, "name": student.name}}
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200)
+    plain = all(shown(v) == v for v in (student.student_id, student.name))  # else escaped: "\u202e", not raw
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=plain, width=200)
     return header + body + "answers:\n" + "".join(f"  {q.id}:\n" for q in assignment.questions)
 
 
