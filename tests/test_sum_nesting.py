@@ -66,3 +66,16 @@ def test_sums_up_to_the_limit_are_graded_with_bounded_work(grade, work):
     verdict = grade(nested(MAX_NESTED_SUMS))  # the same index summed again: a wrong answer, graded
     assert verdict.outcome != "correct"
     assert 0 < work[0] <= one * 10 ** MAX_NESTED_SUMS
+
+
+def test_sums_whose_terms_are_too_many_are_refused_before_evaluating(grade, work):
+    """Within the nesting limit, the product of the ranges times the body is counted first
+    (the ranges depend on the instance's sizes, so this is measured, not parsed)."""
+    from grader.symbolic.evaluate import MAX_WORK
+
+    body = "(" + " + ".join([BODY] * 6) + ")"
+    text = r"\sum_i " * MAX_NESTED_SUMS + body
+    verdict = grade(text)
+    assert verdict.outcome == "unreadable" and verdict.error.category == "limit"
+    assert f"(limit {MAX_WORK:,})" in verdict.feedback and verdict.error.column == 1
+    assert work[0] == 0  # refused before any evaluation

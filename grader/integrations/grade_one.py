@@ -95,7 +95,7 @@ def _grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None 
         return StudentResult(result.file, sub.student_id, sub.name, sub.email, result.assignment,
                              max_points=result.max_points, error=error)
     try:
-        return grade_submission(sub, catalog, preset=preset)
+        return grade_submission(sub, catalog, **({"preset": preset} if preset else {}))
     except ConfigError:
         raise
     except GraderError as e:
