@@ -48,7 +48,8 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
     with a ``limit`` error; a file whose answers together take more than ``file_time_limit`` is
     rejected (:mod:`grader.time_limits`). Even one job uses one worker process, since only a
     process can be stopped whatever it is doing; ``time_limit=None`` with one job grades in this
-    process, with no limit at all (for debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
+    process, with no limit at all (for debugging and tests). The result is the same whatever
+    ``jobs`` and the order of the files.
     ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second."""
     folder = Path(folder)
     catalog = catalog or Catalog()

@@ -23,8 +23,9 @@ Per worker, a duplex pipe and a :class:`grader.budget.Board`:
 Past ``time_limit`` the parent kills the worker, presets that answer to a ``limit`` error and
 regrades the file in a fresh worker, so the other answers of the file are still graded; the
 batch goes on. Past ``file_time_limit`` (the seconds of all the file's answers, in every attempt
-at it: :mod:`grader.time_limits`) the parent kills the worker and the file is rejected. A worker that dies on its own (a segfault, ``os._exit``) makes its
-file a ``rejected: internal error`` row. Each worker grades many files and keeps its own
+at it: :mod:`grader.time_limits`) the parent kills the worker and the file is rejected. A
+worker that dies on its own (a segfault, ``os._exit``) makes its file a ``rejected: internal
+error`` row. Each worker grades many files and keeps its own
 Catalog, so answer keys are built once per worker, not once per file. Results are put back
 in the order of ``paths``: the output does not depend on which worker finished first.
 
@@ -271,7 +272,8 @@ class _Pool:
                 self._done(task, pack(StudentResult(name, error=error)))
             else:
                 preset = {**task.preset, subject: limit_error(self.limit, file=name, question=subject)}
-                self.pending.appendleft(Task(task.index, task.path, preset, file_spent))  # regraded first, in a fresh process
+                # regraded first, in a fresh process, the seconds so far still on the file's clock
+                self.pending.appendleft(Task(task.index, task.path, preset, file_spent))
 
     def _done(self, task: Task, packed: tuple[bytes, bytes]) -> None:
         """(Task indices are 0, 1, ... in the order of the paths.)"""

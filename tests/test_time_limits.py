@@ -2,9 +2,10 @@
 
 Answers are made slow by a hook on the numeric parser (reaching the worker by fork): "SLEEP"
 never finishes, "NAP" takes 0.2 s, in a worker process (``grade check`` first parses every
-answer in its own process, which the structural limits bound; grading is what runs in a worker). Only outcomes are asserted, never durations: each limit
-is either far below what the slow work takes or far above it, so a busy machine (which only
-makes the work slower) cannot change the outcome.
+answer in its own process, which the structural limits bound; grading is what runs in a
+worker). Only outcomes are asserted, never durations: each limit is either far below what the
+slow work takes or far above it, so a busy machine (which only makes the work slower) cannot
+change the outcome.
 """
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
         total = f"{points_text(result.points, result.max_points)} points"
         percent = f" ({result.percent:g} %)" if result.percent is not None else ""
         out.append(f"{shown(path)}: {total}{percent}")
-        out += [f"  {shown(q.question)}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})" for q in result.questions]
+        out += [f"  {shown(q.question)}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})"
+                for q in result.questions]
         if github:
             out.append(workflow_command("notice", f"{shown(result.assignment)}: {total}{percent}", file=str(path),
                                         title="score"))
