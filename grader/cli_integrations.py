@@ -120,5 +120,7 @@ def _write_problem(make, path: Path, write_json, error: Exception) -> None:
 
 
 def _line(result, score: float, path: Path) -> str:
-    state = "rejected: " + result.error.describe(caret=False) if result.error is not None else result.status
-    return f"{result.file or 'submission'}: score {score:g} ({state}); results written to {path}"
+    from grader.shown_text import shown
+
+    state = "rejected: " + result.error.describe(caret=False) if result.error is not None else shown(result.status)
+    return f"{shown(result.file) or 'submission'}: score {score:g} ({state}); results written to {path}"

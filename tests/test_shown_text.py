@@ -142,3 +142,28 @@ def test_catalog_is_untouched_by_shown():  # (the key's own texts hold no escape
     for a in catalog.known_ids():
         for q in catalog.assignment(a).questions:
             assert shown(q.id) == q.id
+
+
+def test_gradescope_and_prairielearn_texts(hostile_class, tmp_path, monkeypatch):
+    """What the platforms show (Gradescope's output, PrairieLearn's message, the tests' texts,
+    the log line) holds escapes; the data fields keep the value as typed."""
+    monkeypatch.chdir(ROOT)
+    for n, (what, _, escape) in enumerate(CORPUS[:6]):
+        sub = tmp_path / f"sub{n}"
+        sub.mkdir()
+        shutil.copy(hostile_class / f"f{n:02d}.yaml", sub / "answers.yaml")
+        out = tmp_path / f"gs{n}.json"
+        run = CliRunner().invoke(cli, ["gradescope", "--submission-dir", str(sub), "--results", str(out)])
+        assert run.exit_code == 0 and not raw_hidden(run.output), what
+        data = json.loads(out.read_text(encoding="utf-8"))
+        texts = [data["output"]] + [t["output"] for t in data["tests"]] + [t["name"] for t in data["tests"]]
+        assert not any(raw_hidden(t) for t in texts), what
+        assert any(r"bogus" + escape + "q" in t for t in texts), what
+        job = tmp_path / f"pl{n}"
+        (job / "student").mkdir(parents=True)
+        shutil.copy(hostile_class / f"f{n:02d}.yaml", job / "student" / "answers.yaml")
+        run = CliRunner().invoke(cli, ["prairielearn", "--grade-dir", str(job)])
+        assert run.exit_code == 0 and not raw_hidden(run.output), what
+        data = json.loads((job / "results" / "results.json").read_text(encoding="utf-8"))
+        texts = [data["message"]] + [t.get("message", "") for t in data["tests"]] + [t["name"] for t in data["tests"]]
+        assert not any(raw_hidden(t) for t in texts), what

@@ -22,6 +22,7 @@ from grader.compare import CORRECT
 from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.pipeline import grade_submission
 from grader.scoring import QuestionResult, StudentResult
+from grader.shown_text import shown
 from grader.submission import ANSWER_SUFFIXES, Submission, discover, read_submission
 from grader.time_limits import NONE, TimeLimits, grade_limited
 
@@ -160,11 +161,11 @@ def summary(result: StudentResult) -> str:
     if result.error is not None:
         return ("Your answer file could not be graded (0 points); fix it and submit again.\n"
                 + result.error.describe(caret=True))
-    who = f" (student {result.student_id})" if result.student_id else ""
+    who = f" (student {shown(result.student_id)})" if result.student_id else ""
     percent = f" ({result.percent:g} %)" if result.percent is not None else ""
-    lines = [f"{result.file}{who}, assignment {result.assignment}: "
-             f"{points_text(result.points, result.max_points)} points{percent}", result.status]
-    return "\n".join(lines + [f"note: {n}" for n in result.notes])
+    lines = [f"{shown(result.file)}{who}, assignment {shown(result.assignment)}: "
+             f"{points_text(result.points, result.max_points)} points{percent}", shown(result.status)]
+    return "\n".join(lines + [f"note: {shown(n)}" for n in result.notes])
 
 
 def question_texts(catalog: Catalog, assignment: str) -> dict:
