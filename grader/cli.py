@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import course_option, salt_option
+from grader.cli_options import course_option, salt_option, time_limit_options
 from grader.errors import OUTPUT_EXIT, ConfigError, GraderError, OutputError
 
 
@@ -61,8 +61,7 @@ def cli():
               help="Also write one Markdown feedback file per student into this folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Grade in this many parallel processes (the output is identical whatever the number).")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=3.0, show_default=True,
-              help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 (category limit).")
+@time_limit_options
 @click.option("--roster", "roster_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="CSV of the class (as for grade handout): LMS rows take names and emails from it, list every "
                    "student on it, and leave out ids it does not know.")
@@ -75,8 +74,8 @@ def cli():
 @course_option
 def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, html_path: Path | None,
         review_path: Path | None, manual_path: Path | None, fmt: str, wide: bool, feedback_dir: Path | None,
-        jobs: int, time_limit: float, roster_path: Path | None, ids_from: str, missing: str, salt: str,
-        unsalted: bool, course: Path):
+        jobs: int, time_limit: float, file_time_limit: float, roster_path: Path | None, ids_from: str,
+        missing: str, salt: str, unsalted: bool, course: Path):
     """Grade every answer file under FOLDER; print a table and write the gradebook.
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
@@ -97,7 +96,8 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
             identity = class_identity(roster_path, ids_from=ids_from, missing=missing)
         staged = outputs.check(folder)  # every output path, before the work
         result = grade_folder(folder, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), jobs=jobs,
-                              time_limit=time_limit, progress=sys.stderr.isatty(), identity=identity)
+                              time_limit=time_limit, file_time_limit=file_time_limit, progress=sys.stderr.isatty(),
+                              identity=identity)
         if manual_path:
             _merge_manual_scores(result.students, manual_path)
     except GraderError as e:
@@ -159,7 +159,9 @@ def _echo_pieces(pieces) -> None:
               show_envvar=True, help="A folder of public sheets (<id>.sheet.json, from `grade publish`) to check "
               "against; looked at before the course folder and the sheets shipped with the package.")
 @course_option
-def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Path):
+@time_limit_options
+def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Path, time_limit: float,
+          file_time_limit: float):
     """Check answer files are well-formed (schema, every answer parses).
 
     Prints one line per problem (file, line, question, what is wrong); under GitHub Actions
@@ -170,13 +172,15 @@ def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Pat
     from grader.catalog import Catalog
     from grader.integrations.annotations import annotations, in_github_actions, score_lines
     from grader.pipeline import check_files
+    from grader.time_limits import TimeLimits
 
     catalog, github = Catalog(root=course), in_github_actions()
     try:
         problems = check_files(list(files), catalog=catalog, sheets=sheets)
         lines = annotations(problems) if github else [p.describe(caret=False) for p in problems]
         if score:
-            lines += score_lines(files, catalog, github=github, sheets=sheets)
+            lines += score_lines(files, catalog, github=github, sheets=sheets,
+                                 limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _fail(e)
     for line in lines:

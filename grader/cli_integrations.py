@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_options import course_option, salt_option
+from grader.cli_options import course_option, salt_option, time_limit_options
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -40,10 +40,12 @@ _assignment_option = click.option(
 @click.option("--metadata", "metadata_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Gradescope's submission_metadata.json: who submitted (default: beside --submission-dir, "
                    "i.e. /autograder/submission_metadata.json). The student graded is its user, never the file's id.")
+@time_limit_options
 @salt_option
 @course_option
 def gradescope(submission_dir: Path, results_path: Path, assignment: str | None, visibility: str,
-               stdout_visibility: str, metadata_path: Path | None, salt: str, unsalted: bool, course: Path):
+               stdout_visibility: str, metadata_path: Path | None, time_limit: float, file_time_limit: float,
+               salt: str, unsalted: bool, course: Path):
     """Grade one Gradescope submission and write Gradescope's results.json.
 
     Run by integrations/gradescope/run_autograder: one test per question (score, max_score,
@@ -55,6 +57,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
     from grader.errors import ConfigError
     from grader.integrations import gradescope as gs
     from grader.integrations.grade_one import write_json
+    from grader.time_limits import TimeLimits
 
     def problem(message: str) -> dict:
         return gs.problem_results(message, elapsed=time.monotonic() - started, visibility=visibility,
@@ -63,7 +66,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
     try:
         result, data = gs.run(submission_dir, results_path, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), assignment=assignment,
                               visibility=visibility, stdout_visibility=stdout_visibility, started=started,
-                              metadata_path=metadata_path)
+                              metadata_path=metadata_path, limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _write_problem(problem, results_path, write_json, e)
         sys.exit(2)
@@ -81,9 +84,11 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 @click.option("--results", "results_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write results.json instead of GRADE_DIR/results/results.json.")
 @_assignment_option
+@time_limit_options
 @salt_option
 @course_option
-def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, salt: str, unsalted: bool, course: Path):
+def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | None, time_limit: float,
+                 file_time_limit: float, salt: str, unsalted: bool, course: Path):
     """Grade one PrairieLearn submission as an external grader and write its results.json.
 
     Answers come from submitted_answers fields named for question ids, or from the one answer
@@ -94,10 +99,12 @@ def prairielearn(grade_dir: Path, results_path: Path | None, assignment: str | N
     from grader.errors import ConfigError
     from grader.integrations import prairielearn as pl
     from grader.integrations.grade_one import write_json
+    from grader.time_limits import TimeLimits
 
     target = pl.results_path_for(grade_dir, results_path)
     try:
-        result, data = pl.run(grade_dir, results_path, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), assignment=assignment)
+        result, data = pl.run(grade_dir, results_path, catalog=Catalog(root=course, salt=salt, unsalted=unsalted),
+                              assignment=assignment, limits=TimeLimits(time_limit, file_time_limit))
     except ConfigError as e:
         _write_problem(pl.problem_results, target, write_json, e)
         sys.exit(2)
@@ -130,5 +137,7 @@ def _exit_on_output_error(error: Exception) -> None:
 
 
 def _line(result, score: float, path: Path) -> str:
-    state = "rejected: " + result.error.describe(caret=False) if result.error is not None else result.status
-    return f"{result.file or 'submission'}: score {score:g} ({state}); results written to {path}"
+    from grader.shown_text import shown
+
+    state = "rejected: " + result.error.describe(caret=False) if result.error is not None else shown(result.status)
+    return f"{shown(result.file) or 'submission'}: score {score:g} ({state}); results written to {path}"

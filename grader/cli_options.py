@@ -21,3 +21,18 @@ course_option = click.option(
     envvar="GRADER_COURSE", show_envvar=True, show_default=True,
     help="The course folder: its reference/ holds the assignment files and rubrics/ the rubrics (the course's "
          "machine only; students get public sheets, see `grade publish`).")
+
+
+def time_limit_options(command):
+    """``--time-limit`` (per answer) and ``--file-time-limit`` (per file), defaults from
+    :mod:`grader.time_limits`; the command gets ``time_limit`` and ``file_time_limit``."""
+    from grader.time_limits import ANSWER_SECONDS, FILE_SECONDS
+
+    command = click.option(
+        "--file-time-limit", type=click.FloatRange(min=0.1), default=FILE_SECONDS, show_default=True,
+        help="Seconds of work allowed for one answer file, all its answers together; a file over it is "
+             "stopped and rejected (category limit).")(command)
+    return click.option(
+        "--time-limit", type=click.FloatRange(min=0.1), default=ANSWER_SECONDS, show_default=True,
+        help="Seconds of work allowed for one answer; an answer over it is stopped and gets 0 "
+             "(category limit), the file's other answers are still graded.")(command)

@@ -44,17 +44,18 @@ class GraderError(Exception):
         ...             text="1 x 2", category="syntax").describe()
         'a.yaml: question q1: column 3: expected a number\\n    1 x 2\\n      ^'
         """
+        from grader.shown_text import shown  # every part a student could have typed, made visible
+
         head = []
         if self.file:
-            head.append(f"{self.file}:{self.line}" if self.line else self.file)
+            head.append(f"{shown(self.file)}:{self.line}" if self.line else shown(self.file))
         if self.question:
-            head.append(f"question {self.question}")
+            head.append(f"question {shown(self.question)}")
         if self.column is not None:
             head.append(f"column {self.column}")
-        out = ": ".join(head + [self.message])
+        out = ": ".join(head + [shown(self.message)])
         if caret and self.text is not None and self.column is not None and len(self.text) <= 200:
-            shown = self.text.replace("\n", " ").replace("\t", " ")
-            out += f"\n    {shown}\n    {' ' * (self.column - 1)}^"
+            out += f"\n    {shown(self.text)}\n    {' ' * len(shown(self.text[:self.column - 1]))}^"
         return out
 
 

@@ -26,6 +26,7 @@ from grader.errors import GraderError
 from grader.pipeline import ClassResult
 from grader.outputs import OutputSet
 from grader.scoring import QuestionResult, StudentResult
+from grader.shown_text import shown
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # anywhere in a line
 _LINE_START = re.compile(r"^(?:([#+=-])|(\d+)(?=[.)](?:\s|$)))")  # only at a line's start: headings, lists
@@ -38,7 +39,7 @@ MAX_NAME = 64
 def md_escape(text) -> str:
     """``text`` as inert inline Markdown: one line, Markdown punctuation backslash-escaped,
     ``& < >`` as HTML entities (so no tag, link, image, code span or math survives)."""
-    one_line = " ".join(str(text).split())
+    one_line = shown(" ".join(str(text).split()))  # and no control, bidi or invisible character
     escaped = _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\",
                               _MARKDOWN.sub(r"\\\1", one_line))
     return "".join(_HTML.get(c, c) for c in escaped)

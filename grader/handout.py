@@ -20,6 +20,7 @@ from grader.errors import ConfigError
 from grader.keyformat import conventions_text
 from grader.outputs import OutputSet
 from grader.salt_rule import require_salt
+from grader.shown_text import shown
 from grader.solution import tex_matrix, tex_name, tex_number
 
 # Roster columns, most specific first: ours, Canvas ("SIS User ID", else Canvas's own "ID"),
@@ -121,7 +122,8 @@ def answer_template(assignment: Assignment, student: Student) -> str:
     header = (f"# Answer file for {assignment.id}: write each answer after its colon, e.g. [0.1, -0.2] or\n"
               f"# [[1, 2], [3, 4]]; check it with `grade check FILE` before you hand it in.\n")
     data = {"assignment": assignment.id, "student": {"id": student.student_id, "name": student.name}}
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200)
+    plain = all(shown(v) == v for v in (student.student_id, student.name))  # else escaped: "\u202e", not raw
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=plain, width=200)
     return header + body + "answers:\n" + "".join(f"  {q.id}:\n" for q in assignment.questions)
 
 
@@ -193,7 +195,7 @@ def _param(assignment: Assignment, scenario, p: str) -> np.ndarray:
 
 def _escape(text: str) -> str:
     """Student-supplied text shown in Markdown: no markup, no HTML."""
-    return re.sub(r"([\\`*_{}\[\]()<>#|!])", r"\\\1", text.replace("\n", " "))
+    return re.sub(r"([\\`*_{}\[\]()<>#|!])", r"\\\1", shown(text.replace("\n", " ")))
 
 
 def write_handouts(catalog: Catalog, assignment_id: str, students: list[Student], out: Path) -> list[Path]:

@@ -24,6 +24,7 @@ from grader.pipeline import ClassResult
 from grader.report import report_order, write_atomic
 from grader.result_store import Summary
 from grader.scoring import StudentResult
+from grader.shown_text import shown as visible, shown_lines
 
 COLUMNS = ("id", "name", "points", "max", "percent", "status", "flags")
 NUMERIC = {"points", "max", "percent"}
@@ -62,7 +63,15 @@ pre { white-space: pre-wrap; margin: 4px 0; } ul.rejected li { margin: 2px 0; }
 
 
 def _e(value) -> str:
-    return html.escape(str(value), quote=True)
+    """Text for the page: control, bidi and invisible characters made visible escapes
+    (:func:`grader.shown_text.shown`), then HTML-escaped."""
+    return html.escape(visible(value), quote=True)
+
+
+def _pre(text) -> str:
+    """A multi-line text of ours (an error with its caret line) for a ``<pre>``: its line
+    breaks kept, every line as :func:`_e` shows it."""
+    return "\n".join(html.escape(line, quote=True) for line in shown_lines(text))
 
 
 def _slug(text: str) -> str:
@@ -261,7 +270,7 @@ def _details(r: StudentResult) -> str:
     """The expandable per-question breakdown under a student's row."""
     lost = sum(q.points < q.max_points for q in r.questions)
     summary = "rejected file" if r.error is not None else f"{lost} of {len(r.questions)} questions lost points"
-    inner = [f"<pre>{_e(r.error.describe())}</pre>"] if r.error is not None else []
+    inner = [f"<pre>{_pre(r.error.describe())}</pre>"] if r.error is not None else []
     if r.questions:
         body = "".join(
             f'<tr><td>{_e(q.question)}</td><td class="num">{_num(q.points)}/{_num(q.max_points)}</td>'

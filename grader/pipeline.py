@@ -5,7 +5,9 @@ parses options and calls :func:`grade_folder`, :func:`check_files` or the key fu
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import partial
@@ -23,6 +25,7 @@ from grader.progress import Progress
 from grader.result_store import ResultStore, as_store
 from grader.scoring import StudentResult
 from grader.submission import Submission, discover, read_submission, recovered_student
+from grader.time_limits import ANSWER_SECONDS, FILE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -38,16 +41,19 @@ class ClassResult:
         object.__setattr__(self, "students", as_store(self.students))
 
 
-def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1, time_limit: float | None = 3.0,
+def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
+                 time_limit: float | None = ANSWER_SECONDS, file_time_limit: float | None = FILE_SECONDS,
                  progress: bool = False, identity=None) -> ClassResult:
     """Grade every answer file under ``folder``. Raises GraderError only when the run itself
     cannot proceed (no answer files, a configuration error); a bad file is a rejected row.
 
     Files are graded in ``jobs`` worker processes (:mod:`grader.workers`); an answer that takes
     more than ``time_limit`` seconds of grading is stopped (its worker is killed) and scores 0
-    with a ``limit`` error. Even one job uses one worker process, since only a process can be
-    stopped whatever it is doing; ``time_limit=None`` with one job grades in this process (for
-    debugging and tests). The result is the same whatever ``jobs`` and the order of the files.
+    with a ``limit`` error; a file whose answers together take more than ``file_time_limit`` is
+    rejected (:mod:`grader.time_limits`). Even one job uses one worker process, since only a
+    process can be stopped whatever it is doing; ``time_limit=None`` with one job grades in this
+    process, with no limit at all (for debugging and tests). The result is the same whatever
+    ``jobs`` and the order of the files.
     ``progress`` shows a progress bar on stderr (if it is a terminal) for runs over a second.
     ``identity`` (:class:`grader.folder_identity.ClassIdentity`) says whose work each file is."""
     folder = Path(folder)
@@ -70,10 +76,11 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
             warm_up(catalog, files)  # before the fork: workers inherit the keys instead of each building them
             results = grade_in_workers(files, partial(_grade_file_safely, folder=folder, catalog=catalog,
                                                       identity=identity), jobs=jobs,
-                                       time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar)
+                                       time_limit=time_limit, shown=lambda p: str(p.relative_to(folder)), progress=bar,
+                                       file_time_limit=file_time_limit)
     for s in skipped:
         results.append(StudentResult(s.file, error=SubmissionError(s.reason, file=s.file, category=s.category)))
-    _attribute_rejected(results, catalog)  # these three change the few results they concern, in place
+    _attribute_rejected(results, catalog, folder)  # these three change the few results they concern, in place
     require_some_match(folder, results.summaries(), catalog)
     mark_other_variants(results, catalog)
     _mark_duplicates(results)
@@ -125,6 +132,14 @@ def _warm_expressions(assignment, key) -> None:
         if question.kind == "expression":
             parsers()
             expression_key(assignment, question, key[question.id].exact)
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file, not a link, a FIFO or a device (opening a FIFO would wait forever)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _sniff(path: Path):
@@ -195,18 +210,23 @@ def grade_submission(sub: Submission, catalog: Catalog, *, preset: dict | None =
                          rubric.max_points, notes=tuple(notes), review_text=review, variant_check=check)
 
 
-def _attribute_rejected(results: ResultStore, catalog: Catalog) -> ResultStore:
-    """A file too broken to name its assignment counts against the assignment of the other files
-    in its folder, when they all agree (its 0 then shows as 0 % of that maximum, as a TA would
-    record it); otherwise it stays unattributed."""
+def _attribute_rejected(results: ResultStore, catalog: Catalog, folder: Path) -> ResultStore:
+    """A file rejected before its assignment was known (too broken to parse, stopped by the
+    time limit) counts against the assignment a line of it names (``assignment: mlp-numeric``,
+    read as bytes), else against the assignment of the other files in its folder when they all
+    agree (its 0 then shows as 0 % of that maximum, as a TA would record it); otherwise it
+    stays unattributed."""
     summaries = results.summaries()
+    known = set(catalog.known_ids())
     by_folder: dict[str, set] = {}
     for s in summaries:
         if s.graded:
             by_folder.setdefault(str(Path(s.file).parent), set()).add(s.assignment)
     for i, s in enumerate(summaries):
         if s.rejected and not s.assignment:
-            ids = by_folder.get(str(Path(s.file).parent), set())
+            named = _sniff(folder / s.file) if _plain_file(folder / s.file) else None
+            ids = {named.group(1).decode()} & known if named else set()
+            ids = ids or by_folder.get(str(Path(s.file).parent), set())
             if len(ids) == 1:
                 only = next(iter(ids))
                 results[i] = replace(results[i], assignment=only,

@@ -25,6 +25,7 @@ from grader.compare import MISSING
 from grader.outputs import write_atomic  # noqa: F401 - (its home was here: callers import it from here)
 from grader.pipeline import ClassResult
 from grader.result_store import ids_checksum, question_points
+from grader.shown_text import json_safe, shown, shown_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,13 +55,21 @@ def question_columns(result: ClassResult) -> list[str]:
 # --- CSV, as pandas wrote it -------------------------------------------------------------------
 
 def _neutral(v):
-    """A text cell a spreadsheet would run as a formula gets an apostrophe in front. A carriage
-    return becomes a line feed: the CSV writer (lines end in ``\\n``) quotes a cell holding
-    ``\\n`` but not a bare ``\\r``, which a reader would take for the end of the row."""
+    """A text cell as :func:`grader.shown_text.shown` shows it (a line break, tab, bidi or
+    other invisible character a visible escape: one line per row, whatever a name holds); then
+    one a spreadsheet would run as a formula gets an apostrophe in front. Only a multi-line
+    answer for a TA (``\\r\\n`` and ``\\r`` read as ``\\n``) keeps its line breaks: see
+    :class:`MultiLine`."""
     if not isinstance(v, str):
         return v
-    v = "'" + v if v.startswith(FORMULA_START) else v
-    return v.replace("\r\n", "\n").replace("\r", "\n")
+    multi = type(v) is MultiLine
+    v = shown(v.replace("\r\n", "\n").replace("\r", "\n") if multi else v, keep_newlines=multi)
+    return "'" + v if v.startswith(FORMULA_START) else v
+
+
+class MultiLine(str):
+    """An answer as typed, for a TA to read in a CSV cell: its line breaks are kept (the cell is
+    quoted), every other invisible character is escaped."""
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -186,7 +195,7 @@ def gradebook_records(result: ClassResult) -> Iterator[dict]:
             per_question = {q.question: q.points for q in r.questions}
             record.update({q: per_question.get(q) for q in qcols})
             for qid, text in r.review_text:
-                record[f"{qid} answer"] = text
+                record[f"{qid} answer"] = MultiLine(text) if isinstance(text, str) else text
         else:
             record.update(empty)
         record.update(_total_record(s))
@@ -219,8 +228,9 @@ def write_gradebook(result: ClassResult, path: Path) -> None:
 # --- text for the terminal ---------------------------------------------------------------------
 
 def _table_cells(s, width: int) -> list[str]:
-    status = s.status if len(s.status) <= width else s.status[: width - 1] + "…"
-    return [s.student_id or "?", s.name, f"{s.points:g}", f"{s.max_points:g}" if s.max_points else "",
+    status = shown(s.status)
+    status = status if len(status) <= width else status[: width - 1] + "…"
+    return [shown(s.student_id) or "?", shown(s.name), f"{s.points:g}", f"{s.max_points:g}" if s.max_points else "",
             f"{s.percent:.1f}" if s.percent is not None else "", status]
 
 
@@ -255,20 +265,21 @@ def details_blocks(result: ClassResult, *, missing: bool = False) -> Iterator[st
     store = result.students
     for i in report_order(result):
         r = store[i]
-        head = f"{r.student_id or '?'} {r.name} ({r.file}): {r.points:g}/{r.max_points:g}" if r.max_points \
-            else f"{r.student_id or '?'} {r.name} ({r.file})"
+        who = f"{shown(r.student_id) or '?'} {shown(r.name)} ({shown(r.file)})"
+        head = f"{who}: {r.points:g}/{r.max_points:g}" if r.max_points else who
         lines = [head]
         if r.error is not None:
-            lines += ["  " + line for line in r.error.describe().splitlines()]
+            lines += ["  " + line for line in shown_lines(r.error.describe())]
         for q in r.questions:
             if q.verdict.correct or (q.verdict.outcome == MISSING and not missing) or \
                     (q.max_points and q.points >= q.max_points):  # full marks (e.g. from a TA): nothing lost
                 continue
-            lines.append(f"  {q.question} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: {q.verdict.feedback}")
+            lines.append(f"  {shown(q.question)} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: "
+                         f"{shown(q.verdict.feedback)}")
         skipped = sum(q.verdict.outcome == MISSING for q in r.questions)
         if skipped and not missing:
             lines.append(f"  {skipped} question(s) not answered")
-        lines += [f"  note: {n}" for n in r.notes]
+        lines += [f"  note: {shown(n)}" for n in r.notes]
         yield "\n".join(lines)
 
 
@@ -298,7 +309,7 @@ def json_chunks(result: ClassResult) -> Iterator[str]:
         yield "[]\n}\n"
         return
     for n, i in enumerate(order):
-        text = json.dumps(_json_student(store[i]), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        text = json_safe(json.dumps(_json_student(store[i]), indent=2, ensure_ascii=False)).replace("\n", "\n    ")
         yield ("[\n    " if n == 0 else ",\n    ") + text
     yield "\n  ]\n}\n"
 

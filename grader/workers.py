@@ -22,8 +22,10 @@ Per worker, a duplex pipe and a :class:`grader.budget.Board`:
 
 Past ``time_limit`` the parent kills the worker, presets that answer to a ``limit`` error and
 regrades the file in a fresh worker, so the other answers of the file are still graded; the
-batch goes on. A worker that dies on its own (a segfault, ``os._exit``) makes its
-file a ``rejected: internal error`` row. Each worker grades many files and keeps its own
+batch goes on. Past ``file_time_limit`` (the seconds of all the file's answers, in every attempt
+at it: :mod:`grader.time_limits`) the parent kills the worker and the file is rejected. A
+worker that dies on its own (a segfault, ``os._exit``) makes its file a ``rejected: internal
+error`` row. Each worker grades many files and keeps its own
 Catalog, so answer keys are built once per worker, not once per file. Results are put back
 in the order of ``paths``: the output does not depend on which worker finished first.
 
@@ -57,6 +59,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from grader import budget
+from grader.time_limits import file_limit_error
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.result_store import ResultStore, pack
 from grader.scoring import StudentResult
@@ -81,15 +84,18 @@ class Task:
     index: int
     path: Path
     preset: dict = field(default_factory=lambda: NO_PRESET)  # question id → AnswerError, not graded again
+    spent_before: float = 0.0  # seconds the file used in earlier attempts (stopped on an answer's limit)
 
 
 def grade_in_workers(paths: list[Path], grade: Callable[..., StudentResult], *, jobs: int,
-                     time_limit: float | None, shown: Callable[[Path], str], progress=None) -> ResultStore:
+                     time_limit: float | None, shown: Callable[[Path], str], progress=None,
+                     file_time_limit: float | None = None) -> ResultStore:
     """``grade(path, preset=...)`` for every path, in up to ``jobs`` worker processes; results
     in the order of ``paths``, in a ResultStore. ``shown(path)`` names a file in the rows made
     here (crashes, files too slow to read). A GraderError raised by ``grade`` (a configuration error) stops
     the run and is raised here."""
-    pool = _Pool(grade, jobs=min(jobs, len(paths)), time_limit=time_limit, shown=shown, progress=progress)
+    pool = _Pool(grade, jobs=min(jobs, len(paths)), time_limit=time_limit, shown=shown, progress=progress,
+                 file_time_limit=file_time_limit)
     return pool.run([Task(i, p if isinstance(p, Path) else Path(p)) for i, p in enumerate(paths)])
 
 
@@ -141,6 +147,10 @@ class _Worker:
         worker sends a file's result before it starts the next file."""
         return self.board.spent(now) if self.tasks else (None, 0.0)
 
+    def file_spent(self, now: float) -> float:
+        """The seconds ``tasks[0]`` has used, in this worker and in earlier attempts (0 when idle)."""
+        return self.tasks[0].spent_before + self.board.file_spent(now) if self.tasks else 0.0
+
     def stop(self) -> None:
         """Kill and reap the process (SIGKILL: nothing it is doing can delay this)."""
         if self.process.is_alive():
@@ -162,8 +172,9 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, grade, *, jobs: int, time_limit: float | None, shown, progress):
+    def __init__(self, grade, *, jobs: int, time_limit: float | None, shown, progress, file_time_limit=None):
         self.grade, self.jobs, self.limit, self.shown, self.progress = grade, max(1, jobs), time_limit, shown, progress
+        self.file_limit = file_time_limit
         self.ctx = _context()
         self.workers: list[_Worker] = []
         self.pending: deque[Task] = deque()
@@ -210,10 +221,11 @@ class _Pool:
 
     def _timeout(self, busy: list[_Worker]) -> float:
         """Wake up when the first running clock would run out (or after a TICK)."""
-        if self.limit is None:
-            return TICK
         now = time.monotonic()
-        left = [self.limit - spent for subject, spent in (w.spent(now) for w in busy) if subject is not None]
+        left = [] if self.limit is None else \
+            [self.limit - spent for subject, spent in (w.spent(now) for w in busy) if subject is not None]
+        if self.file_limit is not None:
+            left += [self.file_limit - w.file_spent(now) for w in busy]
         return max(0.0, min([TICK, *left]))
 
     def _drain(self, w: _Worker) -> None:
@@ -236,12 +248,16 @@ class _Pool:
                 self._done(task, pack(self._internal_error(task, f"the grading process died: {why}")))
 
     def _enforce_limit(self) -> None:
-        """Kill a worker whose running answer is past the limit; regrade its file without that answer."""
-        if self.limit is None:
+        """Kill a worker whose running answer is past the limit; regrade its file without that
+        answer. A file past the per-file limit is rejected."""
+        if self.limit is None and self.file_limit is None:
             return
         for w in [w for w in self.workers if w.tasks]:
-            subject, spent = w.spent(time.monotonic())
-            if spent <= self.limit:
+            now = time.monotonic()
+            subject, spent = w.spent(now)
+            file_spent = w.file_spent(now)
+            over_file = self.file_limit is not None and file_spent > self.file_limit
+            if not over_file and (self.limit is None or spent <= self.limit):
                 continue
             if w.conn.poll():  # it finished its file (or died) meanwhile: take that, look again next time
                 self._drain(w)
@@ -249,12 +265,15 @@ class _Pool:
             task = w.tasks.popleft()
             self._retire(w)
             name = self.shown(task.path)
-            if subject == budget.FILE or subject in task.preset:  # (the latter cannot happen; never loop)
+            if over_file:
+                self._done(task, pack(StudentResult(name, error=file_limit_error(self.file_limit, file=name))))
+            elif subject == budget.FILE or subject in task.preset:  # (the latter cannot happen; never loop)
                 error = SubmissionError(f"took more than {self.limit:g} s to read; stopped", file=name, category="limit")
                 self._done(task, pack(StudentResult(name, error=error)))
             else:
                 preset = {**task.preset, subject: limit_error(self.limit, file=name, question=subject)}
-                self.pending.appendleft(Task(task.index, task.path, preset))  # regraded first, in a fresh process
+                # regraded first, in a fresh process, the seconds so far still on the file's clock
+                self.pending.appendleft(Task(task.index, task.path, preset, file_spent))
 
     def _done(self, task: Task, packed: tuple[bytes, bytes]) -> None:
         """(Task indices are 0, 1, ... in the order of the paths.)"""
@@ -310,7 +329,7 @@ def _worker_main(conn, board, grade, inherited: list, parent_pid: int) -> None:
             except GraderError as e:  # a configuration error: the run stops
                 conn.send(("raise", index, e, growth.kb))
                 return
-            budget.checkpoint(None)
+            budget.end_file()  # before the result goes: the parent never charges this file's seconds to the next
             kb = growth.after(result.assignment)
             try:
                 conn.send(("done", index, pack(result), kb))

@@ -114,7 +114,9 @@ def test_score_under_github_adds_a_notice_and_skips_broken_files(here):
 
 def test_a_message_is_escaped_and_properties_too():
     error = AnswerError("50% of it\nis off", file="hw,1:a.yaml", question="q:1", line=3)
-    assert error_annotation(error) == "::error file=hw%2C1%3Aa.yaml,line=3,title=question q%3A1::50%25 of it%0Ais off"
+    # a line break a student slipped in is shown as \n first (grader/shown_text.py), then escaped
+    assert error_annotation(error) == "::error file=hw%2C1%3Aa.yaml,line=3,title=question q%3A1::50%25 of it\\nis off"
+    assert escape_data("50% of it\r\nis off") == "50%25 of it%0D%0Ais off"
 
 
 @pytest.mark.parametrize("error, line, col", [

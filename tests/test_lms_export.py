@@ -162,8 +162,9 @@ EVIL = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 def test_every_text_cell_is_neutralised(catalog, fmt, wide):
     students = [graded(f"s{i}.yaml", f"s{i}", 1.0, name=name, email=name) for i, name in enumerate(EVIL)]
     cells = [c for row in rows(gradebook_text(handmade(catalog, students), fmt=fmt, wide=wide)) for c in row]
-    for name in EVIL:  # a carriage return, which would end the CSV row, becomes a quoted line feed
-        assert name not in cells and "'" + name.replace("\r", "\n") in cells
+    shown = {"\tx": "\\tx", "\rx": "\\rx"}  # a tab or carriage return is shown as its escape (grader/shown_text.py)
+    for name in EVIL:
+        assert name not in cells and shown.get(name, "'" + name) in cells
 
 
 # --- stable bytes ---------------------------------------------------------------------------------
@@ -203,21 +204,24 @@ def test_cli_regrading_twice_writes_identical_canvas_files(tmp_path, monkeypatch
 
 # --- byte-identical to the pandas implementation the streaming writer replaced ---------------------
 # The functions below are the gradebook code as it was (a DataFrame of every row, then to_csv),
-# kept verbatim as the reference: the CSV files must not change by a byte.
+# kept verbatim as the reference: the CSV files must not change by a byte. (One change since: a
+# text cell is shown as grader.shown_text.shown shows it, an answer for a TA keeping its line breaks.)
 
 def _ref_neutralise(frame):
     import pandas as pd
 
-    def neutral(v):
+    from grader.shown_text import shown
+
+    def neutral(v, keep):
         if not isinstance(v, str):
             return v
-        v = "'" + v if v.startswith(("=", "+", "-", "@", "\t", "\r")) else v
-        return v.replace("\r\n", "\n").replace("\r", "\n")
+        v = shown(v.replace("\r\n", "\n").replace("\r", "\n") if keep else v, keep_newlines=keep)
+        return "'" + v if v.startswith(("=", "+", "-", "@", "\t", "\r")) else v
 
     out = frame.copy()
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(neutral).astype(object)
+            out[col] = out[col].map(lambda v, keep=str(col).endswith(" answer"): neutral(v, keep)).astype(object)
     return out
 
 

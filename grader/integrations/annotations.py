@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.catalog import Catalog
 from grader.errors import GraderError, SubmissionError
+from grader.shown_text import shown
 from grader.submission import read_submission
 
 
@@ -42,9 +43,11 @@ def escape_property(text: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties) -> str:
-    """``::command k=v,...::message`` with every part escaped; ``None`` properties left out."""
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
+    """``::command k=v,...::message`` with every part escaped; ``None`` properties left out.
+    Each part is first :func:`~grader.shown_text.shown` (a tab, ESC or bidi override a student
+    typed becomes a visible escape), then escaped by the workflow-command rules."""
+    props = ",".join(f"{k}={escape_property(shown(v))}" for k, v in properties.items() if v is not None)
+    return f"::{command}{' ' + props if props else ''}::{escape_data(shown(message))}"
 
 
 def file_column(error: GraderError, line_text: str | None) -> int | None:
@@ -99,10 +102,11 @@ def annotations(problems: Iterable[GraderError]) -> list[str]:
 
 
 def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False,
-                sheets: Path | None = None) -> list[str]:
+                sheets: Path | None = None, limits=None) -> list[str]:
     """``grade check --score``: per file ``FILE: P/MAX points (X %)`` and per question
     ``  QUESTION: VERDICT (p/max)``; a file that cannot be graded says so in one line. Under
-    GitHub Actions each file's score is also a ``::notice`` annotation.
+    GitHub Actions each file's score is also a ``::notice`` annotation. ``limits``: the
+    :class:`~grader.time_limits.TimeLimits` of each file's grading (default: none).
 
     Raises ConfigError when a file's assignment has a public sheet (in ``sheets`` or the
     package) but the course folder lacks its assignment file: scores are the course's to give."""
@@ -114,28 +118,29 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
         try:
             sub = read_submission(Path(path))
         except SubmissionError:
-            out.append(f"{path}: not graded (see the problem above)")
+            out.append(f"{shown(path)}: not graded (see the problem above)")
             continue
         if sub.assignment not in catalog.known_ids():
             if CheckSources(catalog, sheets).find(sub.assignment) is not None:
                 course_assignment(catalog, sub.assignment, needed_by="grade check --score")  # raises
-            out.append(f"{path}: not graded (see the problem above)")  # an unknown assignment
+            out.append(f"{shown(path)}: not graded (see the problem above)")  # an unknown assignment
             continue
         if catalog.assignment(sub.assignment).randomized and not catalog.salt:
             # Per-student numbers are drawn with the course's secret salt, which stays on the
             # course's machine: a score without it would be against someone else's numbers.
-            out.append(f"{path}: not scored ({sub.assignment} gives each student their own numbers, drawn with "
+            out.append(f"{shown(path)}: not scored ({shown(sub.assignment)} gives each student their own numbers, drawn with "
                        f"the course's secret salt; scores for it come from the course's grader)")
             continue
-        result = grade_checked(sub, catalog)
+        result = grade_checked(sub, catalog, **({"limits": limits} if limits else {}))
         if result.error is not None:
-            out.append(f"{path}: not graded ({result.error.message})")
+            out.append(f"{shown(path)}: not graded ({shown(result.error.message)})")
             continue
         total = f"{points_text(result.points, result.max_points)} points"
         percent = f" ({result.percent:g} %)" if result.percent is not None else ""
-        out.append(f"{path}: {total}{percent}")
-        out += [f"  {q.question}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})" for q in result.questions]
+        out.append(f"{shown(path)}: {total}{percent}")
+        out += [f"  {shown(q.question)}: {q.verdict.outcome} ({points_text(q.points, q.max_points)})"
+                for q in result.questions]
         if github:
-            out.append(workflow_command("notice", f"{result.assignment}: {total}{percent}", file=str(path),
+            out.append(workflow_command("notice", f"{shown(result.assignment)}: {total}{percent}", file=str(path),
                                         title="score"))
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from grader.catalog import Catalog
@@ -21,7 +22,9 @@ from grader.compare import CORRECT
 from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.pipeline import grade_submission
 from grader.scoring import QuestionResult, StudentResult
+from grader.shown_text import shown
 from grader.submission import ANSWER_SUFFIXES, Submission, discover, read_submission
+from grader.time_limits import NONE, TimeLimits, grade_limited
 
 
 def find_answer_file(folder: Path) -> Path:
@@ -57,7 +60,8 @@ def rejected(error: GraderError, catalog: Catalog, assignment: str | None, *, fi
 
 
 def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None,
-               identify: Callable[[Submission], tuple[Submission, tuple[str, ...]]] | None = None) -> StudentResult:
+               identify: Callable[[Submission], tuple[Submission, tuple[str, ...]]] | None = None,
+               limits: TimeLimits = NONE) -> StudentResult:
     """Read and grade one answer file; ``shown_as`` is the name messages use for it.
     ``identify`` replaces the file's claimed student by the one the platform vouches for
     (:mod:`grader.identity`) before grading, and gives the notes the result starts with."""
@@ -68,12 +72,29 @@ def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str |
     notes: tuple[str, ...] = ()
     if identify is not None:
         sub, notes = identify(sub)
-    result = grade_checked(sub, catalog, assignment=assignment)
+    result = grade_checked(sub, catalog, assignment=assignment, limits=limits)
     return replace(result, notes=notes + result.notes) if notes else result
 
 
-def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
-    """Grade a submission, first checking it answers ``assignment`` (when one is required)."""
+def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,
+                  limits: TimeLimits = NONE) -> StudentResult:
+    """Grade a submission, first checking it answers ``assignment`` (when one is required),
+    under ``limits`` (:mod:`grader.time_limits`: an answer over its limit scores 0 with a
+    ``limit`` error; a file over its limit is rejected). Reading the file is not on the
+    clock: its size and structure are bounded before it is read."""
+    if limits.any:
+        result = grade_limited(partial(_grade_checked, sub, catalog, assignment=assignment), limits=limits,
+                               name=sub.file)
+        if result.error is not None and not result.assignment:  # stopped by a limit (or a crash) in the worker
+            named = assignment or (sub.assignment if sub.assignment in catalog.known_ids() else None)
+            return replace(rejected(result.error, catalog, named, file=sub.file),
+                           student_id=sub.student_id, name=sub.name, email=sub.email)
+        return result
+    return _grade_checked(sub, catalog, assignment=assignment)
+
+
+def _grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,
+                   preset: dict | None = None) -> StudentResult:
     if assignment and sub.assignment != assignment:
         error = SubmissionError(f"this file answers assignment '{sub.assignment}', but this is assignment "
                                 f"'{assignment}'", file=sub.file, line=sub.lines.get(("assignment",)),
@@ -82,7 +103,7 @@ def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None =
         return StudentResult(result.file, sub.student_id, sub.name, sub.email, result.assignment,
                              max_points=result.max_points, error=error)
     try:
-        return grade_submission(sub, catalog)
+        return grade_submission(sub, catalog, **({"preset": preset} if preset else {}))
     except ConfigError:
         raise
     except GraderError as e:
@@ -107,10 +128,10 @@ def answers_for_questions(fields: Mapping, catalog: Catalog, assignment: str) ->
 
 
 def grade_answers(answers: Mapping, catalog: Catalog, *, assignment: str, source: str = "submitted answers",
-                  student_id: str = "") -> StudentResult:
+                  student_id: str = "", limits: TimeLimits = NONE) -> StudentResult:
     """Grade answers that come as a mapping (question id → the text typed), not as a file."""
     sub = Submission(source, assignment, student_id, answers=dict(answers))
-    return grade_checked(sub, catalog, assignment=assignment)
+    return grade_checked(sub, catalog, assignment=assignment, limits=limits)
 
 
 def passed(q: QuestionResult) -> bool:
@@ -147,11 +168,11 @@ def summary(result: StudentResult) -> str:
     if result.error is not None:
         return ("Your answer file could not be graded (0 points); fix it and submit again.\n"
                 + result.error.describe(caret=True))
-    who = f" (student {result.student_id})" if result.student_id else ""
+    who = f" (student {shown(result.student_id)})" if result.student_id else ""
     percent = f" ({result.percent:g} %)" if result.percent is not None else ""
-    lines = [f"{result.file}{who}, assignment {result.assignment}: "
-             f"{points_text(result.points, result.max_points)} points{percent}", result.status]
-    return "\n".join(lines + [f"note: {n}" for n in result.notes])
+    lines = [f"{shown(result.file)}{who}, assignment {shown(result.assignment)}: "
+             f"{points_text(result.points, result.max_points)} points{percent}", shown(result.status)]
+    return "\n".join(lines + [f"note: {shown(n)}" for n in result.notes])
 
 
 def question_texts(catalog: Catalog, assignment: str) -> dict:

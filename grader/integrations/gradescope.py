@@ -35,6 +35,7 @@ from grader.identity import gradescope_people, vouched
 from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
                                            rejected, summary, write_json)
 from grader.scoring import StudentResult
+from grader.time_limits import NONE, TimeLimits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
@@ -74,7 +75,7 @@ def identify_with(metadata: dict | None, catalog: Catalog):
 
 
 def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | None = None,
-                         metadata: dict | None = None) -> StudentResult:
+                         metadata: dict | None = None, limits: TimeLimits = NONE) -> StudentResult:
     """The graded (or rejected) result for the one answer file under ``folder``, as the work
     of the student(s) ``metadata`` (``submission_metadata.json``) names."""
     try:
@@ -83,7 +84,7 @@ def grade_submission_dir(folder: Path, catalog: Catalog, *, assignment: str | No
         result = rejected(e, catalog, assignment)
     else:
         result = grade_path(path, catalog, shown_as=str(path.relative_to(folder)), assignment=assignment,
-                            identify=identify_with(metadata, catalog))
+                            identify=identify_with(metadata, catalog), limits=limits)
     if metadata is not None and result.error is not None:  # a rejected file is still the submitter's
         who = gradescope_people(metadata)[0]
         result = replace(result, student_id=who.student_id, name=who.name, email=who.email)
@@ -149,16 +150,19 @@ def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "vi
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, *, catalog: Catalog,
         assignment: str | None = None, visibility: str = "visible", stdout_visibility: str = "hidden",
-        started: float | None = None, metadata_path: Path | None = None) -> tuple[StudentResult, dict]:
+        started: float | None = None, metadata_path: Path | None = None,
+        limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
     """Grade the submission and write results.json. ``metadata_path`` defaults to
     ``submission_metadata.json`` beside ``submission_dir``. A
     :class:`~grader.errors.ConfigError` propagates (the caller writes :func:`problem_results`
-    and fails loudly)."""
+    and fails loudly). ``limits``: the :class:`~grader.time_limits.TimeLimits` of the
+    grading (default: none)."""
     import time
 
     started = time.monotonic() if started is None else started
     metadata = read_metadata(metadata_path or Path(submission_dir).parent / METADATA_NAME)
-    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment, metadata=metadata)
+    result = grade_submission_dir(Path(submission_dir), catalog, assignment=assignment, metadata=metadata,
+                                  limits=limits)
     data = results(result, catalog=catalog, elapsed=time.monotonic() - started, visibility=visibility,
                    stdout_visibility=stdout_visibility)
     write_json(data, results_path)

@@ -42,6 +42,7 @@ from grader.integrations.grade_one import (answers_for_questions, find_answer_fi
                                            question_message, question_texts, rejected, summary, write_json)
 from grader.scoring import StudentResult
 from grader.submission import shown_name
+from grader.time_limits import NONE, TimeLimits
 
 GRADE_DIR = Path("/grade")
 MAX_DATA_BYTES = 5_000_000
@@ -112,7 +113,8 @@ def no_variant(assignment: str) -> str:
             "(data.json has neither params.variant nor variant_seed)")
 
 
-def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = None) -> StudentResult:
+def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = None,
+              limits: TimeLimits = NONE) -> StudentResult:
     """The graded (or rejected) result for the submission of a PrairieLearn grading job. A
     randomized assignment is graded with the numbers of the job's variant
     (:func:`grader.identity.prairielearn_draw`), never those of the id a file names."""
@@ -130,18 +132,18 @@ def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = Non
             if _randomized(catalog, assignment) and draw is None:
                 raise ConfigError(no_variant(assignment))
             return grade_answers(fields, catalog, assignment=assignment, source="submitted answers",
-                                 student_id=draw or "")
+                                 student_id=draw or "", limits=limits)
     identify = identify_with(draw, catalog)
     student = grade_dir / "student"
     try:
         if student.is_dir() and any(student.iterdir()):
             path = find_answer_file(student)
             return grade_path(path, catalog, shown_as=str(path.relative_to(student)), assignment=assignment,
-                              identify=identify)
+                              identify=identify, limits=limits)
         with tempfile.TemporaryDirectory(prefix="pl-files-") as tmp:
             unpack_files(submitted.get("_files", []), Path(tmp))
             path = find_answer_file(Path(tmp))
-            return grade_path(path, catalog, shown_as=path.name, assignment=assignment, identify=identify)
+            return grade_path(path, catalog, shown_as=path.name, assignment=assignment, identify=identify, limits=limits)
     except SubmissionError as e:
         return rejected(e, catalog, assignment)
 
@@ -176,9 +178,10 @@ def results_path_for(grade_dir: Path, results_path: Path | None) -> Path:
 
 
 def run(grade_dir: Path = GRADE_DIR, results_path: Path | None = None, *, catalog: Catalog,
-        assignment: str | None = None) -> tuple[StudentResult, dict]:
-    """Grade the job's submission and write results.json (a ConfigError propagates)."""
-    result = grade_job(grade_dir, catalog, assignment=assignment)
+        assignment: str | None = None, limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
+    """Grade the job's submission and write results.json (a ConfigError propagates), under
+    ``limits`` (:class:`~grader.time_limits.TimeLimits`; default: none)."""
+    result = grade_job(grade_dir, catalog, assignment=assignment, limits=limits)
     data = results(result, catalog=catalog)
     write_json(data, results_path_for(grade_dir, results_path))
     return result, data

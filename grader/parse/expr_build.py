@@ -31,6 +31,7 @@ from grader.parse.expr_tokens import UNRESOLVED
 MAX_NODES = 400
 MAX_TREE_DEPTH = 100  # left-deep chains such as a+b+c+...; brackets are limited to 40 earlier
 MAX_POWER = 16
+MAX_NESTED_SUMS = 4  # \sum inside \sum: the work is the product of their ranges (2^20 evaluations for 20)
 MAX_BITS = 4096  # of a constant met while evaluating an exponent
 
 BINARY = {"add": Add, "sub": Sub, "mul": Product, "times": Product, "matmul": MatMul,
@@ -100,17 +101,22 @@ class Builder:
                 and all(map(self.sizeable, chain)):
             return self.shape(chain, span(top)[0])
         node = self.conv(top)
-        stack, count = [(node, 1)], 0
-        while stack:  # powers of powers; and the nodes counted on the way
-            n, m = stack.pop()
+        stack, count = [(node, 1, 0)], 0
+        while stack:  # powers of powers, sums in sums; and the nodes counted on the way
+            n, m, sums = stack.pop()
             count += 1
             if isinstance(n, Pow):
                 m *= max(1, abs(n.exponent))
                 if m > MAX_POWER:
                     raise self.error(f"powers of powers reach exponent {m} (limit {MAX_POWER})",
                                      n.pos, "limit")
+            elif isinstance(n, Sum):
+                sums += 1
+                if sums > MAX_NESTED_SUMS:
+                    raise self.error(f"sums are nested {sums} deep (limit {MAX_NESTED_SUMS}): each one "
+                                     f"multiplies the work of those inside it", n.pos, "limit")
             for c in children(n):
-                stack.append((c, m))
+                stack.append((c, m, sums))
         if count > MAX_NODES:
             raise self.error(f"answer is too large ({count} parts, limit {MAX_NODES})", node.pos,
                              "limit")

@@ -30,7 +30,7 @@ from grader.parse.expr_normalize import spelling_of
 from grader.parse.expr_table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression import Parsed
 from grader.symbolic.closeness import Target, close
-from grader.symbolic.evaluate import DomainError, Env, ShapeError, evaluate, with_indices
+from grader.symbolic.evaluate import MAX_WORK, DomainError, Env, ShapeError, evaluate, evaluation_work, with_indices
 from grader.variants import instance_variant_keys
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -207,6 +207,14 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         return _compare_shape(parsed.expr, key)
     if q.verb == "count":
         return _compare_polynomial(parsed.expr, key)
+    if key.cases:
+        work, at = evaluation_work(parsed.expr, key.cases[0].env)
+        if work > MAX_WORK:
+            from grader.compare import UNREADABLE
+            from grader.errors import AnswerError
+            error = AnswerError(f"checking this answer would take {work:,}+ evaluations (limit {MAX_WORK:,}): "
+                                f"its sums run over too many terms", column=at + 1, text=parsed.text, category="limit")
+            return Verdict(UNREADABLE, error.describe(caret=False), error=error)
     free = free_indices(parsed.expr)
     if not q.indices and 0 < len(free) <= 2:
         # ŷ_j − y_j for the vector ŷ − y: an entry-wise answer to a whole-matrix question

@@ -120,6 +120,32 @@ def _range_of(index: str, body, env: Env) -> int:
     raise ShapeError(f"the sum over {index} has nothing indexed by {index}", getattr(body, "pos", 0))
 
 
+MAX_WORK = 20_000  # node evaluations of one answer on one instance (a sum's body counts once per term)
+
+
+def evaluation_work(node, env: Env) -> tuple[int, int]:
+    """(node evaluations :func:`evaluate` would make, offset of the outermost sum whose terms
+    make it exceed :data:`MAX_WORK` or -1), counted without evaluating: a sum's body counts
+    once per value of its index. Nesting depth is capped when the answer is parsed
+    (:data:`grader.parse.expr_build.MAX_NESTED_SUMS`); this bounds the product of the ranges
+    too, which depend on the instance's sizes. A sum whose range cannot be found counts once
+    (evaluating it raises its own error)."""
+    total, stack = 0, [(node, 1, -1)]
+    while stack:
+        n, times, outer = stack.pop()
+        total += times
+        if isinstance(n, A.Sum):
+            try:
+                times *= max(1, _range_of(n.index, n.body, env))
+            except (ShapeError, KeyError):
+                pass
+            outer = n.pos if outer < 0 else outer
+        if total > MAX_WORK:
+            return total, max(outer, 0)
+        stack.extend((c, times, outer) for c in A.children(n))
+    return total, -1
+
+
 def evaluate(node, env: Env) -> np.ndarray:
     """The value of an answer tree in one instance (raises ShapeError, KeyError for a free
     index without a value). One handler per node type, looked up by the node's exact type:
