@@ -1,6 +1,7 @@
 """A run in which no file matches a known assignment stops with a hint (grader.unmatched)."""
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,3 +53,17 @@ def test_one_matched_file_is_enough(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, [str(folder), "--gradebook", str(tmp_path / "g.csv"), "--course", str(ROOT)])
     assert result.exit_code == 0, result.output
     assert "unknown assignment 'hw3-local'" in (tmp_path / "g.csv").read_text()
+
+
+def test_a_broken_file_counts_against_the_assignment_its_line_names(tmp_path):
+    """Alone in its folder (no other file to agree with), a file that cannot be parsed still
+    names its assignment on a line: it is that assignment's 0, and the run is not 'unmatched'."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("assignment: mlp-numeric\nstudent: {id: s1\nanswers: {}\n")
+    (folder / "pipe.yaml").symlink_to("/dev/zero")  # never opened to look for a line
+    result = CliRunner().invoke(cli, [str(folder), "--gradebook", str(tmp_path / "g.csv"), "--course", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    rows = {r["file"]: r for r in csv.DictReader((tmp_path / "g.csv").open())}
+    assert rows["broken.yaml"]["assignment"] == "mlp-numeric" and rows["broken.yaml"]["max"] == "102.0"
+    assert rows["pipe.yaml"]["assignment"] == ""  # a link is never opened; no graded file beside it to agree with
