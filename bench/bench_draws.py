@@ -6,11 +6,11 @@ Run from the repository root::
     python bench/bench_draws.py                  # mlp-random, 100 students, about 10 s
     python bench/bench_draws.py --students 300 --salt other --assignment mlp-random
 
-What it measures: per student, ``screened_draw`` (:mod:`grader.discriminate`) from the
+What it measures: per student, ``screened_draw`` (:mod:`grader.keys.screening`) from the
 student's first attempt to the accepted one, as ``Catalog.draw`` calls it once per student
 (the assignment's probe profile is built once beforehand and not timed).
 
-- **before**: the previous algorithm, kept as the reference in ``tests/test_draw_speed.py``:
+- **before**: the previous algorithm, kept as the reference in ``tests/keys/test_draw_speed.py``:
   every attempt builds its key (60-digit mpmath, plus the float cross-check) and every
   misconception variant, then compares every pair with one tolerance call each.
 - **after**: today's ``screened_draw``: each attempt is screened in floats and only the
@@ -42,10 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
-from grader import discriminate
-from grader.catalog import Catalog
-from grader.discriminate import profile, screened_draw
-from tests.test_draw_speed import ref_screened_draw, same_draw
+from grader.keys import screening as discriminate
+from grader.keys.catalog import Catalog
+from grader.keys.screening import profile, screened_draw
+from tests.keys.test_draw_speed import ref_screened_draw, same_draw
 
 BLOCK = 10
 

@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is
 
 import sympy
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 from grader.engine.autodiff import FLOAT, evaluate
 from grader.engine.backends import high_precision
 from grader.engine.graph import build_graph, expand_mlp
-from grader.key import build_key
+from grader.keys.answer_key import build_key
 
 KEY_TARGET_S = 1.0
 FLOAT_TARGET_US = 1000.0

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Catalog  # noqa: E402
+from grader.keys.catalog import Catalog  # noqa: E402
 from grader.errors import AnswerError  # noqa: E402
-from grader.grading import parse_answer  # noqa: E402
+from grader.judge.answers import parse_answer  # noqa: E402
 from tests.hostile.corpus import ENTRIES  # noqa: E402
 
 

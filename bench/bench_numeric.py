@@ -9,7 +9,7 @@ Run from the repository root::
 What it measures
 ----------------
 ``parse_numeric(raw, fast=False)`` (the tokenizer and recursive-descent parser only: "before")
-against ``parse_numeric(raw)`` (the fast path of :mod:`grader.parse.numeric_fast`, falling back
+against ``parse_numeric(raw)`` (the fast path of :mod:`grader.parse.numeric.fast`, falling back
 to the parser: "after"), answers per second, on answers as the loader delivers them (every
 YAML or JSON scalar is text, so lists are lists of strings):
 
@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
 from grader.errors import AnswerError
-from grader.parse import numeric_fast
-from grader.parse.numeric import parse_numeric
+from grader.parse.numeric import fast as numeric_fast
+from grader.parse.numeric.reader import parse_numeric
 
 CATEGORY_WEIGHTS = {"right": 50, "rounded": 10, "misconception": 18, "wrong": 10, "malformed": 5}
 
@@ -124,9 +124,9 @@ def class_mix(n: int, seed: int, questions: int = 40) -> list:
 
 def class_folder(folder: Path) -> list:
     """Every answer to a numeric question in a make_class.py class, as the loader reads it."""
-    from grader.catalog import Catalog
+    from grader.keys.catalog import Catalog
     from grader.errors import GraderError
-    from grader.submission import discover, read_submission
+    from grader.io.answer_files import discover, read_submission
     catalog, kinds, out = Catalog(), {}, []
     paths, _ = discover(folder)
     for path in sorted(paths):

@@ -7,7 +7,7 @@ CLASS_FOLDER is a class from bench/make_class.py (bench/run keeps one with ``--w
 one process, like the CLI: imports, finding the files, the warm-up before the fork (keys,
 variants, expression keys), grading every file in this process (CPU per file), then the
 gradebook. Grading is also timed with expression answers never remembered
-(``grader.grading.SEEN_PER_QUESTION = 0``): a class whose expression answers are all different.
+(``grader.judge.answers.SEEN_PER_QUESTION = 0``): a class whose expression answers are all different.
 The share of expression answers that repeat an earlier (question, text) is printed, since
 that is what remembering them saves.
 
@@ -39,11 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 T0 = time.perf_counter()
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Catalog  # noqa: E402 - timed: the imports of a run
-from grader.lms_export import gradebook_chunks  # noqa: E402
-from grader.pipeline import ClassResult, grade_file, warm_up  # noqa: E402
-from grader.result_store import ResultStore  # noqa: E402
-from grader.submission import discover, read_submission  # noqa: E402
+from grader.keys.catalog import Catalog  # noqa: E402 - timed: the imports of a run
+from grader.reports.gradebooks import gradebook_chunks  # noqa: E402
+from grader.batch.orchestrator import ClassResult, grade_file, warm_up  # noqa: E402
+from grader.batch.result_store import ResultStore  # noqa: E402
+from grader.io.answer_files import discover, read_submission  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0
 
@@ -109,8 +109,8 @@ def main(argv=None) -> int:
     ap.add_argument("--salt", default="bench")
     ap.add_argument("--ceiling", type=int, default=2, metavar="R", help="rounds of the machine-ceiling run (0 skips)")
     args = ap.parse_args(argv)
-    import grader.grading as grading
-    from grader.symbolic import equivalence
+    import grader.judge.answers as grading
+    from grader.judge.symbolic import equivalence
 
     catalog = Catalog(salt=args.salt)
     remembered = grading.SEEN_PER_QUESTION

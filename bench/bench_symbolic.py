@@ -7,7 +7,7 @@ Run from the repository root::
 
 What it measures
 ----------------
-The answers are the rows of ``tests/test_equivalence_table.py`` that parse (every group but
+The answers are the rows of ``tests/judge/test_equivalence_table.py`` that parse (every group but
 ``MUST_NOT_PARSE``; a row our parser refuses anyway is left out and named), cycled to make
 10,000 (answer, question) pairs.
 
@@ -69,15 +69,15 @@ from sympy.parsing.sympy_parser import parse_expr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 from grader.errors import AnswerError
-from grader.grading import parse_answer
-from grader.parse.expr_table import SymbolTable
-from grader.parse.expression import parse_expression
-from grader.symbolic.equivalence import compare_expression, expression_key
-from grader.symbolic.evaluate import Env, ShapeError, evaluate
+from grader.judge.answers import parse_answer
+from grader.parse.expression.table import SymbolTable
+from grader.parse.expression.parser import parse_expression
+from grader.judge.symbolic.equivalence import compare_expression, expression_key
+from grader.judge.symbolic.evaluate import Env, ShapeError, evaluate
 
-TABLE = ROOT / "tests" / "test_equivalence_table.py"
+TABLE = ROOT / "tests" / "judge" / "test_equivalence_table.py"
 CORRECT = "correct"
 
 

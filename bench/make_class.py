@@ -10,10 +10,10 @@ Layout: ``OUTDIR/<assignment id>/<student id>.yaml`` (about 1 file in 10 is ``.j
 never reads it) says what every file is and counts every category.
 
 Everything is built from the real key: ``Catalog().key`` (printed as
-:func:`grader.keyformat.answer_value` prints it, so a key copy scores full marks), the
+:func:`grader.keys.key_text.answer_value` prints it, so a key copy scores full marks), the
 misconception variants ``Catalog().variants`` (id -> question -> value) and the ``mistakes``
 examples of symbolic questions; expression questions also draw on the rows of
-``tests/test_equivalence_table.py`` when it is there (its ``EQUIVALENT`` rows are other right
+``tests/judge/test_equivalence_table.py`` when it is there (its ``EQUIVALENT`` rows are other right
 spellings, the other verdict groups wrong answers, ``MUST_NOT_PARSE`` malformed or hostile ones).
 
 Each file has a *profile* (``key``: an exact copy of the key; ``rounded``: every number rounded
@@ -50,10 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
-from grader.catalog import Catalog
-from grader.keyformat import answer_value
+from grader.keys.catalog import Catalog
+from grader.keys.key_text import answer_value
 
-TABLE = ROOT / "tests" / "test_equivalence_table.py"
+TABLE = ROOT / "tests" / "judge" / "test_equivalence_table.py"
 CATEGORIES = ("right", "rounded", "misconception", "wrong", "malformed", "hostile", "missing")
 # per-answer category weights of each mixed profile (key, rounded and broken are special)
 PROFILES = {
@@ -182,7 +182,7 @@ def notations(value: np.ndarray, sig: int = 10) -> list:
 # Pools: per question, per category, the answers (rendered once)
 # ---------------------------------------------------------------------------------------------
 def load_table() -> dict:
-    """(assignment, question) -> group -> texts from tests/test_equivalence_table.py ({} if absent)."""
+    """(assignment, question) -> group -> texts from tests/judge/test_equivalence_table.py ({} if absent)."""
     if not TABLE.is_file():
         return {}
     try:

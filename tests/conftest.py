@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "submissions"

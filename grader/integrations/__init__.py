@@ -7,6 +7,6 @@
 * :mod:`grader.integrations.annotations` — GitHub Actions annotations and the score summary
   of ``grade check``.
 
-The click commands live in :mod:`grader.cli_integrations` (and ``check`` in :mod:`grader.cli`);
+The click commands live in :mod:`grader.cli.integrations` (and ``check`` in :mod:`grader.cli`);
 these modules work without click.
 """

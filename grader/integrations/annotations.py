@@ -21,10 +21,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 from grader.errors import GraderError, SubmissionError
 from grader.shown_text import shown
-from grader.submission import read_submission
+from grader.io.answer_files import read_submission
 
 
 def in_github_actions(environ=None) -> bool:
@@ -68,7 +68,7 @@ def file_column(error: GraderError, line_text: str | None) -> int | None:
 
 
 def error_annotation(error: GraderError, line_text: str | None = None) -> str:
-    """One ``::error`` line for a problem found by :func:`grader.pipeline.check_files`."""
+    """One ``::error`` line for a problem found by :func:`grader.batch.orchestrator.check_files`."""
     col = file_column(error, line_text)
     message = error.message
     if error.column is not None and col is None and error.text is not None:
@@ -106,12 +106,12 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
     """``grade check --score``: per file ``FILE: P/MAX points (X %)`` and per question
     ``  QUESTION: VERDICT (p/max)``; a file that cannot be graded says so in one line. Under
     GitHub Actions each file's score is also a ``::notice`` annotation. ``limits``: the
-    :class:`~grader.time_limits.TimeLimits` of each file's grading (default: none).
+    :class:`~grader.judge.time_limits.TimeLimits` of each file's grading (default: none).
 
     Raises ConfigError when a file's assignment has a public sheet (in ``sheets`` or the
     package) but the course folder lacks its assignment file: scores are the course's to give."""
     from grader.integrations.grade_one import grade_checked, points_text
-    from grader.sheet_lookup import CheckSources, course_assignment
+    from grader.course.sheet_lookup import CheckSources, course_assignment
 
     out: list[str] = []
     for path in paths:

@@ -2,9 +2,9 @@
 
 Gradescope, PrairieLearn and a student's CI each hand us one student's work, not a class
 folder. The functions here find that one answer file (or take the answers a web form sent),
-grade it with :func:`grader.pipeline.grade_submission`, and turn every way it can go wrong on
+grade it with :func:`grader.batch.orchestrator.grade_submission`, and turn every way it can go wrong on
 the student's side (no file, several files, malformed YAML, another assignment's file) into a
-:class:`~grader.scoring.StudentResult` whose ``error`` says what is wrong and where. A bug of
+:class:`~grader.judge.scoring.StudentResult` whose ``error`` says what is wrong and where. A bug of
 ours becomes an ``internal`` error result too; only a :class:`~grader.errors.ConfigError`
 (the course's assignment or rubric is wrong) propagates, as everywhere else.
 
@@ -17,14 +17,14 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.compare import CORRECT
+from grader.keys.catalog import Catalog
+from grader.judge.compare import CORRECT
 from grader.errors import ConfigError, GraderError, SubmissionError
-from grader.pipeline import grade_submission
-from grader.scoring import QuestionResult, StudentResult
+from grader.batch.orchestrator import grade_submission
+from grader.judge.scoring import QuestionResult, StudentResult
 from grader.shown_text import shown
-from grader.submission import ANSWER_SUFFIXES, Submission, discover, read_submission
-from grader.time_limits import NONE, TimeLimits, grade_limited
+from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
+from grader.judge.time_limits import NONE, TimeLimits, grade_limited
 
 
 def find_answer_file(folder: Path) -> Path:
@@ -64,7 +64,7 @@ def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str |
                limits: TimeLimits = NONE) -> StudentResult:
     """Read and grade one answer file; ``shown_as`` is the name messages use for it.
     ``identify`` replaces the file's claimed student by the one the platform vouches for
-    (:mod:`grader.identity`) before grading, and gives the notes the result starts with."""
+    (:mod:`grader.integrations.platform_identity`) before grading, and gives the notes the result starts with."""
     try:
         sub = read_submission(Path(path), shown_as=shown_as)
     except SubmissionError as e:
@@ -79,7 +79,7 @@ def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str |
 def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,
                   limits: TimeLimits = NONE) -> StudentResult:
     """Grade a submission, first checking it answers ``assignment`` (when one is required),
-    under ``limits`` (:mod:`grader.time_limits`: an answer over its limit scores 0 with a
+    under ``limits`` (:mod:`grader.judge.time_limits`: an answer over its limit scores 0 with a
     ``limit`` error; a file over its limit is rejected). Reading the file is not on the
     clock: its size and structure are bounded before it is read."""
     if limits.any:
@@ -188,7 +188,7 @@ def write_json(data: dict, path: Path) -> None:
     ``/grade/results``), whole or not at all."""
     import json
 
-    from grader.report import write_atomic
+    from grader.reports.terminal import write_atomic
 
     from grader.errors import OutputError
 

@@ -14,7 +14,7 @@ https://gradescope-autograders.readthedocs.io/en/latest/specs/). The fields writ
   misconception, ``tags``.
 
 The student is the one Gradescope vouches for in ``/autograder/submission_metadata.json``
-(:func:`grader.identity.gradescope_people`), never the file's ``student.id``: a randomized
+(:func:`grader.integrations.platform_identity.gradescope_people`), never the file's ``student.id``: a randomized
 assignment is graded with the submitter's numbers, and a file naming someone else says so in
 its notes.
 
@@ -29,13 +29,13 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 from grader.errors import ConfigError, SubmissionError
-from grader.identity import gradescope_people, vouched
+from grader.integrations.platform_identity import gradescope_people, vouched
 from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
                                            rejected, summary, write_json)
-from grader.scoring import StudentResult
-from grader.time_limits import NONE, TimeLimits
+from grader.judge.scoring import StudentResult
+from grader.judge.time_limits import NONE, TimeLimits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
@@ -59,7 +59,7 @@ def read_metadata(path: Path) -> dict | None:
 
 def identify_with(metadata: dict | None, catalog: Catalog):
     """The function that makes a submission the work of Gradescope's submitter (see
-    :mod:`grader.identity`). Without metadata the file's own id stands, with a note, except for
+    :mod:`grader.integrations.platform_identity`). Without metadata the file's own id stands, with a note, except for
     a randomized assignment: whose numbers to use cannot then be told (ConfigError)."""
     people = gradescope_people(metadata) if metadata is not None else None
 
@@ -155,7 +155,7 @@ def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH
     """Grade the submission and write results.json. ``metadata_path`` defaults to
     ``submission_metadata.json`` beside ``submission_dir``. A
     :class:`~grader.errors.ConfigError` propagates (the caller writes :func:`problem_results`
-    and fails loudly). ``limits``: the :class:`~grader.time_limits.TimeLimits` of the
+    and fails loudly). ``limits``: the :class:`~grader.judge.time_limits.TimeLimits` of the
     grading (default: none)."""
     import time
 

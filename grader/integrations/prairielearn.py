@@ -35,14 +35,14 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 from grader.errors import ConfigError, SubmissionError
-from grader.identity import prairielearn_draw
+from grader.integrations.platform_identity import prairielearn_draw
 from grader.integrations.grade_one import (answers_for_questions, find_answer_file, grade_answers, grade_path,
                                            question_message, question_texts, rejected, summary, write_json)
-from grader.scoring import StudentResult
-from grader.submission import shown_name
-from grader.time_limits import NONE, TimeLimits
+from grader.judge.scoring import StudentResult
+from grader.io.answer_files import shown_name
+from grader.judge.time_limits import NONE, TimeLimits
 
 GRADE_DIR = Path("/grade")
 MAX_DATA_BYTES = 5_000_000
@@ -86,7 +86,7 @@ def unpack_files(files: list, folder: Path) -> None:
 
 
 def identify_with(draw: str | None, catalog: Catalog):
-    """The function that grades a file with the job's variant (see :mod:`grader.identity`):
+    """The function that grades a file with the job's variant (see :mod:`grader.integrations.platform_identity`):
     a randomized assignment's numbers are the variant's, whatever id the file names (a claim
     that differs is noted); a job naming no variant cannot grade a randomized assignment
     (ConfigError: the question's configuration, not the student's file)."""
@@ -117,7 +117,7 @@ def grade_job(grade_dir: Path, catalog: Catalog, *, assignment: str | None = Non
               limits: TimeLimits = NONE) -> StudentResult:
     """The graded (or rejected) result for the submission of a PrairieLearn grading job. A
     randomized assignment is graded with the numbers of the job's variant
-    (:func:`grader.identity.prairielearn_draw`), never those of the id a file names."""
+    (:func:`grader.integrations.platform_identity.prairielearn_draw`), never those of the id a file names."""
     grade_dir = Path(grade_dir)
     try:
         data = read_data(grade_dir)
@@ -180,7 +180,7 @@ def results_path_for(grade_dir: Path, results_path: Path | None) -> Path:
 def run(grade_dir: Path = GRADE_DIR, results_path: Path | None = None, *, catalog: Catalog,
         assignment: str | None = None, limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
     """Grade the job's submission and write results.json (a ConfigError propagates), under
-    ``limits`` (:class:`~grader.time_limits.TimeLimits`; default: none)."""
+    ``limits`` (:class:`~grader.judge.time_limits.TimeLimits`; default: none)."""
     result = grade_job(grade_dir, catalog, assignment=assignment, limits=limits)
     data = results(result, catalog=catalog)
     write_json(data, results_path_for(grade_dir, results_path))

@@ -1,5 +1,5 @@
 """JSON-Schema validation of loaded documents, with errors that name the file, the path
-inside it and its line. The schemas ship in :mod:`grader.schemas`.
+inside it and its line. The schemas ship in :mod:`grader.course.schemas`.
 
 jsonschema is the judge. Checking every answer file with it cost ~0.7 ms, a sixth of the time
 of grading one, nearly all of it in ``propertyNames`` (a validator object per answer id), so a
@@ -32,13 +32,13 @@ _VALUES = frozenset({"enum", "const", "required"})  # keywords whose value is da
 
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
-    """``grader/schemas/<name>.schema.json``."""
-    return json.loads(files("grader.schemas").joinpath(f"{name}.schema.json").read_text())
+    """``grader/course/schemas/<name>.schema.json``."""
+    return json.loads(files("grader.course.schemas").joinpath(f"{name}.schema.json").read_text())
 
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> jsonschema.Draft202012Validator:
-    """The validator of ``grader/schemas/<name>.schema.json``."""
+    """The validator of ``grader/course/schemas/<name>.schema.json``."""
     return jsonschema.Draft202012Validator(load_schema(name))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.catalog import Catalog
+from grader.keys.catalog import Catalog
 
 CORPUS = Path(__file__).with_name("answers.yaml")
 FILE_REFUSES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # as safe_load

@@ -1,0 +1,1 @@
+"""What the instructor writes: assignments, rubrics, the misconception catalogue, draws, the public sheet and its schemas."""

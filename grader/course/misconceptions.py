@@ -1,0 +1,221 @@
+"""The catalogue of common backprop errors, each an engine variant: the reference engine run
+with one rule changed, so a flag applies to every assignment and to numeric and symbolic
+answers alike.
+
+A variant is ``rules`` (a change to the ops table or the backward wiring, given the graph) and/or
+``after`` (a change to the result: the update's sign, a bias added to ∂L/∂W). A variant that
+does not apply to a graph returns None; one whose value for a question equals the key's is
+never flagged there (it cannot be told apart).
+
+>>> [m.id for m in CATALOGUE][:3]
+['stray-bias', 'relu-derivative-one', 'relu-derivative-nonzero']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from grader.engine.autodiff import Evaluation
+from grader.engine.graph import Graph
+from grader.engine.ops import LOSSES, OPS, Op, Rules
+
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    description: str
+    feedback: str
+    rules: Callable[[Graph, Rules], Rules | None] | None = None
+    after: Callable[[Graph, dict, Evaluation, object], Evaluation | None] | None = None
+    # transposed-answer is judged on the answer itself: no engine run
+    answer_level: bool = False
+
+
+def _with(names, backward=None, *, negate: bool = False, op: Op | None = None) -> Callable[[Graph, Rules], Rules | None]:
+    """A rules change for the ops ``names`` the graph uses: a new backward rule, the current
+    backward negated, or a whole replacement op. Built on the rules in force (an instance's
+    choice of activation stays), so only the one rule changes."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+
+    def change(graph: Graph, rules: Rules) -> Rules | None:
+        used = [name for name in names if any(n.op == name for n in graph.nodes)]
+        if not used:
+            return None
+        for name in used:
+            current = rules.op(name)
+            if op is not None:
+                new = op
+            elif negate:
+                base = current.backward
+                new = replace(current, backward=lambda c, g, out, *args, base=base:
+                              tuple(None if x is None else -x for x in base(c, g, out, *args)))
+            else:
+                new = replace(current, backward=backward)
+            rules = rules.with_op(new)
+        return rules
+    return change
+
+
+def _nonzero_step(c, g, out, x):
+    """1{x ≠ 0}: 1 for negative x too, 0 only at x = 0."""
+    s = c.backend.sign(x)
+    return (g * np.where(s != 0, c.backend.const(1), c.backend.const(0)),)
+
+
+def _mse_sum(c, yhat, y):
+    return ((y - yhat) ** 2).sum(axis=(0, 1), keepdims=True)
+
+
+def _batch_flip(graph: Graph, rules: Rules) -> Rules | None:
+    if any(n.op == "mse" for n in graph.nodes):  # mse holds its own 1/m: the variant sums instead
+        return rules.with_op(Op("mse", 2, _mse_sum, lambda c, g, out, yhat, y: (g * 2 * (yhat - y), g * 2 * (y - yhat))))
+    return replace(rules, reduction="mean" if rules.reduction == "sum" else "sum")
+
+
+def _weight_matmuls(graph: Graph):
+    """(matmul node, weight, input) for every ``W @ a`` with W a parameter."""
+    return [(n, n.args[0], n.args[1]) for n in graph.nodes if n.op == "matmul" and n.args[0] in graph.params]
+
+
+def _producer(graph: Graph, name: str):
+    return next(n for n in graph.nodes if n.name == name)
+
+
+def _preactivation(graph: Graph, rules: Rules) -> Rules | None:
+    subs = []
+    for node, _, a in _weight_matmuls(graph):
+        prod = _producer(graph, a)
+        if prod.op in ELEMENTWISE:
+            subs.append((node.name, 1, prod.args[0]))
+    return replace(rules, substitute=rules.substitute + tuple(subs)) if subs else None
+
+
+def _own_output(graph: Graph, rules: Rules) -> Rules | None:
+    """a^(l) where a^(l-1) belongs: the activation this layer produces, in place of its input."""
+    subs = []
+    for node, _, _ in _weight_matmuls(graph):
+        current = node.name
+        for later in graph.nodes:  # climb through "+ b" to z, then to the activation of z
+            if current in later.args and later.op == "add":
+                current = later.name
+            elif current in later.args and later.op in ELEMENTWISE:
+                subs.append((node.name, 1, later.name))
+                break
+    return replace(rules, substitute=rules.substitute + tuple(subs)) if subs else None
+
+
+def _drop_skip(graph: Graph, rules: Rules) -> Rules | None:
+    order = {n.name: i for i, n in enumerate(graph.nodes)}
+    drops = []
+    for n in graph.nodes:
+        if n.op == "add" and not any(a in graph.params or a.startswith("_") for a in n.args):
+            earlier = min(range(2), key=lambda i: order[n.args[i]])  # the skip comes from further back
+            drops.append((n.name, earlier))
+    return replace(rules, drop=rules.drop + tuple(drops)) if drops else None
+
+
+def _missing_transpose_matmul() -> Op:
+    def backward(c, g, out, a, b):
+        ga = g @ b if g.shape[1] == b.shape[0] else None
+        gb = a @ g if a.shape[1] == g.shape[0] else None
+        if ga is None or gb is None or ga.shape != a.shape or gb.shape != b.shape:
+            raise ValueError("shapes do not allow the untransposed product")
+        return ga, gb
+    return replace(OPS["matmul"], backward=backward)
+
+
+def _update_sign(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluation | None:
+    if not ev.updated:
+        return None
+    eta = float(scenario.learning_rate)
+    return replace(ev, updated={p: params[p] + eta * ev.grads[p] for p in params})
+
+
+def _no_learning_rate(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluation | None:
+    if not ev.updated or scenario.learning_rate == 1:
+        return None  # with η = 1 the error cannot be seen
+    return replace(ev, updated={p: params[p] - ev.grads[p] for p in params})
+
+
+def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluation | None:
+    pairs = []
+    for n in graph.nodes:
+        if n.op == "add":
+            left = _producer(graph, n.args[0])
+            if left.op == "matmul" and left.args[0] in graph.params and n.args[1] in graph.params:
+                pairs.append((left.args[0], n.args[1]))
+    if not pairs:
+        return None
+    grads = dict(ev.grads)
+    for w, b in pairs:
+        grads[w] = grads[w] + params[b] * np.ones((1, grads[w].shape[1]))
+    updated = {p: params[p] - float(scenario.learning_rate) * grads[p] for p in params} \
+        if ev.updated and scenario.learning_rate is not None else ev.updated
+    return replace(ev, grads=grads, updated=updated)
+
+
+CATALOGUE: tuple[Misconception, ...] = (
+    Misconception("stray-bias", "a bias added to the weight gradient: ∂L/∂W = δ aᵀ + b",
+                  "∂L/∂W is δ aᵀ only: the bias does not depend on W, so it does not appear in ∂L/∂W.",
+                  after=_stray_bias),
+    Misconception("relu-derivative-one", "ReLU'(z) taken as 1 everywhere",
+                  "ReLU'(z) is 1 for z > 0 and 0 for z < 0: units that are off pass no gradient back.",
+                  rules=_with("relu", lambda c, g, out, x: (g * c.backend.const(1),))),
+    Misconception("relu-derivative-nonzero", "ReLU'(z) = 1{z ≠ 0}: 1 for negative z",
+                  "ReLU'(z) is 0 for z < 0 (and at 0 by the stated convention): only z > 0 passes the gradient.",
+                  rules=_with("relu", _nonzero_step)),
+    Misconception("relu-derivative-is-relu", "ReLU(z) used where ReLU'(z) belongs",
+                  "The derivative of max(0, z) is the step 1{z > 0}, not max(0, z) itself.",
+                  rules=_with("relu", lambda c, g, out, x: (g * out,))),
+    Misconception("sigmoid-derivative-of-z", "σ'(z) written as z(1 − z)",
+                  "σ'(z) = σ(z)(1 − σ(z)): apply the formula to the activation σ(z), not to z.",
+                  rules=_with("sigmoid", lambda c, g, out, x: (g * x * (1 - x),))),
+    Misconception("tanh-derivative-no-square", "tanh'(z) written as 1 − tanh z",
+                  "tanh'(z) = 1 − tanh²(z): the tanh is squared.",
+                  rules=_with("tanh", lambda c, g, out, x: (g * (1 - out),))),
+    Misconception("missing-activation-derivative", "the activation's derivative left out of δ",
+                  "δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer.",
+                  rules=_with(ELEMENTWISE, lambda c, g, out, *args: (g,) + (None,) * (len(args) - 1))),
+    Misconception("loss-gradient-sign", "the loss gradient's sign flipped: y − ŷ for ŷ − y",
+                  "∂L/∂ŷ points towards larger loss: it is ŷ − y (prediction minus target).",
+                  rules=_with(sorted(LOSSES), negate=True)),
+    Misconception("update-sign", "the update goes uphill: w + η∇",
+                  "Gradient descent subtracts: w ← w − η ∂L/∂w.", after=_update_sign),
+    Misconception("learning-rate", "the learning rate not applied: w − ∇",
+                  "Scale the gradient by the learning rate: w ← w − η ∂L/∂w.", after=_no_learning_rate),
+    Misconception("missing-half", "the ½ of the squared error dropped: a factor 2 too many",
+                  "With E = ½Σ(a − t)², ∂E/∂a = a − t: the ½ cancels the 2.",
+                  rules=_with("sse", lambda c, g, out, a, t: (2 * g * (a - t), 2 * g * (t - a)))),
+    Misconception("missing-transpose", "a transpose missing: W δ for Wᵀ δ, δ a for δ aᵀ",
+                  "Check the shapes: δ^(l) = (W^(l+1))ᵀ δ^(l+1) and ∂L/∂W = δ aᵀ.",
+                  rules=_with("matmul", op=_missing_transpose_matmul())),
+    Misconception("transposed-answer", "the right values in the transposed layout",
+                  "Your matrix is the transpose of the expected one: write it in the layout asked (∂L/∂W has the shape of W).",
+                  answer_level=True),
+    Misconception("preactivation-for-activation", "z used where a belongs in ∂L/∂W = δ aᵀ",
+                  "∂L/∂W^(l) uses the previous layer's activations a^(l−1) = f(z^(l−1)), not z^(l−1).",
+                  rules=_preactivation),
+    Misconception("wrong-layer-input", "a^(l) used where a^(l−1) belongs in ∂L/∂W^(l)",
+                  "∂L/∂W^(l) = δ^(l) (a^(l−1))ᵀ: the input of the layer, not its output.",
+                  rules=_own_output),
+    Misconception("softmax-jacobian-diagonal", "the softmax Jacobian taken as its diagonal p(1 − p)",
+                  "∂p_i/∂z_j = p_i(δ_ij − p_j): the off-diagonal terms −p_i p_j count too.",
+                  rules=_with("softmax", lambda c, g, p, z: (g * p * (1 - p),))),
+    Misconception("missing-skip-path", "the residual (skip) path left out of the gradient",
+                  "With z = h + x, x receives z̄ directly as well as through h's branch: add both paths.",
+                  rules=_drop_skip),
+    Misconception("stale-weights", "updated weights used in the backward pass",
+                  "Backpropagate with the weights of the forward pass; update all layers afterwards.",
+                  rules=None),  # built by grader.keys.misconception_runs from the updated weights
+    Misconception("batch-sum-vs-mean", "the batch summed where it is averaged, or the reverse",
+                  "Check the loss: a mean over m examples puts 1/m in every gradient, a sum does not.",
+                  rules=_batch_flip),
+    Misconception("whole-batch-vs-single", "the whole batch used where one example was asked, or the reverse",
+                  "Use exactly the examples the question names.", rules=None),  # built by grader.keys.misconception_runs
+)
+
+BY_ID = {m.id: m for m in CATALOGUE}

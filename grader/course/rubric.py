@@ -1,0 +1,103 @@
+"""Rubrics: points and tolerance for each question (``rubrics/<id>.yaml``).
+
+    assignment: mlp-numeric
+    defaults: {points: 1, tolerance: {rtol: 1e-3, atol: 1e-6}}
+    questions:
+      "ex*.z*": {points: 0.5}          # glob patterns are allowed ...
+      ex1b.class: {points: 2}          # ... and later entries override earlier ones
+    reveal_solution: true              # feedback files show the worked step of a lost answer (default false)
+
+Every key must match at least one question of the assignment; anything else is a
+:class:`ConfigError` naming the rubric file and the key.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.course.assignment import Assignment
+from grader.judge.compare import Tolerance
+from grader.errors import ConfigError
+from grader.io.safe_load import load_file
+from grader.io.validate import validate
+
+
+@dataclass(frozen=True)
+class QuestionRubric:
+    points: float = 1.0
+    tolerance: Tolerance = Tolerance()
+    transposed: float = 0.0  # share of the points for the transposed layout
+    follow_through: float = 0.5  # share for an answer right given the student's own earlier answers
+    flag_credit: tuple[tuple[str, float], ...] = ()  # (misconception id, share it still earns)
+    flag_feedback: tuple[tuple[str, str], ...] = ()  # (misconception id, feedback replacing the catalogue's)
+
+    def credit_for(self, flags: tuple[str, ...]) -> float:
+        shares = dict(self.flag_credit)
+        return max((shares.get(f, 0.0) for f in flags), default=0.0)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    assignment: str
+    path: str
+    questions: dict  # question id -> QuestionRubric
+    reveal_solution: bool = False  # feedback files may show the worked step of a lost answer
+
+    def __getitem__(self, qid: str) -> QuestionRubric:
+        return self.questions[qid]
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions.values())
+
+
+def _apply(base: QuestionRubric, settings: dict) -> QuestionRubric:
+    out = base
+    if "points" in settings:
+        out = replace(out, points=float(settings["points"]))
+    for name in ("transposed", "follow_through"):
+        if name in settings:
+            out = replace(out, **{name: float(settings[name])})
+    if "flags" in settings:
+        from grader.course.misconceptions import BY_ID
+        unknown = sorted(set(settings["flags"]) - set(BY_ID))
+        if unknown:
+            raise ConfigError(f"unknown misconception id(s) {', '.join(unknown)} (known: {', '.join(BY_ID)})")
+        credit = dict(out.flag_credit) | {f: float(v["credit"]) for f, v in settings["flags"].items() if "credit" in v}
+        text = dict(out.flag_feedback) | {f: v["feedback"] for f, v in settings["flags"].items() if "feedback" in v}
+        out = replace(out, flag_credit=tuple(sorted(credit.items())), flag_feedback=tuple(sorted(text.items())))
+    if "tolerance" in settings:
+        t = settings["tolerance"]
+        out = replace(out, tolerance=Tolerance(
+            rtol=float(t.get("rtol", out.tolerance.rtol)),
+            atol=float(t.get("atol", out.tolerance.atol)),
+            sigfigs=int(t["sigfigs"]) if "sigfigs" in t else out.tolerance.sigfigs))
+    return out
+
+
+def load_rubric(path: Path, assignment: Assignment) -> Rubric:
+    """Read and validate a rubric against its assignment (raises ConfigError)."""
+    doc = load_file(Path(path))
+    validate(doc, "rubric", error=ConfigError)
+    data = doc.data
+    if data["assignment"] != assignment.id:
+        raise ConfigError(f"rubric is for assignment '{data['assignment']}', not '{assignment.id}'",
+                          file=str(path), question="assignment")
+    try:
+        default = _apply(QuestionRubric(), data.get("defaults") or {})
+    except ConfigError as e:
+        raise e.at(file=str(path), question="defaults") from None
+    per_question = {qid: default for qid in assignment.question_ids}
+    for pattern, settings in (data.get("questions") or {}).items():
+        matched = [qid for qid in assignment.question_ids if fnmatch.fnmatchcase(qid, pattern)]
+        if not matched:
+            raise ConfigError(f"'{pattern}' matches no question of assignment {assignment.id}",
+                              file=str(path), question=f"questions.{pattern}", line=doc.lines.get(("questions", pattern)))
+        try:
+            for qid in matched:
+                per_question[qid] = _apply(per_question[qid], settings)
+        except ConfigError as e:
+            raise e.at(file=str(path), question=f"questions.{pattern}") from None
+    reveal = str(data.get("reveal_solution", "false")).lower() == "true"  # YAML gives text, JSON a bool
+    return Rubric(assignment.id, str(path), per_question, reveal_solution=reveal)

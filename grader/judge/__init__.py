@@ -1,0 +1,1 @@
+"""Judging one answer: parse, compare, follow-through, score; the time budget; symbolic equivalence."""

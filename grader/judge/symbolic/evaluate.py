@@ -1,0 +1,262 @@
+r"""Evaluate an answer's typed tree on one numeric instance.
+
+Values are 2-D float64 arrays, as in the engine. Operators follow what students mean:
+
+* ``Product`` (juxtaposition, ``*``, ``\cdot``) scales when either side is 1×1, is a matrix
+  product when the inner sizes match, and element-wise when both shapes are equal column or row
+  vectors (``\sigma(z)(1-\sigma(z))``); anything else is a shape error naming both shapes.
+* ``MatMul`` (``@``) is only a matrix product; ``Hadamard`` only element-wise.
+* Free indices (``\delta_i z_j``) pick entries; ``\sum_k`` runs an index over the length of the
+  first symbol it indexes; ``\delta_{kk'}`` is 1 when the two indices are equal.
+
+Never transposes silently: a shape mismatch is reported (:class:`ShapeError`) so that
+"your ∂L/∂W is 3×1, expected 2×3" can be said.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.parse.expression import tree as A
+
+_FUNCS = {
+    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "tanh": np.tanh,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "exp": np.exp,
+    "log": np.log,
+    "softplus": lambda x: np.logaddexp(0.0, x),
+    "identity": lambda x: x,
+}
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes do not fit; ``pos`` is the operator's offset in the answer."""
+
+    def __init__(self, message: str, pos: int = 0):
+        super().__init__(message)
+        self.pos = pos
+
+
+class DomainError(ShapeError):
+    """A function applied where it has no value in this instance (J' away from the output)."""
+
+
+@dataclass(frozen=True)
+class Env:
+    """One instance as seen by an answer: symbol values, sizes, index values, conventions."""
+
+    symbols: dict
+    sizes: dict = field(default_factory=dict)
+    indices: dict = field(default_factory=dict)  # free index -> 0-based value
+    act: str = "tanh"  # what the generic activation is in this instance
+    relu_grad_at_zero: float = 0.0
+    cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
+    cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
+
+
+def _shape(a) -> str:
+    return f"{a.shape[0]}×{a.shape[1]}"
+
+
+def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
+    if fn == "act":
+        fn = env.act
+    if fn == "sigmoid":
+        s = _FUNCS["sigmoid"](x)
+        return s * (1 - s)
+    if fn == "tanh":
+        return 1 - np.tanh(x) ** 2
+    if fn == "relu":
+        return np.where(x > 0, 1.0, np.where(x == 0, env.relu_grad_at_zero, 0.0))
+    if fn == "softplus":
+        return _FUNCS["sigmoid"](x)
+    if fn == "exp":
+        return np.exp(x)
+    if fn == "log":
+        return 1.0 / x
+    if fn == "identity":
+        return np.ones_like(x)
+    raise ShapeError(f"the derivative of {fn} is not defined here")
+
+
+def _elementwise(left, right, op, pos, what):
+    if left.shape == right.shape or left.shape == (1, 1) or right.shape == (1, 1):
+        return op(left, right)
+    raise ShapeError(f"cannot {what} a {_shape(left)} and a {_shape(right)} matrix", pos)
+
+
+def _product(left, right, pos):
+    if left.shape == (1, 1) or right.shape == (1, 1):
+        return left * right
+    if left.shape[1] == right.shape[0]:
+        return left @ right
+    if left.shape == right.shape and 1 in left.shape:
+        return left * right  # σ(z)(1 − σ(z)): students juxtapose vectors for the element-wise product
+    raise ShapeError(f"cannot multiply a {_shape(left)} by a {_shape(right)} matrix", pos)
+
+
+def _index(value: np.ndarray, index: tuple[str, ...], env: Env, node) -> np.ndarray:
+    at = [env.indices[i] for i in index]
+    if len(at) == 2:
+        return value[at[0]:at[0] + 1, at[1]:at[1] + 1]
+    (k,) = at
+    if value.shape[1] == 1:
+        return value[k:k + 1, :]
+    if value.shape[0] == 1:
+        return value[:, k:k + 1]
+    return value[k:k + 1, :].T  # w_k: row k of a matrix, as the column vector students mean
+
+
+def _range_of(index: str, body, env: Env) -> int:
+    for node in A.walk(body):
+        if isinstance(node, A.Sym) and index in node.index:
+            value = env.symbols[node.name]
+            where = node.index.index(index)
+            if len(node.index) == 2:
+                return value.shape[where]
+            return value.shape[0] if value.shape[1] == 1 else value.shape[1] if value.shape[0] == 1 else value.shape[0]
+    raise ShapeError(f"the sum over {index} has nothing indexed by {index}", getattr(body, "pos", 0))
+
+
+MAX_WORK = 20_000  # node evaluations of one answer on one instance (a sum's body counts once per term)
+
+
+def evaluation_work(node, env: Env) -> tuple[int, int]:
+    """(node evaluations :func:`evaluate` would make, offset of the outermost sum whose terms
+    make it exceed :data:`MAX_WORK` or -1), counted without evaluating: a sum's body counts
+    once per value of its index. Nesting depth is capped when the answer is parsed
+    (:data:`grader.parse.expression.build.MAX_NESTED_SUMS`); this bounds the product of the ranges
+    too, which depend on the instance's sizes. A sum whose range cannot be found counts once
+    (evaluating it raises its own error)."""
+    total, stack = 0, [(node, 1, -1)]
+    while stack:
+        n, times, outer = stack.pop()
+        total += times
+        if isinstance(n, A.Sum):
+            try:
+                times *= max(1, _range_of(n.index, n.body, env))
+            except (ShapeError, KeyError):
+                pass
+            outer = n.pos if outer < 0 else outer
+        if total > MAX_WORK:
+            return total, max(outer, 0)
+        stack.extend((c, times, outer) for c in A.children(n))
+    return total, -1
+
+
+def evaluate(node, env: Env) -> np.ndarray:
+    """The value of an answer tree in one instance (raises ShapeError, KeyError for a free
+    index without a value). One handler per node type, looked up by the node's exact type:
+    a chain of isinstance tests costs more than the numpy work on these small matrices."""
+    handler = _HANDLERS.get(type(node))
+    if handler is None:
+        return _other(node, env)
+    return handler(node, env)
+
+
+def with_indices(env: Env, indices: dict) -> Env:
+    """``env`` with other index values (what ``dataclasses.replace`` does, at a third of its cost)."""
+    return Env(env.symbols, env.sizes, indices, env.act, env.relu_grad_at_zero, env.cost_grad, env.cost_at)
+
+
+def _num(node, env):
+    return np.array([[float(node.value)]])
+
+
+def _sym(node, env):
+    value = env.symbols[node.name]
+    return _index(value, node.index, env, node) if node.index else value
+
+
+def _size(node, env):
+    return np.array([[float(env.sizes[node.name])]])
+
+
+def _neg(node, env):
+    return -evaluate(node.arg, env)
+
+
+def _binary(op, what):
+    def handler(node, env):
+        return _elementwise(evaluate(node.left, env), evaluate(node.right, env), op, node.pos, what)
+    return handler
+
+
+def _matmul(node, env):
+    left, right = evaluate(node.left, env), evaluate(node.right, env)
+    if left.shape[1] != right.shape[0]:
+        raise ShapeError(f"cannot matrix-multiply a {_shape(left)} by a {_shape(right)} matrix", node.pos)
+    return left @ right
+
+
+def _prod(node, env):
+    return _product(evaluate(node.left, env), evaluate(node.right, env), node.pos)
+
+
+def _pow(node, env):
+    return evaluate(node.base, env) ** node.exponent
+
+
+def _transpose(node, env):
+    return evaluate(node.arg, env).T
+
+
+def _call(node, env):
+    args = [evaluate(a, env) for a in node.args]
+    if node.fn == "max":
+        return _elementwise(args[0], args[1], np.maximum, node.pos, "take the maximum of")
+    if node.fn == "softmax":
+        e = np.exp(args[0] - args[0].max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+    return _FUNCS[env.act if node.fn == "act" else node.fn](args[0])
+
+
+def _deriv(node, env):
+    if node.fn == "cost":
+        at = evaluate(node.arg, env)
+        if env.cost_grad is None or at.shape != env.cost_at.shape or not np.allclose(at, env.cost_at):
+            raise DomainError("J' is the cost's derivative at the network's output A^{[L]}", node.pos)
+        return env.cost_grad
+    return _derivative(node.fn, evaluate(node.arg, env), env)
+
+
+_COMPARE = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal,
+            "!=": np.not_equal}
+
+
+def _indicator(node, env):
+    left, right = evaluate(node.left, env), evaluate(node.right, env)
+    op = _COMPARE[node.op]
+    return _elementwise(left, right, lambda a, b: op(a, b).astype(float), node.pos, "compare")
+
+
+def _sum(node, env):
+    total = None
+    for k in range(_range_of(node.index, node.body, env)):
+        term = evaluate(node.body, with_indices(env, {**env.indices, node.index: k}))
+        total = term if total is None else _elementwise(total, term, np.add, node.pos, "add")
+    return total
+
+
+def _kronecker(node, env):
+    return np.array([[1.0 if env.indices[node.i] == env.indices[node.j] else 0.0]])
+
+
+def _other(node, env):
+    for cls, handler in _HANDLERS.items():  # a subclass of a node type
+        if isinstance(node, cls):
+            return handler(node, env)
+    if isinstance(node, A.Shape):
+        raise ShapeError("a shape is not a value", node.pos)
+    raise ShapeError(f"cannot evaluate {type(node).__name__}", getattr(node, "pos", 0))
+
+
+_HANDLERS = {
+    A.Num: _num, A.Sym: _sym, A.Size: _size, A.Neg: _neg,
+    A.Add: _binary(np.add, "add"), A.Sub: _binary(np.subtract, "subtract"),
+    A.Hadamard: _binary(np.multiply, "multiply element-wise"), A.Div: _binary(np.divide, "divide"),
+    A.MatMul: _matmul, A.Product: _prod, A.Pow: _pow, A.Transpose: _transpose, A.Call: _call,
+    A.Derivative: _deriv, A.Indicator: _indicator, A.Sum: _sum, A.Kronecker: _kronecker,
+}

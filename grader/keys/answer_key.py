@@ -1,0 +1,186 @@
+"""The answer key: every question's reference value, computed by the engine.
+
+Each scenario is run twice over the same graph, with the exact backend (the key; 60-digit
+mpmath for a student's random draw, see :func:`key_backend`) and the
+float backend (a cross-check: the two must agree to 1e-12, else the engine is wrong and we
+say so rather than grade against it).
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from grader.course.assignment import Assignment, Question, Scenario
+from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
+from grader.engine.backends import DIGITS, HIGH
+from grader.engine.ops import Rules
+from grader.errors import ConfigError
+
+AGREEMENT = 1e-12
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """The reference answer of one question.
+
+    ``value`` is float64 (nearest floats of the exact values) for ``matrix`` questions, and
+    the 1-based (or 0-based, per assignment) classes as a 1×m int array for ``class``
+    questions; ``exact`` holds the sympy values; ``tied`` lists, per example, every class
+    that reaches the maximum (normally just the one). An expression question on a random
+    scenario has no single value: ``expression`` is its reference answer, and ``exact`` the
+    symbolic shape or parameter count where the question asks for one.
+    """
+
+    question: Question
+    value: np.ndarray | None
+    exact: object = None
+    tied: tuple[tuple[int, ...], ...] = ()
+    expression: str = ""  # the reference answer text of an expression or manual question
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.value.shape
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    assignment: Assignment
+    entries: dict  # question id -> KeyEntry
+
+    def __getitem__(self, qid: str) -> KeyEntry:
+        return self.entries[qid]
+
+
+def initial_params(assignment: Assignment, scenario: Scenario, backend, done: dict) -> dict:
+    """A scenario's starting parameters: another scenario's updated ones, or fills/explicit values."""
+    if scenario.params_from:
+        return done[scenario.params_from].updated
+    graph = assignment.graphs[scenario.network]
+    params = {}
+    for p in graph.params:
+        rows, cols = graph.shapes[p]
+        if p in scenario.params:
+            given = scenario.params[p]
+            if len(given) == rows and all(len(r) == 1 for r in given) and cols != 1:
+                given = [[v for r in given for v in r]]
+            if (len(given), len(given[0])) != (rows, cols):
+                raise ConfigError(f"parameter {p} should be {rows}×{cols}", file=assignment.path,
+                                  question=f"scenarios.{scenario.name}.params.{p}")
+            params[p] = backend.array(given)
+        else:
+            fills = [v for g, v in scenario.init.items() if fnmatch.fnmatchcase(p, g)]
+            if not fills or not isinstance(rows, int) or not isinstance(cols, int):
+                raise ConfigError(f"parameter {p} has no value in scenario {scenario.name}: "
+                                  + ("its sizes are symbols (a random scenario has no numbers)"
+                                     if scenario.random is not None else "give it in params or init"),
+                                  file=assignment.path, question=f"scenarios.{scenario.name}")
+            params[p] = backend.array([[fills[-1]] * cols for _ in range(rows)])
+    return params
+
+
+def scenario_data(scenario: Scenario, backend) -> dict:
+    """Examples stacked as columns: ``x`` is (features × examples)."""
+    names = {k for ex in scenario.examples for k in ex}
+    return {k: backend.array(np.array([ex[k] for ex in scenario.examples], dtype=object).T.tolist())
+            for k in names if all(k in ex for ex in scenario.examples)}
+
+
+def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None) -> dict[str, Evaluation]:
+    """Evaluate every scenario (in ``params_from`` order) with one backend."""
+    rules = rules or assignment.rules
+    done: dict[str, Evaluation] = {}
+    for name in assignment.scenario_order():
+        s = assignment.scenarios[name]
+        if s.random is not None:
+            continue  # no fixed numbers: see grader.keys.instances
+        graph = assignment.graphs[s.network]
+        done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
+                              backend=backend, rules=rules, learning_rate=s.learning_rate)
+    return done
+
+
+def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules):
+    """The raw (backend) array a question asks for."""
+    verb = question.verb
+    if verb == "jacobian":
+        return jacobian(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+    if verb == "derivative":
+        return elementwise_derivative(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+    if verb == "shape":
+        return backend.array([list(ev.values[question.node].shape)])
+    if verb == "count":
+        return backend.array([[sum(ev.values[p].size for p in graph.params)]])
+    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[verb]
+    return table[question.node]
+
+
+KINK_OPS = ("relu", "leaky_relu")
+
+
+def key_backend(assignment: Assignment):
+    """EXACT (sympy) for an assignment file's fixed numbers. A student's random draw uses HIGH
+    (60 digits, 150× faster: sympy's exact sigmoids of arbitrary rationals nest exp() without
+    end), unless a ReLU kink makes the sign of an exact 0 matter."""
+    if not assignment.variant or any(n.op in KINK_OPS for g in assignment.graphs.values() for n in g.nodes):
+        return EXACT
+    return HIGH
+
+
+def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True,
+              floats: dict | None = None) -> AnswerKey:
+    """Compute every question's reference value (exact, with a float cross-check). ``floats``:
+    the float runs of the same rules (``run_scenarios(assignment, backend=FLOAT)``) when the
+    caller has them, so the cross-check does not recompute them."""
+    rules = rules or assignment.rules
+    backend = key_backend(assignment)
+    with mpmath.workdps(DIGITS):
+        exact = run_scenarios(assignment, backend=backend, rules=rules)
+        return _entries(assignment, exact, backend, rules, cross_check, floats)
+
+
+def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_check: bool,
+             floats: dict | None = None) -> AnswerKey:
+    if not cross_check:
+        floats = None
+    elif floats is None:
+        floats = run_scenarios(assignment, backend=FLOAT, rules=rules)
+    entries = {}
+    for q in assignment.questions:
+        if assignment.scenarios[q.scenario].random is not None or q.kind == "manual":
+            entries[q.id] = _symbolic_entry(assignment, q)
+            continue
+        graph = assignment.graphs[assignment.scenarios[q.scenario].network]
+        raw = quantity(exact[q.scenario], q, graph, backend=backend, rules=rules)
+        value = backend.to_float(raw)
+        if floats is not None:
+            other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules)
+            if not np.allclose(value, other, rtol=AGREEMENT, atol=AGREEMENT):
+                raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
+                                  f"{np.max(np.abs(value - other)):.3g}): please report this bug",
+                                  file=assignment.path, question=q.id)
+        if q.kind == "class":
+            entries[q.id] = _class_entry(q, value, assignment.class_base)
+        elif q.kind == "shape":
+            entries[q.id] = KeyEntry(q, value.astype(int), raw)
+        else:
+            entries[q.id] = KeyEntry(q, value, raw)
+    return AnswerKey(assignment, entries)
+
+
+def _symbolic_entry(assignment: Assignment, q: Question) -> KeyEntry:
+    from grader.keys.instances import symbolic_parameter_count, symbolic_shape
+    exact = None
+    if q.verb == "shape":
+        exact = symbolic_shape(assignment, q.scenario, q.node)
+    elif q.verb == "count":
+        exact = symbolic_parameter_count(assignment, q.scenario)
+    return KeyEntry(q, None, exact, expression=q.answer)
+
+
+def _class_entry(q: Question, scores: np.ndarray, base: int) -> KeyEntry:
+    tied = tuple(tuple(int(i) + base for i in np.flatnonzero(np.isclose(col, col.max(), rtol=1e-12, atol=0)))
+                 for col in scores.T)
+    return KeyEntry(q, np.array([[t[0] for t in tied]]), None, tied)

@@ -1,0 +1,70 @@
+"""Printing an answer key: as text for people, as JSON or as a ready answer file.
+
+Every printed number is the float nearest the exact value, printed with as many digits as
+it takes to read back the same float (up to 17 significant), so pasting it into an answer
+file scores full marks. A column vector prints as a flat list, a 1×1 value as a number.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import yaml
+
+from grader.keys.answer_key import AnswerKey, KeyEntry
+
+
+def answer_value(entry: KeyEntry):
+    """The key entry as a plain JSON value that scores full marks when pasted back."""
+    if entry.value is None:  # an expression or manual question: its reference text
+        return entry.expression
+    if entry.question.kind == "shape":
+        return "{}x{}".format(*(int(x) for x in entry.value.ravel()))
+    if entry.question.kind == "class":
+        classes = [int(c) for c in entry.value.ravel()]
+        return classes[0] if len(classes) == 1 else classes
+    v = np.asarray(entry.value, dtype=float)
+    if v.shape == (1, 1):
+        return float(v[0, 0])
+    if v.shape[1] == 1:
+        return [float(x) for x in v[:, 0]]
+    return [[float(x) for x in row] for row in v]
+
+
+def key_json(key: AnswerKey) -> str:
+    questions = [{"id": q.id, "kind": q.kind, "answer": answer_value(key[q.id])} for q in key.assignment.questions]
+    return json.dumps({"assignment": key.assignment.id, "questions": questions}, indent=2)
+
+
+def key_answer_file(key: AnswerKey, *, student_id: str = "KEY") -> str:
+    """A complete answer file (YAML) holding the key: a template, and a full-marks fixture."""
+    data = {"assignment": key.assignment.id, "student": {"id": student_id, "name": "Answer key"},
+            "answers": {q.id: answer_value(key[q.id]) for q in key.assignment.questions}}
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=200)
+
+
+def conventions_text(assignment) -> str:
+    """The conventions the key follows, stated with it (ReLU'(0), batch reduction, classes)."""
+    ops = {n.op for g in assignment.graphs.values() for n in g.nodes}
+    parts = []
+    if ops & {"relu", "leaky_relu"}:
+        parts.append(f"ReLU'(0) = {assignment.rules.relu_grad_at_zero}")
+    parts.append(f"batch gradients are the {assignment.rules.reduction} over examples")
+    if any(q.kind == "class" for q in assignment.questions):
+        parts.append(f"classes are numbered from {assignment.class_base}")
+    return "Conventions: " + "; ".join(parts) + "."
+
+
+def key_text(key: AnswerKey) -> str:
+    a = key.assignment
+    lines = [f"{a.id}: {a.title}", conventions_text(a), ""]
+    for q in a.questions:
+        value = answer_value(key[q.id])
+        if isinstance(value, str):
+            shown = value
+        elif isinstance(value, list) and isinstance(value[0], list):
+            shown = "[" + ", ".join(json.dumps(r) for r in value) + "]"
+        else:
+            shown = json.dumps(value)
+        lines.append(f"{q.id:<16} {shown}" + (f"    # {q.text}" if q.text else ""))
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+r"""Worked solutions: the key as an instructor would write it up by hand (Markdown + LaTeX).
+
+For every scenario: the forward pass (each equation with its numbers), the deltas, the
+gradients and the update, each step a display equation such as
+
+    $$z^{[1]} = W^{[1]} x + b^{[1]} = \begin{bmatrix} 0.2 \\ 0.2 \\ 0.2 \end{bmatrix}$$
+
+with the question ids it answers, so a student can find the step they got wrong.
+"""
+from __future__ import annotations
+
+import re
+
+import mpmath
+import numpy as np
+
+from grader.engine.graph import Graph
+from grader.keys.answer_key import AnswerKey, key_backend, run_scenarios
+from grader.keys.key_text import conventions_text
+from grader.engine.autodiff import EXACT
+
+_FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
+              "softmax": r"\operatorname{softmax}", "exp": r"\exp", "log": r"\log", "identity": "",
+              "leaky_relu": r"\operatorname{LeakyReLU}"}
+_LOSSES = {"sse": r"\tfrac12 \textstyle\sum ({0} - {1})^2", "mse": r"\tfrac1m \textstyle\sum \lVert {1} - {0} \rVert^2",
+           "cross_entropy": r"-\textstyle\sum {1} \log {0}", "bce": r"-\textstyle\sum [{1} \log {0} + (1 - {1}) \log(1 - {0})]",
+           "softmax_cross_entropy": r"-\textstyle\sum {1} \log \operatorname{{softmax}}({0})"}
+DIGITS = 6
+
+
+def tex_name(name: str) -> str:
+    """``W1`` → ``W^{[1]}``, ``x_new`` → ``x_{new}``, ``L`` → ``L``."""
+    m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
+    if m:
+        return f"{m.group(1)}^{{[{m.group(2)}]}}"
+    if "_" in name:
+        head, tail = name.split("_", 1)
+        return f"{head}_{{{tail}}}"
+    return name
+
+
+def tex_number(x: float) -> str:
+    text = f"{x:.{DIGITS}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def tex_matrix(value: np.ndarray) -> str:
+    v = np.asarray(value, dtype=float)
+    if v.shape == (1, 1):
+        return tex_number(v[0, 0])
+    rows = [" & ".join(tex_number(x) for x in row) for row in v]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def tex_expression(graph: Graph, name: str, *, top: bool = True) -> str:
+    """The right-hand side of a node's equation; anonymous sub-expressions are inlined."""
+    node = graph.node(name)
+    if not top and not name.startswith("_"):
+        return tex_name(name)
+    if node.op == "const":
+        return tex_number(float(node.value))
+    if node.op in ("input", "param"):
+        return tex_name(name)
+    args = [tex_expression(graph, a, top=False) for a in node.args]
+    if node.op == "matmul":
+        return f"{args[0]} {args[1]}"
+    if node.op in ("add", "sub"):
+        return f"{args[0]} {'+' if node.op == 'add' else '-'} {args[1]}"
+    if node.op == "mul":
+        return rf"{args[0]} \odot {args[1]}"
+    if node.op == "neg":
+        return f"-{args[0]}"
+    if node.op == "transpose":
+        return f"({args[0]})^T"
+    if node.op in _LOSSES:
+        return _LOSSES[node.op].format(*args)
+    fn = _FUNCTIONS.get(node.op, rf"\operatorname{{{node.op}}}")
+    return f"{fn}({', '.join(args)})" if fn else args[0]
+
+
+def _eq(lhs: str, rhs: str, value, qids: list[str]) -> str:
+    tag = f"  *(question {', '.join(qids)})*" if qids else ""
+    middle = f" = {rhs}" if rhs and rhs != lhs else ""
+    return f"$${lhs}{middle} = {tex_matrix(value)}$${tag}\n"
+
+
+def worked_solution(key: AnswerKey) -> str:
+    """The whole assignment worked out, scenario by scenario, as Markdown with LaTeX."""
+    a = key.assignment
+    backend = key_backend(a)
+    with mpmath.workdps(60):
+        evaluations = run_scenarios(a, backend=backend)
+    asked: dict[tuple[str, str], list[str]] = {}
+    for q in a.questions:
+        asked.setdefault((q.scenario, q.quantity), []).append(q.id)
+    out = [f"# {a.title}\n", f"*Assignment `{a.id}`{' — ' + a.source if a.source else ''}. Worked solution; "
+           f"numbers to {DIGITS} significant figures, computed "
+           f"{'exactly' if backend is EXACT else 'with 60 digits'}.*\n"]
+    if a.description:
+        out.append(a.description.strip() + "\n")
+    out.append(conventions_text(a) + "\n")
+    for name in a.scenario_order():
+        if name not in evaluations:  # symbolic (random sizes): its answers are expressions
+            out.append(_symbolic_section(a, name, key))
+            continue
+        s, ev = a.scenarios[name], evaluations[name]
+        graph = a.graphs[s.network]
+        out.append(f"\n## Scenario `{name}`\n")
+        start = f"the updated parameters of `{s.params_from}`" if s.params_from else "the initial parameters"
+        count = "1 example" if len(s.examples) == 1 else f"{len(s.examples)} examples as columns"
+        out.append(f"Network `{s.network}`, {count}, {start}"
+                   + (f", learning rate η = {tex_number(float(s.learning_rate))}" if s.learning_rate is not None else "") + ".\n")
+        named = [n for n in graph.nodes if not n.name.startswith("_")]
+        out.append("\n### Forward pass\n")
+        for n in named:
+            if n.op == "input" and n.name in ev.values:
+                out.append(_eq(tex_name(n.name), "", backend.to_float(ev.values[n.name]), asked.get((name, n.name), [])))
+        for n in named:
+            if n.op not in ("input", "param") and n.name in ev.values:
+                out.append(_eq(tex_name(n.name), tex_expression(graph, n.name), backend.to_float(ev.values[n.name]),
+                               asked.get((name, n.name), [])))
+        if graph.output in ev.values and (name, f"class {graph.output}") in asked:
+            classes = key[asked[(name, f"class {graph.output}")][0]].value.ravel().tolist()
+            out.append(f"Predicted class: {', '.join(map(str, classes))} (the largest entry of "
+                       f"${tex_name(graph.output)}$, counting from {a.class_base}).  "
+                       f"*(question {', '.join(asked[(name, f'class {graph.output}')])})*\n")
+        if ev.grads:
+            out.append("\n### Backward pass\n")
+            for n in reversed(named):
+                if n.op not in ("input", "param") and n.name != graph.loss and n.name in ev.grads:
+                    lhs = rf"\frac{{\partial L}}{{\partial {tex_name(n.name)}}}"
+                    layer = re.fullmatch(r"z(\d+)", n.name)
+                    out.append(_eq(rf"\delta^{{[{layer.group(1)}]}}" if layer else lhs, lhs if layer else "",
+                                   backend.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
+            out.append("\n### Gradients\n")
+            for p in reversed(graph.params):
+                out.append(_eq(rf"\frac{{\partial L}}{{\partial {tex_name(p)}}}", "", backend.to_float(ev.grads[p]),
+                               asked.get((name, f"grad {p}"), [])))
+        if ev.updated:
+            out.append("\n### Update\n")
+            eta = tex_number(float(s.learning_rate))
+            for p in reversed(graph.params):
+                out.append(_eq(f"{tex_name(p)}_{{new}}", rf"{tex_name(p)} - {eta} \, \frac{{\partial L}}{{\partial {tex_name(p)}}}",
+                               backend.to_float(ev.updated[p]), asked.get((name, f"updated {p}"), [])))
+    return "\n".join(out)
+
+
+def _symbolic_section(a, name: str, key: AnswerKey) -> str:
+    """A scenario with symbolic sizes: each question's reference expression, as LaTeX."""
+    lines = [f"\n## Scenario `{name}` (symbolic sizes)\n"]
+    for q in a.questions:
+        if q.scenario == name:
+            answer = key[q.id].expression or q.answer
+            shown = f"$${answer}$$" if q.kind == "expression" else answer
+            lines.append(f"{q.text or q.quantity}  *(question {q.id})*\n\n{shown}\n")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Expression answers: one grammar for plain text and LaTeX into one tree."""
