@@ -24,3 +24,21 @@ def mlp_numeric(catalog):
 @pytest.fixture(scope="session")
 def mlp_key(catalog, mlp_numeric):
     return catalog.key(mlp_numeric)
+
+
+SALT = "course-secret"  # the course's salt in tests of randomized assignments
+
+
+@pytest.fixture(scope="module")
+def salted() -> Catalog:
+    """The sample course with a salt, as a course's machine has it."""
+    return Catalog(root=ROOT, salt=SALT)
+
+
+@pytest.fixture
+def commands_use(monkeypatch, salted):
+    """CLI commands run in this test grade with ``salted`` (whatever folder or salt they are given)."""
+    import grader.keys.catalog
+
+    monkeypatch.setattr(grader.keys.catalog, "Catalog", lambda **kw: salted)
+    return salted

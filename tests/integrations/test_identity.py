@@ -6,24 +6,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import grader.keys.catalog
-from grader.keys.catalog import Catalog
 from grader.cli import cli
 from grader.keys.key_text import key_answer_file
-from tests.conftest import ROOT
 
-SALT = "course-secret"
-
-
-@pytest.fixture(scope="module")
-def salted():
-    return Catalog(root=ROOT, salt=SALT)
-
-
-@pytest.fixture
-def commands_use(monkeypatch, salted):
-    monkeypatch.setattr(grader.keys.catalog, "Catalog", lambda **kw: salted)
-    return salted
 
 
 def key_file(catalog, student: str, *, claim: str | None = None) -> str:
