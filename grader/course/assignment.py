@@ -77,7 +77,8 @@ class Question:
     @cached_property
     def kind(self) -> str:
         """How an answer is read and compared: ``matrix`` (numbers), ``class`` (an integer),
-        ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``."""
+        ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``: a row
+        of :data:`grader.course.kinds.KINDS`."""
         return self.declared_kind or QUANTITY_KINDS[self.verb]
 
 

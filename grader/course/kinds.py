@@ -53,7 +53,11 @@ class Kind:
 
     @property
     def a(self) -> str:
-        """The kind's name with its article, for messages: ``a matrix``, ``an expression``."""
+        """The kind's name with its article, for messages.
+
+        >>> KINDS["matrix"].a, KINDS["expression"].a
+        ('a matrix', 'an expression')
+        """
         return f"{'an' if self.name[0] in 'aeiou' else 'a'} {self.name}"
 
 
@@ -70,8 +74,3 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          reference_text=True),
 )}
 
-
-def kind_of(question) -> Kind:
-    """The row of ``question``'s kind (``question.kind`` is always a key of :data:`KINDS`: the
-    schema's enum and the verbs' kinds are tested to be exactly its rows)."""
-    return KINDS[question.kind]
