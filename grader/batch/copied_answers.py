@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from grader.course.kinds import KINDS
 from grader.keys.catalog import Catalog
 from grader.judge.compare import FOLLOW, WRONG
 from grader.batch.result_store import ResultStore
@@ -29,7 +30,7 @@ def variant_check(key, parsed: dict, verdicts: dict) -> tuple:
     """What :func:`mark_other_variants` needs of one student: (their key values, their wrong
     numeric answers), each a tuple of (question id, shape, flat values)."""
     mine = tuple((q.id, key[q.id].value.shape, tuple(key[q.id].value.ravel().tolist()))
-                 for q in key.assignment.questions if q.kind == "matrix" and key[q.id].value is not None)
+                 for q in key.assignment.questions if KINDS[q.kind].copy_check and key[q.id].value is not None)
     wrong = tuple((qid, got.values.shape, tuple(got.values.ravel().tolist()))
                   for qid, got in parsed.items()
                   if hasattr(got, "values") and qid in verdicts and not verdicts[qid].correct)

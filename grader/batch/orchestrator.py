@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from grader.course.kinds import KINDS
 from grader.judge.budget import checkpoint
 from grader.keys.catalog import Catalog
 from grader.course.class_settings import read_class_settings
@@ -129,7 +130,7 @@ def _warm_expressions(assignment, key) -> None:
     from grader.judge.symbolic.equivalence import expression_key
 
     for question in assignment.questions:
-        if question.kind == "expression":
+        if KINDS[question.kind].symbolic:
             parsers()
             expression_key(assignment, question, key[question.id].exact)
 
@@ -273,9 +274,9 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None, sheets: Pa
         if isinstance(spec, Sheet):
             parse = spec.parse
         else:
-            kinds = {q.id: q.kind for q in spec.questions}
+            symbolic = {q.id for q in spec.questions if KINDS[q.kind].symbolic}
             # only an expression answer needs the key (its symbols); numbers parse without it
-            key = sources.catalog.key(spec) if any(kinds.get(qid) == "expression" for qid in sub.answers) else None
+            key = sources.catalog.key(spec) if any(qid in symbolic for qid in sub.answers) else None
             parse = partial(_parse_with_key, key=key)
         for qid, raw in sub.answers.items():
             try:

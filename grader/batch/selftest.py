@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from grader.course.kinds import KINDS
 from grader.keys.catalog import Catalog
 from grader.judge.compare import CORRECT, REVIEW
 from grader.keys.key_text import answer_value
@@ -64,8 +65,9 @@ def _check_student(catalog: Catalog, a, student: str, result: SelfTest) -> None:
     full = _grade(catalog, a.id, {q.id: answer_value(key[q.id]) for q in a.questions}, "key", student)
     for q in a.questions:
         got = full[q.id]
-        expected = REVIEW if q.kind == "manual" else CORRECT
-        result.check(got.verdict.outcome == expected and (q.kind == "manual" or got.points == rubric[q.id].points),
+        by_hand = KINDS[q.kind].by_hand
+        expected = REVIEW if by_hand else CORRECT
+        result.check(got.verdict.outcome == expected and (by_hand or got.points == rubric[q.id].points),
                      f"{who}{q.id}: the key's own answer is {got.verdict.outcome} ({got.verdict.feedback})")
     blank = _grade(catalog, a.id, {}, "blank", student)
     result.check(sum(r.points for r in blank.values()) == 0, f"{who}a blank answer file scores more than 0")

@@ -33,10 +33,12 @@ from pathlib import Path
 
 from grader.engine.graph import Graph, build_graph, expand_mlp
 from grader.engine.ops import Rules
+from grader.course.kinds import KINDS
 from grader.errors import ConfigError
 from grader.io.safe_load import load_file
 from grader.io.validate import validate
 
+# the kind (a row of grader.course.kinds.KINDS) of a question that declares none, by its quantity's verb
 QUANTITY_KINDS = {"": "matrix", "grad": "matrix", "updated": "matrix", "jacobian": "matrix", "count": "matrix",
                   "derivative": "matrix", "class": "class", "shape": "shape"}
 PAIR_VERBS = ("jacobian", "derivative")
@@ -75,7 +77,8 @@ class Question:
     @cached_property
     def kind(self) -> str:
         """How an answer is read and compared: ``matrix`` (numbers), ``class`` (an integer),
-        ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``."""
+        ``shape``, ``expression`` (symbolic, checked on random instances) or ``manual``: a row
+        of :data:`grader.course.kinds.KINDS`."""
         return self.declared_kind or QUANTITY_KINDS[self.verb]
 
 
@@ -288,12 +291,13 @@ def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fai
     for node in question.nodes + tuple(question.entries.split()[1:]):
         if node not in names:
             fail(f"'{node}' is not a node of network {scenario.network} (nodes: {', '.join(graph.names)})", where)
-    if question.kind in ("expression", "manual"):
+    kind = KINDS[question.kind]
+    if kind.reference_text:
         if not question.answer:
-            fail(f"a{'n' if question.kind == 'expression' else ''} {question.kind} question needs its reference 'answer'", where)
+            fail(f"{kind.a} question needs its reference 'answer'", where)
         return question
     if scenario.random is not None:
-        fail(f"a {question.kind} question needs a scenario with fixed numbers, not a random one", where)
+        fail(f"{kind.a} question needs a scenario with fixed numbers, not a random one", where)
     if question.verb == "jacobian" and len(scenario.examples) != 1:
         fail("a Jacobian is asked of a scenario with one example", where)
     if question.verb == "updated" and (scenario.learning_rate is None or question.node not in graph.params):

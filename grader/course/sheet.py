@@ -30,6 +30,7 @@ from functools import cached_property
 from pathlib import Path
 
 from grader.course.assignment import Assignment, Binding, Question
+from grader.course.kinds import KINDS
 from grader.errors import ConfigError, SubmissionError
 
 FORMAT = "backprop-grader public sheet 1"
@@ -46,7 +47,7 @@ def make_sheet(assignment: Assignment) -> dict:
     questions, shapes = [], question_shapes(assignment)
     for q in assignment.questions:
         entry = {"id": q.id, "kind": q.kind, "text": q.text}
-        if q.kind == "expression":
+        if KINDS[q.kind].symbolic:  # what its answer may be written in
             entry["scenario"] = q.scenario
             entry["form"] = {"shape": "shape", "count": "count"}.get(q.verb, "value")
             if q.indices:
@@ -54,7 +55,7 @@ def make_sheet(assignment: Assignment) -> dict:
         if shapes[q.id] is not None:
             entry["shape"] = shapes[q.id]
         questions.append(entry)
-    used = sorted({q.scenario for q in assignment.questions if q.kind == "expression"})
+    used = sorted({q.scenario for q in assignment.questions if KINDS[q.kind].symbolic})
     symbols = {scenario: {name: {"spellings": list(b.spellings), **({"shape": shape} if shape else {})}
                           for name, b in assignment.symbols.get(scenario, {}).items()
                           for shape in [symbol_shapes(assignment, scenario).get(name)]}
@@ -125,9 +126,9 @@ class Sheet:
         table grading builds from the assignment file."""
         from grader.judge.answers import parse_answer
 
-        if question.kind != "expression":
+        if not KINDS[question.kind].symbolic:
             return parse_answer(question, raw)
-        text = parse_answer(Question(question.id, question.scenario, declared_kind="manual"), raw)
+        text = parse_answer(question, raw)  # without a key (no symbol table here): checked to be text
         from grader.parse.expression.parser import parse_expression
         return parse_expression(text, self._table(question.scenario),
                                 expect="shape" if self.forms.get(question.id) == "shape" else "expression")
@@ -153,7 +154,7 @@ def load_sheet(path: Path) -> Sheet:
     data = doc.data
     questions = tuple(Question(q["id"], q.get("scenario", ""), "", q.get("text", ""), q["kind"],
                                indices=tuple(q.get("indices") or ())) for q in data["questions"])
-    forms = {q["id"]: q.get("form", "value") for q in data["questions"] if q["kind"] == "expression"}
+    forms = {q["id"]: q.get("form", "value") for q in data["questions"] if KINDS[q["kind"]].symbolic}
     declared = _Declared(
         functions={k: tuple(v) for k, v in (data.get("functions") or {}).items()},
         symbols={scenario: {name: Binding("", tuple(s["spellings"])) for name, s in table.items()}

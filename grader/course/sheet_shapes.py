@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from grader.course.assignment import Assignment, Question
+from grader.course.kinds import KINDS
 
 
 def shape_text(dims) -> str:
@@ -31,18 +32,19 @@ def question_shapes(assignment: Assignment) -> dict[str, str | None]:
 
 def asks_shapes(assignment: Assignment) -> bool:
     """Whether some question asks for a shape or a parameter count."""
-    return any(q.verb in ("shape", "count") or q.kind == "shape" for q in assignment.questions)
+    return any(q.verb in ("shape", "count") or KINDS[q.kind].asks_shape for q in assignment.questions)
 
 
 def _question_shape(assignment: Assignment, question: Question, fixed: dict) -> str | None:
-    if question.kind in ("manual", "shape") or question.verb in ("shape", "count") and question.kind == "expression":
+    how = KINDS[question.kind].sheet_shape
+    if how is None or how == "symbolic" and question.verb in ("shape", "count"):
         return None
     scenario = assignment.scenarios[question.scenario]
     if scenario.random is not None:
         return _symbolic_quantity_shape(assignment, question)
     if _drawn_network(assignment, scenario.network):
         return None
-    if question.kind == "class":
+    if how == "one per example":  # a class per example
         return shape_text((1, len(scenario.examples)))
     return fixed.get(question.id)
 
@@ -81,7 +83,7 @@ def _fixed_shapes(assignment: Assignment) -> dict[str, str]:
     out = {}
     for q in assignment.questions:
         s = assignment.scenarios[q.scenario]
-        if s.random is None and q.kind not in ("manual", "expression"):
+        if s.random is None and KINDS[q.kind].sheet_shape in ("value", "one per example"):
             value = quantity(runs[q.scenario], q, assignment.graphs[s.network], backend=FLOAT, rules=assignment.rules)
             out[q.id] = shape_text(value.shape)
     return out

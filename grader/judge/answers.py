@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.course.assignment import Assignment, Question
+from grader.course.kinds import KINDS
 from grader.judge.budget import checkpoint
 from grader.judge.compare import (FOLLOW, MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix,
                             compare_shape, flagged, misconception_flags)
@@ -26,17 +27,39 @@ SEEN_MAX_TEXT = 200  # ... if at most this long (the texts that repeat are short
 def parse_answer(question: Question, raw, key: AnswerKey | None = None):
     """Read one raw answer the way its question's kind needs (raises AnswerError). Expression
     answers need the key (their symbol table); without it they are only checked to be text."""
-    if question.kind == "manual" or (question.kind == "expression" and key is None):
+    kind = KINDS[question.kind]
+    if kind.symbolic and key is None:
         return _text_answer(raw)
-    if question.kind == "expression":
-        return parse_for(question, _text_answer(raw), expression_key(key.assignment, question, key[question.id].exact))
-    if question.kind == "class":
-        if isinstance(raw, list):
-            return [parse_integer(item) for item in raw]
-        return parse_integer(raw)
-    if question.kind == "shape":
-        return parse_shape(raw)
+    return PARSERS[kind.reads](question, raw, key)
+
+
+def _read_numbers(question: Question, raw, key):
     return parse_numeric(raw)
+
+
+def _read_classes(question: Question, raw, key):
+    """One class number, or a list of them (one per example)."""
+    if isinstance(raw, list):
+        return [parse_integer(item) for item in raw]
+    return parse_integer(raw)
+
+
+def _read_shape(question: Question, raw, key):
+    return parse_shape(raw)
+
+
+def _read_expression(question: Question, raw, key):
+    return parse_for(question, _text_answer(raw), expression_key(key.assignment, question, key[question.id].exact))
+
+
+def _read_text(question: Question, raw, key):
+    return _text_answer(raw)
+
+
+# a Kind's ``reads`` -> parser(question, raw answer, key or None); the parsers are looked up by
+# name when called (tests stand in their own parse_numeric)
+PARSERS = {"numbers": _read_numbers, "classes": _read_classes, "shape": _read_shape,
+           "expression": _read_expression, "text": _read_text}
 
 
 def _text_answer(raw) -> str:
@@ -70,7 +93,7 @@ def parse_answers(sub: Submission, assignment: Assignment, key: AnswerKey, *,
         if qid in preset:  # ran out of time in an earlier attempt: not graded again
             parsed[qid] = preset[qid].at(file=sub.file, question=qid, line=sub.line_of(qid))
             continue
-        if question.kind == "expression":  # its key is engine work (built once per process): off the clock
+        if KINDS[question.kind].symbolic:  # its key is engine work (built once per process): off the clock
             checkpoint(None)
             known = expression_key(key.assignment, question, key[qid].exact).seen.get(raw) if isinstance(raw, str) else None
             if known is not None:  # the very text judged before (see _judged)
@@ -89,40 +112,74 @@ def compare_answers(parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict
     """A verdict for every question of the assignment (missing answers included); a wrong
     numeric answer that matches a misconception variant (``variants``: id → question → value)
     carries its flag."""
-    variants = variants or {}
+    file = _File(parsed, key, rubric, variants or {})
     verdicts = {}
-    follow = None  # read the file's answers for follow-through once, at the first wrong number
     for question in key.assignment.questions:
         got = parsed.get(question.id, None)
-        entry = key[question.id]
         if got is not None and not isinstance(got, AnswerError):
             checkpoint(question.id)  # comparing the student's answer: its clock runs (grader.judge.budget)
         if question.id not in parsed:
             verdicts[question.id] = Verdict(MISSING, "no answer given")
         elif isinstance(got, AnswerError):
             verdicts[question.id] = Verdict(UNREADABLE, got.describe(caret=False), error=got)
-        elif question.kind == "manual":
-            verdicts[question.id] = Verdict(REVIEW, "graded by hand (the reference answer is in the key)")
-        elif question.kind == "expression":
-            verdicts[question.id] = _judged(got, expression_key(key.assignment, question, entry.exact))
-        elif question.kind == "class":
-            verdicts[question.id] = compare_class(got, entry)
-        elif question.kind == "shape":
-            verdicts[question.id] = compare_shape(got, entry)
         else:
-            tol = rubric[question.id].tolerance
-            verdict = compare_matrix(got, entry, tol=tol)
-            if not verdict.correct:
-                per_question = {m: v[question.id] for m, v in variants.items() if question.id in v}
-                verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
-                follow = follow or FollowThrough(key.assignment, key, parsed, rubric=rubric)
-                if carried_forward(got, follow.value(question), tol=tol):
-                    verdict = replace(verdict, outcome=FOLLOW, feedback=(
-                        "right given your own earlier answers (error carried forward)"
-                        + (f"; {verdict.feedback}" if verdict.flags else "")))
-            verdicts[question.id] = verdict
+            verdicts[question.id] = COMPARATORS[KINDS[question.kind].judged](got, question, file)
     checkpoint(None)
     return verdicts
+
+
+class _File:
+    """What the comparators need beyond one answer: the key, the rubric, the misconception
+    variants, and (built at the first wrong number, once per file) the follow-through runs."""
+
+    def __init__(self, parsed: dict, key: AnswerKey, rubric: Rubric, variants: dict):
+        self.parsed, self.key, self.rubric, self.variants = parsed, key, rubric, variants
+        self._follow: FollowThrough | None = None
+
+    @property
+    def follow(self) -> FollowThrough:
+        if self._follow is None:
+            self._follow = FollowThrough(self.key.assignment, self.key, self.parsed, rubric=self.rubric)
+        return self._follow
+
+
+def _judge_by_hand(got, question: Question, file: _File) -> Verdict:
+    return Verdict(REVIEW, "graded by hand (the reference answer is in the key)")
+
+
+def _judge_expression(got, question: Question, file: _File) -> Verdict:
+    return _judged(got, expression_key(file.key.assignment, question, file.key[question.id].exact))
+
+
+def _judge_classes(got, question: Question, file: _File) -> Verdict:
+    return compare_class(got, file.key[question.id])
+
+
+def _judge_shape(got, question: Question, file: _File) -> Verdict:
+    return compare_shape(got, file.key[question.id])
+
+
+def _judge_numbers(got, question: Question, file: _File) -> Verdict:
+    """Within the rubric's tolerance of the key; if not, the misconception flags it fits and,
+    where the row allows, credit for an answer right from the student's own earlier answers."""
+    kind, entry = KINDS[question.kind], file.key[question.id]
+    tol = file.rubric[question.id].tolerance
+    verdict = compare_matrix(got, entry, tol=tol)
+    if verdict.correct:
+        return verdict
+    if kind.misconception_runs:
+        per_question = {m: v[question.id] for m, v in file.variants.items() if question.id in v}
+        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
+    if kind.follow_through and carried_forward(got, file.follow.value(question), tol=tol):
+        verdict = replace(verdict, outcome=FOLLOW, feedback=(
+            "right given your own earlier answers (error carried forward)"
+            + (f"; {verdict.feedback}" if verdict.flags else "")))
+    return verdict
+
+
+# a Kind's ``judged`` -> comparator(parsed answer, question, the file's _File) -> Verdict
+COMPARATORS = {"by hand": _judge_by_hand, "expression": _judge_expression, "classes": _judge_classes,
+               "shape": _judge_shape, "numbers": _judge_numbers}
 
 
 def _judged(parsed, ek) -> Verdict:

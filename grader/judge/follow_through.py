@@ -35,6 +35,7 @@ from collections import Counter
 
 import numpy as np
 
+from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment, Question
 from grader.judge.compare import Tolerance, _oriented
 from grader.engine.autodiff import FLOAT, Evaluation, evaluate
@@ -92,7 +93,7 @@ class _Floats:
                 self.params[name] = _read_only(initial_params(assignment, s, FLOAT, {}))
             self.chain[name] = (*self.chain.get(s.params_from, ()), name) if s.params_from else (name,)
         self.pinnable = tuple(q for q in assignment.questions
-                              if q.kind == "matrix" and q.verb in TABLES and q.scenario in self.chain)
+                              if KINDS[q.kind].follow_through and q.verb in TABLES and q.scenario in self.chain)
 
 
 def _read_only(arrays: dict) -> dict:

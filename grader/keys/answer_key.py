@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 
 from grader.course.assignment import Assignment, Question, Scenario
+from grader.course.kinds import KINDS
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
 from grader.engine.backends import DIGITS, HIGH
 from grader.engine.ops import Rules
@@ -149,7 +150,8 @@ def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_c
         floats = run_scenarios(assignment, backend=FLOAT, rules=rules)
     entries = {}
     for q in assignment.questions:
-        if assignment.scenarios[q.scenario].random is not None or q.kind == "manual":
+        make = KEY_ENTRIES.get(KINDS[q.kind].key)
+        if assignment.scenarios[q.scenario].random is not None or make is None:
             entries[q.id] = _symbolic_entry(assignment, q)
             continue
         graph = assignment.graphs[assignment.scenarios[q.scenario].network]
@@ -161,13 +163,25 @@ def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_c
                 raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
                                   f"{np.max(np.abs(value - other)):.3g}): please report this bug",
                                   file=assignment.path, question=q.id)
-        if q.kind == "class":
-            entries[q.id] = _class_entry(q, value, assignment.class_base)
-        elif q.kind == "shape":
-            entries[q.id] = KeyEntry(q, value.astype(int), raw)
-        else:
-            entries[q.id] = KeyEntry(q, value, raw)
+        entries[q.id] = make(q, value, raw, assignment)
     return AnswerKey(assignment, entries)
+
+
+def _numbers_entry(q: Question, value: np.ndarray, raw, assignment: Assignment) -> KeyEntry:
+    return KeyEntry(q, value, raw)
+
+
+def _shape_entry(q: Question, value: np.ndarray, raw, assignment: Assignment) -> KeyEntry:
+    return KeyEntry(q, value.astype(int), raw)
+
+
+def _classes_entry(q: Question, value: np.ndarray, raw, assignment: Assignment) -> KeyEntry:
+    return _class_entry(q, value, assignment.class_base)
+
+
+# a Kind's ``key`` -> the key entry made of the engine's value (float, and exact ``raw``);
+# a kind whose ``key`` is None has no engine value: its entry is the reference text
+KEY_ENTRIES = {"numbers": _numbers_entry, "classes": _classes_entry, "shape": _shape_entry}
 
 
 def _symbolic_entry(assignment: Assignment, q: Question) -> KeyEntry:

@@ -11,6 +11,7 @@ import json
 import numpy as np
 import yaml
 
+from grader.course.kinds import KINDS
 from grader.keys.answer_key import AnswerKey, KeyEntry
 
 
@@ -18,17 +19,31 @@ def answer_value(entry: KeyEntry):
     """The key entry as a plain JSON value that scores full marks when pasted back."""
     if entry.value is None:  # an expression or manual question: its reference text
         return entry.expression
-    if entry.question.kind == "shape":
-        return "{}x{}".format(*(int(x) for x in entry.value.ravel()))
-    if entry.question.kind == "class":
-        classes = [int(c) for c in entry.value.ravel()]
-        return classes[0] if len(classes) == 1 else classes
-    v = np.asarray(entry.value, dtype=float)
+    return PRINTERS[KINDS[entry.question.kind].printed](entry.value)
+
+
+def _shape_value(value: np.ndarray) -> str:
+    return "{}x{}".format(*(int(x) for x in value.ravel()))
+
+
+def _classes_value(value: np.ndarray):
+    """One class, or a list of them (one per example)."""
+    classes = [int(c) for c in value.ravel()]
+    return classes[0] if len(classes) == 1 else classes
+
+
+def _numbers_value(value: np.ndarray):
+    """A number (1×1), a flat list (a column vector) or a list of rows."""
+    v = np.asarray(value, dtype=float)
     if v.shape == (1, 1):
         return float(v[0, 0])
     if v.shape[1] == 1:
         return [float(x) for x in v[:, 0]]
     return [[float(x) for x in row] for row in v]
+
+
+# a Kind's ``printed`` -> the key's value as a plain JSON value
+PRINTERS = {"numbers": _numbers_value, "classes": _classes_value, "shape": _shape_value}
 
 
 def key_json(key: AnswerKey) -> str:
@@ -50,7 +65,7 @@ def conventions_text(assignment) -> str:
     if ops & {"relu", "leaky_relu"}:
         parts.append(f"ReLU'(0) = {assignment.rules.relu_grad_at_zero}")
     parts.append(f"batch gradients are the {assignment.rules.reduction} over examples")
-    if any(q.kind == "class" for q in assignment.questions):
+    if any(KINDS[q.kind].classes for q in assignment.questions):
         parts.append(f"classes are numbered from {assignment.class_base}")
     return "Conventions: " + "; ".join(parts) + "."
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment
 from grader.engine.autodiff import FLOAT, Evaluation, backward, evaluate, forward
 from grader.engine.ops import Rules
@@ -85,7 +86,7 @@ class _Inputs:
         self.sources = {s.params_from for s in assignment.scenarios.values() if s.params_from}
         self.rules: dict = {}  # (misconception id, network) -> the variant's rules
         self.questions = [(q, assignment.graphs[assignment.scenarios[q.scenario].network]) for q in assignment.questions
-                          if q.kind == "matrix" and assignment.scenarios[q.scenario].random is None]
+                          if KINDS[q.kind].misconception_runs and assignment.scenarios[q.scenario].random is None]
 
 
 def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:

@@ -30,6 +30,7 @@ from itertools import combinations
 
 import numpy as np
 
+from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment, build_drawn
 from grader.engine.autodiff import EXACT, FLOAT
 from grader.engine.backends import exact_sign
@@ -176,7 +177,7 @@ class _Screen:
             entry = key[q.id]
             if q.verb == "grad" and entry.value is not None and not entry.value.any():
                 found.append(f"{q.id}: the gradient is all zeros")
-            if q.kind == "class" and any(len(t) > 1 for t in entry.tied):
+            if KINDS[q.kind].classes and any(len(t) > 1 for t in entry.tied):
                 found.append(f"{q.id}: a tie for the predicted class")
         return found + self._rest({q.id: key[q.id].value for q in self.a.questions}, margin=False)
 
@@ -185,7 +186,7 @@ class _Screen:
         a decision is too close to call that way (see MARGIN)."""
         floats = {}
         for q in self.a.questions:
-            if self.a.scenarios[q.scenario].random is not None or q.kind == "manual":
+            if self.a.scenarios[q.scenario].random is not None or KINDS[q.kind].key is None:
                 continue
             graph = self.a.graphs[self.a.scenarios[q.scenario].network]
             floats[q.id] = FLOAT.to_float(quantity(self.runs[q.scenario], q, graph, backend=FLOAT, rules=self.a.rules))
@@ -194,7 +195,7 @@ class _Screen:
                 f = floats.get(q.id)
                 if q.verb == "grad" and f is not None and not (np.abs(f) > MARGIN).any():
                     return None  # all zeros, or nearly: the key decides
-                if q.kind == "class" and f is not None and not _clearly_untied(f):
+                if KINDS[q.kind].classes and f is not None and not _clearly_untied(f):
                     return None
         return self._rest(floats, margin=True)  # no gradient or tie problem: those are left to the key
 

@@ -14,6 +14,7 @@ import re
 import mpmath
 import numpy as np
 
+from grader.course.kinds import KINDS
 from grader.engine.graph import Graph
 from grader.keys.answer_key import AnswerKey, key_backend, run_scenarios
 from grader.keys.key_text import conventions_text
@@ -154,6 +155,6 @@ def _symbolic_section(a, name: str, key: AnswerKey) -> str:
     for q in a.questions:
         if q.scenario == name:
             answer = key[q.id].expression or q.answer
-            shown = f"$${answer}$$" if q.kind == "expression" else answer
+            shown = f"$${answer}$$" if KINDS[q.kind].symbolic else answer
             lines.append(f"{q.text or q.quantity}  *(question {q.id})*\n\n{shown}\n")
     return "\n".join(lines)
