@@ -32,6 +32,7 @@ runs each scenario once for all its questions (see the class).
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -59,17 +60,27 @@ def _pin_value(answer, entry, tol: Tolerance | None = None) -> np.ndarray | None
 
 
 def pinnable(got: np.ndarray, key: np.ndarray, tol: Tolerance) -> bool:
-    """Does an answer (of the key's shape) carry information enough to be pinned?"""
-    if not np.isfinite(got).all():
-        return False
-    zero = np.zeros_like(key)
-    if tol.close(got, zero).all():
-        return False  # a blank at this tolerance (all-zero included)
-    if np.abs(got).max() > MAGNITUDE * max(float(np.abs(key).max()), 1.0):
+    """Does an answer (of the key's shape) carry information enough to be pinned?
+
+    >>> pinnable(np.array([[0.5], [-0.25]]), np.array([[0.4], [-0.2]]), Tolerance())
+    True
+    >>> pinnable(np.full((2, 1), 1e-9), np.array([[0.4], [-0.2]]), Tolerance())  # a blank at this tolerance
+    False
+    """
+    biggest = np.abs(got).max()  # nan or inf when any entry is not finite
+    if not np.isfinite(biggest) or biggest <= _blank(tol):
+        return False  # not finite, or a blank at this tolerance (all-zero included)
+    if biggest > MAGNITUDE * max(float(np.abs(key).max()), 1.0):
         return False
     if got.size > 1 and (got == got.flat[0]).all() and not tol.close(key, key.flat[0]).all():
         return False  # one value repeated where the key's entries differ
     return True
+
+
+@lru_cache(maxsize=64)
+def _blank(tol: Tolerance) -> float:
+    """The largest magnitude ``tol`` accepts for a key of 0 (every entry at most this: a blank)."""
+    return float(tol.allowed(np.zeros((1, 1)))[0, 0])
 
 
 def _same_as_key(value: np.ndarray, k: np.ndarray) -> bool:
