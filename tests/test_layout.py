@@ -31,3 +31,47 @@ def test_every_package_has_a_docstring():
     missing = [str(p.relative_to(PACKAGE)) for p in packages
                if not (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "").strip()]
     assert missing == []
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each grader module → the grader modules it imports at its top level (imports inside a
+    function run later, on demand: they cannot make an import cycle)."""
+    names = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+             for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for p in PACKAGE.rglob("*.py"):
+        me = ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        found = set()
+        for node in ast.parse(p.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in names else node.module
+                          for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[me] = {m for m in found if m in names and m != me}
+    return graph
+
+
+def test_no_import_cycle():
+    graph = module_imports()
+    assert graph["grader.cli"] >= {"grader.cli.run_command", "grader.cli.course_commands"}  # (the walk sees imports)
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        if module in path:
+            raise AssertionError("import cycle: " + " -> ".join(path[path.index(module):] + (module,)))
+        if module in done:
+            return
+        for other in sorted(graph[module]):
+            visit(other, path + (module,))
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())
+
+
+def test_the_readme_design_map_names_every_package():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    design = readme[readme.index("## Design"):]
+    packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    assert [p for p in packages if f"── {p}/" not in design] == []

@@ -1,6 +1,6 @@
 """The commands of the course's own work besides grading a folder: ``grade check``, ``key``,
 ``handout``, ``publish`` and ``selftest``. Each parses its options and calls one library
-function (imported inside the command, so that ``grade --help`` stays quick)."""
+function; choices and defaults are the library's (key formats: :mod:`grader.keys.printed_key`)."""
 from __future__ import annotations
 
 import sys
