@@ -9,10 +9,7 @@ import click
 from grader.errors import OUTPUT_EXIT, ConfigError, GraderError, OutputError
 
 
-def fail(error: GraderError, outputs=None) -> None:
-    """Print ``error`` and exit with its code; ``outputs``: the temp files reserved for a run's
-    outputs (an :class:`~grader.io.outputs.OutputSet`), discarded first."""
-    if outputs is not None:
-        outputs.discard()
+def fail(error: GraderError) -> None:
+    """Print ``error`` and exit with its code."""
     click.echo(error.describe(), err=True)
     sys.exit(2 if isinstance(error, ConfigError) else OUTPUT_EXIT if isinstance(error, OutputError) else 1)

@@ -1,5 +1,5 @@
 """``grade run FOLDER`` (what ``grade FOLDER`` runs): grade a class folder, print the table,
-write the gradebook and the reports asked for.
+write the gradebook and the reports asked for (:func:`grader.reports.class_run.run_class`).
 
 Choices and defaults are the library's: gradebook formats from :mod:`grader.reports.gradebooks`,
 ``--ids-from`` and ``--missing`` from :mod:`grader.batch.folder_identity`, time limits from
@@ -8,7 +8,6 @@ Choices and defaults are the library's: gradebook formats from :mod:`grader.repo
 from __future__ import annotations
 
 import sys
-from itertools import chain
 from pathlib import Path
 
 import click
@@ -59,51 +58,18 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
 
     This is what `grade FOLDER` runs. Exit 0 when the run completes, whatever the scores.
     """
-    from grader.batch.folder_identity import run_identity, run_report_lines
-    from grader.batch.manual_scores import merge_into_store
-    from grader.batch.orchestrator import grade_folder
-    from grader.course.salt_rule import unsalted_note
+    from grader.judge.time_limits import TimeLimits
     from grader.keys.catalog import Catalog
+    from grader.reports.class_run import run_class
     from grader.reports.run_outputs import RunOutputs
-    from grader.reports.terminal import details_blocks, summary_lines
 
     outputs = RunOutputs(gradebook, fmt=fmt, wide=wide, json=json_path, html=html_path, review=review_path,
                          feedback=feedback_dir)
-    staged = None
     try:
-        identity = run_identity(roster_path, ids_from=ids_from, missing=missing)
-        staged = outputs.check(folder)  # every output path, before the work
-        result = grade_folder(folder, catalog=Catalog(root=course, salt=salt, unsalted=unsalted), jobs=jobs,
-                              time_limit=time_limit, file_time_limit=file_time_limit, progress=sys.stderr.isatty(),
-                              identity=identity)
-        if manual_path:
-            merge_into_store(result.students, manual_path)
+        for printed in run_class(folder, outputs, catalog=Catalog(root=course, salt=salt, unsalted=unsalted),
+                                 jobs=jobs, limits=TimeLimits(time_limit, file_time_limit), roster=roster_path,
+                                 ids_from=ids_from, missing=missing, manual_scores=manual_path, details=details,
+                                 progress=sys.stderr.isatty()):
+            click.echo(printed.text, nl=False, err=printed.err)
     except GraderError as e:
-        fail(e, staged)
-    _echo_pieces(line + "\n" for line in summary_lines(result))
-    if details:
-        _echo_pieces(chain(["\n"], (("\n\n" if n else "") + block for n, block in enumerate(details_blocks(result))),
-                           ["\n"]))
-    try:
-        written = outputs.write(result, staged, identity=identity)  # all written, then all put in place
-    except GraderError as e:
-        fail(e, staged)
-    for line in run_report_lines(result.students.summaries, identity, fmt=fmt):
-        click.echo(line, err=True)
-    click.echo(f"\n{len(result.students)} answer file(s) graded; " + ", ".join(written))
-    if note := unsalted_note(result):  # an unsalted run is never silent
-        click.echo(note, err=True)
-
-
-def _echo_pieces(pieces) -> None:
-    """Print text pieces (rows, blocks) about 64 KB at a time: one write per batch, not per row,
-    and never the whole table as one string."""
-    batch, size = [], 0
-    for piece in pieces:
-        batch.append(piece)
-        size += len(piece)
-        if size >= 65536:
-            click.echo("".join(batch), nl=False)
-            batch, size = [], 0
-    if batch:
-        click.echo("".join(batch), nl=False)
+        fail(e)  # (the outputs' temp files are discarded already)
