@@ -35,8 +35,8 @@ from grader.errors import SubmissionError
 from grader.reports.handouts import MAX_ID, VALID_ID, Student, read_roster
 from grader.io.answer_files import Submission, shown_name
 
-IDS_FROM = ("file", "folder")
-MISSING = ("blank", "zero")
+IDS_FROM = ("file", "folder")  # --ids-from; the first is the default
+MISSING = ("blank", "zero")  # --missing; the first is the default
 CLAIM_NOTE = "the file names student "
 ANSWER_ID = re.compile(r"[^\s/\\]{1,64}")  # an id an answer file could hold (answer_file.schema.json)
 
@@ -45,9 +45,9 @@ ANSWER_ID = re.compile(r"[^\s/\\]{1,64}")  # an id an answer file could hold (an
 class ClassIdentity:
     """How a class folder's files are given to students (see the module's docstring)."""
 
-    ids_from: str = "file"
+    ids_from: str = IDS_FROM[0]
     roster: tuple[Student, ...] | None = None
-    missing: str = "blank"
+    missing: str = MISSING[0]
     _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -148,11 +148,29 @@ def conflict_note(student_id: str, assignment: str, folders: tuple[str, ...]) ->
             "not merged, the LMS cell is left blank")
 
 
-def class_identity(roster: Path | None = None, *, ids_from: str = "file", missing: str = "blank",
+def class_identity(roster: Path | None = None, *, ids_from: str = IDS_FROM[0], missing: str = MISSING[0],
                    id_column: str | None = None) -> ClassIdentity:
     """The identity rules of a run; reads the roster (a ConfigError names its bad rows)."""
     students = tuple(read_roster(roster, id_column=id_column)) if roster is not None else None
     return ClassIdentity(ids_from, students, missing)
+
+
+def run_identity(roster: Path | None = None, *, ids_from: str = IDS_FROM[0],
+                 missing: str = MISSING[0]) -> ClassIdentity | None:
+    """``grade FOLDER``'s identity rules: None when every option is its default (each file's own
+    id decides, no roster), so that a plain run does no identity work at all."""
+    if roster is None and ids_from == IDS_FROM[0] and missing == MISSING[0]:
+        return None
+    return class_identity(roster, ids_from=ids_from, missing=missing)
+
+
+def run_report_lines(summaries_of, identity: ClassIdentity | None, *, fmt: str) -> list[str]:
+    """What ``grade FOLDER`` says on stderr about identities after a run (:func:`report_lines`);
+    nothing for a plain run (default rules, our CSV). ``summaries_of``: a callable giving the
+    results' summaries, called only when there is something to report."""
+    if identity is None and fmt == "csv":
+        return []
+    return report_lines(summaries_of(), identity, fmt=fmt)
 
 
 def report_lines(summaries: list, identity: ClassIdentity | None, *, fmt: str) -> list[str]:

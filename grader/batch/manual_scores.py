@@ -20,6 +20,8 @@ from grader.judge.scoring import StudentResult
 POINTS = re.compile(r"\s*(\d{1,9}(?:\.\d{0,9})?|\.\d{1,9})\s*")  # plain decimal, no sign, no exponent
 SHOWN_CHARS = 40
 
+MANUAL_CHUNK = 2000  # results merged per read of the TA's sheet
+
 REVIEW_COLUMNS = ["student_id", "name", "assignment", "file", "question", "max", "answer", "points", "comment"]
 
 
@@ -60,6 +62,18 @@ def merge_manual_scores(students, path: Path) -> list[StudentResult]:
             questions.append(q)
         out.append(replace(r, questions=tuple(questions)))
     return out
+
+
+def merge_into_store(store, path: Path) -> None:
+    """A TA's points into the results awaiting review (the only ones they can change), in place,
+    a chunk of results at a time so that they are never all unpacked at once (the sheet is read
+    again per chunk, and at least once, so a broken sheet is always reported). ``store``: a
+    :class:`~grader.batch.result_store.ResultStore` (``grade FOLDER --manual-scores``)."""
+    waiting = [i for i, s in enumerate(store.summaries()) if s.awaiting]
+    for start in range(0, max(len(waiting), 1), MANUAL_CHUNK):
+        part = waiting[start:start + MANUAL_CHUNK]
+        for i, merged in zip(part, merge_manual_scores([store[i] for i in part], path)):
+            store[i] = merged
 
 
 def manual_points(text: str, *, row: int, file: str) -> float:

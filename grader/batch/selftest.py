@@ -8,6 +8,7 @@ assignment is checked so on the draws of many student ids.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from grader.course.kinds import KINDS
@@ -30,6 +31,12 @@ class SelfTest:
         self.checks += 1
         if not ok:
             self.failures.append(message)
+
+    def lines(self) -> list[str]:
+        """What ``grade selftest`` prints for it: ``ID: N checks, ok`` (or ``K FAILED``), then
+        each failure indented."""
+        state = "ok" if not self.failures else f"{len(self.failures)} FAILED"
+        return [f"{self.assignment}: {self.checks} checks, {state}", *(f"  {f}" for f in self.failures)]
 
 
 def _grade(catalog: Catalog, assignment_id: str, answers: dict, label: str, student: str = "selftest"):
@@ -84,3 +91,10 @@ def _check_student(catalog: Catalog, a, student: str, result: SelfTest) -> None:
             result.check(mid in got.verdict.flags and got.verdict.outcome != CORRECT,
                          f"{who}{q.id}: {answer!r} should be flagged {mid}, got {got.verdict.outcome} "
                          f"with flags {list(got.verdict.flags) or 'none'}")
+
+
+def run_selftests(catalog: Catalog, assignment_ids=()) -> Iterator[SelfTest]:
+    """``grade selftest``: :func:`run_selftest` for each of ``assignment_ids`` (default: every
+    assignment of the course folder), one result at a time so that each is shown as it ends."""
+    for ident in assignment_ids or catalog.known_ids():
+        yield run_selftest(catalog, ident)

@@ -1,8 +1,8 @@
 """``grade gradescope`` and ``grade prairielearn``: the grader as a platform's autograder.
 
 Thin, like :mod:`grader.cli`: click parses options and calls :mod:`grader.integrations`
-(imported inside the commands so that ``grade --help`` stays fast). Registered on the
-``grade`` group at the end of :mod:`grader.cli`.
+(imported inside the commands); choices and defaults are the platforms' modules' constants.
+Registered on the ``grade`` group in :mod:`grader.cli`.
 
 Both always leave a results file behind. A student's problem (no file, malformed YAML, another
 assignment) is reported in it and the command exits 0; when our configuration is wrong (exit
@@ -17,8 +17,8 @@ from pathlib import Path
 import click
 
 from grader.cli.options import course_option, salt_option, time_limit_options
-
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+from grader.integrations.gradescope import RESULTS_PATH, STDOUT_VISIBILITY, SUBMISSION_DIR, VISIBILITIES, VISIBILITY
+from grader.integrations.prairielearn import GRADE_DIR
 
 _assignment_option = click.option(
     "--assignment", metavar="ID",
@@ -27,15 +27,15 @@ _assignment_option = click.option(
 
 
 @click.command()
-@click.option("--submission-dir", type=click.Path(path_type=Path), default=Path("/autograder/submission"),
+@click.option("--submission-dir", type=click.Path(path_type=Path), default=SUBMISSION_DIR,
               show_default=True, help="Folder holding the student's submission (one answer file).")
 @click.option("--results", "results_path", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("/autograder/results/results.json"), show_default=True,
+              default=RESULTS_PATH, show_default=True,
               help="Where to write Gradescope's results.json.")
 @_assignment_option
-@click.option("--visibility", type=click.Choice(VISIBILITIES), default="visible", show_default=True,
+@click.option("--visibility", type=click.Choice(VISIBILITIES), default=VISIBILITY, show_default=True,
               help="When students see the per-question results (Gradescope's test visibility).")
-@click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default="hidden", show_default=True,
+@click.option("--stdout-visibility", type=click.Choice(VISIBILITIES), default=STDOUT_VISIBILITY, show_default=True,
               help="When students see the autograder's printed log (it names the file and the score only).")
 @click.option("--metadata", "metadata_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Gradescope's submission_metadata.json: who submitted (default: beside --submission-dir, "
@@ -78,7 +78,7 @@ def gradescope(submission_dir: Path, results_path: Path, assignment: str | None,
 
 
 @click.command()
-@click.option("--grade-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("/grade"),
+@click.option("--grade-dir", type=click.Path(path_type=Path, file_okay=False), default=GRADE_DIR,
               show_default=True,
               help="PrairieLearn's job folder: reads data/data.json and student/, writes results/results.json.")
 @click.option("--results", "results_path", type=click.Path(path_type=Path, dir_okay=False), default=None,

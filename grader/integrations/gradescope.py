@@ -37,7 +37,9 @@ from grader.integrations.grade_one import (find_answer_file, grade_path, passed,
 from grader.judge.scoring import StudentResult
 from grader.judge.time_limits import NONE, TimeLimits
 
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's test visibilities
+VISIBILITY = "visible"  # of the per-question results, by default
+STDOUT_VISIBILITY = "hidden"  # of the printed log (it names the file and the score only), by default
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
 SUBMISSION_DIR = Path("/autograder/submission")
 RESULTS_PATH = Path("/autograder/results/results.json")
@@ -109,8 +111,8 @@ def question_test(number: int, q, text: str, *, visibility: str) -> dict:
     return test
 
 
-def results(result: StudentResult, *, catalog: Catalog, elapsed: float = 0.0, visibility: str = "visible",
-            stdout_visibility: str = "hidden") -> dict:
+def results(result: StudentResult, *, catalog: Catalog, elapsed: float = 0.0, visibility: str = VISIBILITY,
+            stdout_visibility: str = STDOUT_VISIBILITY) -> dict:
     """Gradescope's results.json for one graded or rejected submission."""
     out = {
         "score": result.points if result.error is None else 0.0,
@@ -136,8 +138,8 @@ def results(result: StudentResult, *, catalog: Catalog, elapsed: float = 0.0, vi
     return out
 
 
-def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "visible",
-                    stdout_visibility: str = "hidden") -> dict:
+def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = VISIBILITY,
+                    stdout_visibility: str = STDOUT_VISIBILITY) -> dict:
     """results.json when the autograder itself failed (our configuration or a bug): score 0 and
     a message telling the student it is not their fault (the instructor sees the details in
     the autograder's stdout and can regrade)."""
@@ -149,7 +151,7 @@ def problem_results(message: str, *, elapsed: float = 0.0, visibility: str = "vi
 
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, *, catalog: Catalog,
-        assignment: str | None = None, visibility: str = "visible", stdout_visibility: str = "hidden",
+        assignment: str | None = None, visibility: str = VISIBILITY, stdout_visibility: str = STDOUT_VISIBILITY,
         started: float | None = None, metadata_path: Path | None = None,
         limits: TimeLimits = NONE) -> tuple[StudentResult, dict]:
     """Grade the submission and write results.json. ``metadata_path`` defaults to

@@ -129,8 +129,19 @@ def _floats(assignment: Assignment) -> _Floats:
 class FollowThrough:
     """One answer file's follow-through values.
 
-    >>> ft = FollowThrough(assignment, key, parsed)   # doctest: +SKIP
-    >>> ft.value(question)        # None: no earlier error to carry, or not computable
+    >>> from pathlib import Path
+    >>> import grader
+    >>> from grader.keys.catalog import Catalog
+    >>> from grader.parse.numeric.reader import parse_numeric
+    >>> catalog = Catalog(root=Path(grader.__file__).parents[1])  # this repository's sample course
+    >>> a = catalog.assignment("mlp-numeric")
+    >>> key = catalog.key(a)
+    >>> z1 = [[repr(float(x) + 1) for x in row] for row in key["ex1a.z1"].value]  # an error in z1 ...
+    >>> ft = FollowThrough(a, key, {"ex1a.z1": parse_numeric(z1)})
+    >>> bool((ft.value(a.question("ex1a.x1")) != key["ex1a.x1"].value).any())  # ... carried into x1
+    True
+    >>> ft.value(a.question("ex1a.z1")) is None  # z1 itself: no earlier error to carry
+    True
 
     Leaving a question's own answer out changes nothing upstream of it: a node's forward value
     depends only on earlier nodes, its gradient only on later ones, an update only on the

@@ -39,7 +39,7 @@ from grader.batch.orchestrator import ClassResult
 from grader.reports.terminal import column_kinds, csv_chunks, gradebook_chunks as long_chunks
 from grader.batch.result_store import Summary
 
-FORMATS = ("csv", "canvas", "moodle")
+FORMATS = ("csv", "canvas", "moodle")  # --format; the first is the default
 WIDE_ID_COLUMNS = ["student_id", "name", "email"]
 WIDE_PER_ASSIGNMENT = ["total", "max", "percent", "status", "flags"]  # each as "<assignment> <what>"
 WIDE_TOTAL_COLUMNS = ["total", "max", "percent", "files"]

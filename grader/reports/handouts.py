@@ -49,7 +49,12 @@ def read_roster(path: Path, *, id_column: str | None = None) -> list[Student]:
     that is not its own file name (``[A-Za-z0-9._-]``, not starting with a dot), and ids equal
     but for case (one file name on a case-insensitive disk) or repeated.
 
-    >>> # student_id,name  /  s1,Ada Lovelace   →   [Student("s1", "Ada Lovelace")]
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     roster = Path(folder) / "roster.csv"
+    ...     _ = roster.write_text("student_id,name\\ns1,Ada Lovelace\\n")
+    ...     read_roster(roster)
+    [Student(student_id='s1', name='Ada Lovelace', email='', folder='')]
     """
     import pandas as pd  # (only when a roster is read: `grade FOLDER` without one never loads it)
 

@@ -1,0 +1,1 @@
+"""The JSON Schemas of answer files, assignments, rubrics and public sheets (package data)."""

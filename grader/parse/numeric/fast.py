@@ -5,7 +5,7 @@ Most answers are plain ASCII: ``0.1234``, ``-1/3``, ``[0.1, -0.2; 0.3 0.4]``, ``
 lists of such strings. For those, one regex checks the whole answer's structure (and that every
 literal is in the fast range, below), plain string splits then find the rows and literals, and
 :func:`float` reads them: a small fraction of the cost of the tokenizer and
-:class:`~grader.parse.numeric.reader._Parser`. Every function here returns ``None`` for anything else,
+:class:`~grader.parse.numeric.grammar.TextParser`. Every function here returns ``None`` for anything else,
 *including every answer the full parser would reject*: errors (their wording, category and
 column) only ever come from the full parser. The promise is "same result or ``None``", and
 ``tests/parse/test_numeric_fast.py`` holds it against the full parser (differentially).
