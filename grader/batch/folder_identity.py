@@ -31,12 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from grader.defaults import IDS_FROM, MISSING
 from grader.errors import SubmissionError
 from grader.reports.handouts import MAX_ID, VALID_ID, Student, read_roster
 from grader.io.answer_files import Submission, shown_name
 
-IDS_FROM = ("file", "folder")  # --ids-from; the first is the default
-MISSING = ("blank", "zero")  # --missing; the first is the default
 CLAIM_NOTE = "the file names student "
 ANSWER_ID = re.compile(r"[^\s/\\]{1,64}")  # an id an answer file could hold (answer_file.schema.json)
 

@@ -11,7 +11,7 @@ import click
 from grader.cli.failure import fail
 from grader.cli.options import course_option, salt_option, time_limit_options
 from grader.errors import ConfigError, GraderError
-from grader.keys.printed_key import DEFAULT_KEY_FORMAT, KEY_FORMATS
+from grader.defaults import DEFAULT_KEY_FORMAT, KEY_FORMATS
 
 
 @click.command()

@@ -17,8 +17,7 @@ from pathlib import Path
 import click
 
 from grader.cli.options import course_option, salt_option, time_limit_options
-from grader.integrations.gradescope import RESULTS_PATH, STDOUT_VISIBILITY, SUBMISSION_DIR, VISIBILITIES, VISIBILITY
-from grader.integrations.prairielearn import GRADE_DIR
+from grader.defaults import GRADE_DIR, RESULTS_PATH, STDOUT_VISIBILITY, SUBMISSION_DIR, VISIBILITIES, VISIBILITY
 
 _assignment_option = click.option(
     "--assignment", metavar="ID",

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from grader.batch.folder_identity import IDS_FROM, MISSING
 from grader.cli.failure import fail
 from grader.cli.options import course_option, salt_option, time_limit_options
 from grader.errors import GraderError
-from grader.reports.gradebooks import FORMATS
+from grader.defaults import GRADEBOOK_FORMATS as FORMATS, IDS_FROM, MISSING
 
 
 @click.command()

@@ -29,6 +29,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+from grader.defaults import RESULTS_PATH, STDOUT_VISIBILITY, SUBMISSION_DIR, VISIBILITIES, VISIBILITY
 from grader.keys.catalog import Catalog
 from grader.errors import ConfigError, SubmissionError
 from grader.integrations.platform_identity import gradescope_people, vouched
@@ -37,12 +38,7 @@ from grader.integrations.grade_one import (find_answer_file, grade_path, passed,
 from grader.judge.scoring import StudentResult
 from grader.judge.time_limits import NONE, TimeLimits
 
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's test visibilities
-VISIBILITY = "visible"  # of the per-question results, by default
-STDOUT_VISIBILITY = "hidden"  # of the printed log (it names the file and the score only), by default
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
-SUBMISSION_DIR = Path("/autograder/submission")
-RESULTS_PATH = Path("/autograder/results/results.json")
 METADATA_NAME = "submission_metadata.json"  # beside the submission folder: /autograder/submission_metadata.json
 
 

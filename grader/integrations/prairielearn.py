@@ -35,6 +35,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from grader.defaults import GRADE_DIR
 from grader.keys.catalog import Catalog
 from grader.errors import ConfigError, SubmissionError
 from grader.integrations.platform_identity import prairielearn_draw
@@ -44,7 +45,6 @@ from grader.judge.scoring import StudentResult
 from grader.io.answer_files import shown_name
 from grader.judge.time_limits import NONE, TimeLimits
 
-GRADE_DIR = Path("/grade")
 MAX_DATA_BYTES = 5_000_000
 
 

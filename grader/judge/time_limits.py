@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-ANSWER_SECONDS = 3.0
-FILE_SECONDS = 30.0  # under the platforms' own timeouts (the PrairieLearn example in the README allows 60 s)
+from grader.defaults import ANSWER_SECONDS, FILE_SECONDS
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from grader.defaults import GRADEBOOK_FORMATS as FORMATS
 from grader.batch.orchestrator import ClassResult
 from grader.reports.terminal import column_kinds, csv_chunks, gradebook_chunks as long_chunks
 from grader.batch.result_store import Summary
 
-FORMATS = ("csv", "canvas", "moodle")  # --format; the first is the default
 WIDE_ID_COLUMNS = ["student_id", "name", "email"]
 WIDE_PER_ASSIGNMENT = ["total", "max", "percent", "status", "flags"]  # each as "<assignment> <what>"
 WIDE_TOTAL_COLUMNS = ["total", "max", "percent", "files"]

@@ -8,7 +8,8 @@ from grader.batch.folder_identity import IDS_FROM, MISSING
 from grader.cli import cli
 from grader.integrations.gradescope import STDOUT_VISIBILITY, VISIBILITIES, VISIBILITY
 from grader.judge.time_limits import ANSWER_SECONDS, FILE_SECONDS
-from grader.keys.printed_key import DEFAULT_KEY_FORMAT, KEY_FORMATS
+from grader.defaults import DEFAULT_KEY_FORMAT, KEY_FORMATS
+from grader.keys.printed_key import PRINTERS
 from grader.reports.gradebooks import FORMATS
 
 
@@ -34,6 +35,21 @@ def test_choices_and_defaults_come_from_the_library(command, name, choices, defa
 def test_time_limit_defaults_come_from_the_library(command):
     assert option(command, "time_limit").default == ANSWER_SECONDS
     assert option(command, "file_time_limit").default == FILE_SECONDS
+
+
+def test_every_key_format_has_its_printer():
+    assert tuple(PRINTERS) == KEY_FORMATS
+
+
+def test_grade_help_loads_no_numeric_library():
+    """The choices shown by --help come from grader.defaults, which imports nothing heavy."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from grader.cli import cli; "
+            "print(sorted(m for m in ('numpy', 'sympy', 'lark', 'pandas', 'jsonschema') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_every_key_format_prints_a_key(catalog):
