@@ -9,36 +9,22 @@ import os
 import re
 import stat
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from grader.judge.budget import checkpoint
 from grader.keys.catalog import Catalog
 from grader.course.class_settings import read_class_settings
-from grader.judge.compare import REVIEW
+from grader.results import REVIEW, ClassResult, StudentResult
 from grader.batch.copied_answers import mark_other_variants, variant_check
 from grader.errors import AnswerError, GraderError, SubmissionError
 from grader.batch.unmatched import require_some_match
 from grader.judge.answers import compare_answers, parse_answer, parse_answers, score_answers
 from grader.batch.progress import Progress
-from grader.batch.result_store import ResultStore, as_store
-from grader.judge.scoring import StudentResult
+from grader.result_store import ResultStore
 from grader.io.answer_files import Submission, discover, read_submission, recovered_student
 from grader.judge.time_limits import ANSWER_SECONDS, FILE_SECONDS
-
-
-@dataclass(frozen=True)
-class ClassResult:
-    """A graded run. ``students`` is a :class:`ResultStore` (any sequence of results given is
-    stored as one): the results stay compressed, and reading one unpickles it."""
-
-    folder: str
-    students: ResultStore
-    catalog: Catalog
-
-    def __post_init__(self):
-        object.__setattr__(self, "students", as_store(self.students))
 
 
 def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT, REVIEW
+from grader.results import CORRECT, REVIEW
 from grader.keys.key_text import answer_value
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission

@@ -4,7 +4,7 @@ Gradescope, PrairieLearn and a student's CI each hand us one student's work, not
 folder. The functions here find that one answer file (or take the answers a web form sent),
 grade it with :func:`grader.batch.orchestrator.grade_submission`, and turn every way it can go wrong on
 the student's side (no file, several files, malformed YAML, another assignment's file) into a
-:class:`~grader.judge.scoring.StudentResult` whose ``error`` says what is wrong and where. A bug of
+:class:`~grader.results.StudentResult` whose ``error`` says what is wrong and where. A bug of
 ours becomes an ``internal`` error result too; only a :class:`~grader.errors.ConfigError`
 (the course's assignment or rubric is wrong) propagates, as everywhere else.
 
@@ -18,10 +18,9 @@ from functools import partial
 from pathlib import Path
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT
+from grader.results import CORRECT, QuestionResult, StudentResult
 from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.batch.orchestrator import grade_submission
-from grader.judge.scoring import QuestionResult, StudentResult
 from grader.shown_text import shown
 from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
 from grader.judge.time_limits import NONE, TimeLimits, grade_limited

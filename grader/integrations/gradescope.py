@@ -34,7 +34,7 @@ from grader.errors import ConfigError, SubmissionError
 from grader.integrations.platform_identity import gradescope_people, vouched
 from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
                                            rejected, summary, write_json)
-from grader.judge.scoring import StudentResult
+from grader.results import StudentResult
 from grader.judge.time_limits import NONE, TimeLimits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")

@@ -36,7 +36,8 @@ from collections import Counter
 import numpy as np
 
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import Tolerance, _oriented
+from grader.judge.compare import _oriented
+from grader.tolerance import Tolerance
 from grader.engine.autodiff import FLOAT, Evaluation, evaluate
 from grader.keys.answer_key import AnswerKey, initial_params, quantity, scenario_data
 from grader.parse.numeric.reader import NumericAnswer

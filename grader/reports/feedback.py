@@ -21,11 +21,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.judge.compare import MISSING, REVIEW
+from grader.results import MISSING, REVIEW, ClassResult, QuestionResult, StudentResult
 from grader.errors import GraderError
-from grader.batch.orchestrator import ClassResult
 from grader.io.outputs import OutputSet
-from grader.judge.scoring import QuestionResult, StudentResult
 from grader.shown_text import shown
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # anywhere in a line

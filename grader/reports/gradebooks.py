@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from grader.batch.orchestrator import ClassResult
+from grader.results import ClassResult
 from grader.reports.terminal import column_kinds, csv_chunks, gradebook_chunks as long_chunks
-from grader.batch.result_store import Summary
+from grader.result_store import Summary
 
 FORMATS = ("csv", "canvas", "moodle")
 WIDE_ID_COLUMNS = ["student_id", "name", "email"]

@@ -12,7 +12,7 @@ import pytest
 
 from grader.keys import screening as discriminate
 from grader.keys.catalog import Catalog
-from grader.judge.compare import Tolerance
+from grader.tolerance import Tolerance
 from grader.keys.screening import Draw, Screening, drawn, problems, profile, screened_draw
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, backward, evaluate
 from grader.engine.backends import exact_sign

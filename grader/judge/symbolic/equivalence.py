@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict, flagged, shape_text
+from grader.judge.compare import flagged, shape_text
+from grader.results import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict
 from grader.keys.instances import scenario_instances
 from grader.parse.expression import tree as A
 from grader.parse.expression.normalize import spelling_of
@@ -210,7 +211,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     if key.cases:
         work, at = evaluation_work(parsed.expr, key.cases[0].env)
         if work > MAX_WORK:
-            from grader.judge.compare import UNREADABLE
+            from grader.results import UNREADABLE
             from grader.errors import AnswerError
             error = AnswerError(f"checking this answer would take {work:,}+ evaluations (limit {MAX_WORK:,}): "
                                 f"its sums run over too many terms", column=at + 1, text=parsed.text, category="limit")

@@ -25,10 +25,10 @@ import pickle
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from grader.judge.compare import REVIEW
-from grader.judge.scoring import StudentResult
+if TYPE_CHECKING:  # grader.results imports this module (a graded run's students are a ResultStore)
+    from grader.results import StudentResult
 
 LEVEL = 1  # zlib level: ~8x smaller than the pickle for ~0.1 ms per mlp-numeric result (level 6: 10 %
 # smaller, 3x the time)
@@ -69,7 +69,7 @@ def summarize(r: StudentResult) -> Summary:
     plain = all(type(q.points) is float for q in r.questions) and all(type(t) is str for _, t in r.review_text)
     return Summary(r.file, r.student_id, r.name, r.email, r.assignment, r.points, r.max_points, r.status,
                    r.flags, r.notes, r.error is not None, bool(r.questions), tuple(q for q, _ in r.review_text),
-                   any(q.verdict.outcome == REVIEW for q in r.questions), plain, bool(r.variant_check),
+                   r.awaiting_review, plain, bool(r.variant_check),
                    zlib.compress(array("d", [q.points for q in r.questions]).tobytes(), LEVEL) if plain else b"",
                    ids_checksum(q.question for q in r.questions))
 
