@@ -237,10 +237,10 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None, sheets: Pa
     grading reads it). An empty list means all are well-formed.
 
     Each file is checked against its assignment's public sheet or the course's assignment file,
-    whichever :class:`grader.course.sheet_lookup.CheckSources` finds first (``sheets``: a folder of
+    whichever :class:`grader.judge.sheet_lookup.CheckSources` finds first (``sheets``: a folder of
     sheets, looked at first); both give the same problems."""
-    from grader.course.sheet import Sheet
-    from grader.course.sheet_lookup import CheckSources
+    from grader.judge.sheet import Sheet
+    from grader.judge.sheet_lookup import CheckSources
 
     sources = CheckSources(catalog or Catalog(), sheets)
     problems: list[GraderError] = []

@@ -211,7 +211,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str, unsalted: 
     from grader.keys.key_text import key_answer_file, key_json, key_text
     from grader.keys.worked_solution import worked_solution
 
-    from grader.course.sheet_lookup import course_assignment
+    from grader.judge.sheet_lookup import course_assignment
 
     catalog = Catalog(root=course, salt=salt, unsalted=unsalted)
     try:
@@ -243,7 +243,8 @@ def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None,
     will draw them, and the questions with their ids.
     """
     from grader.keys.catalog import Catalog
-    from grader.reports.handouts import read_roster, write_handouts
+    from grader.io.roster import read_roster
+    from grader.reports.handouts import write_handouts
 
     try:
         students = read_roster(roster, id_column=id_column)
@@ -265,8 +266,8 @@ def publish(assignment: str, out_dir: Path, course: Path):
     symbols, and the symbols an expression may use; no number, key or rubric.
     """
     from grader.keys.catalog import Catalog
-    from grader.course.sheet import publish as write_sheet
-    from grader.course.sheet_lookup import course_assignment
+    from grader.judge.sheet import publish as write_sheet
+    from grader.judge.sheet_lookup import course_assignment
 
     try:
         path = write_sheet(course_assignment(Catalog(root=course), assignment, needed_by="grade publish"), out_dir)

@@ -23,7 +23,8 @@ from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.batch.orchestrator import grade_submission
 from grader.shown_text import shown
 from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
-from grader.judge.time_limits import NONE, TimeLimits, grade_limited
+from grader.batch.limited_run import grade_limited
+from grader.judge.time_limits import NONE, TimeLimits
 
 
 def find_answer_file(folder: Path) -> Path:
@@ -187,7 +188,7 @@ def write_json(data: dict, path: Path) -> None:
     ``/grade/results``), whole or not at all."""
     import json
 
-    from grader.reports.terminal import write_atomic
+    from grader.io.outputs import write_atomic
 
     from grader.errors import OutputError
 

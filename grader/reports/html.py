@@ -21,7 +21,8 @@ from statistics import mean, median
 
 from grader.errors import GraderError
 from grader.results import ClassResult, StudentResult
-from grader.reports.terminal import report_order, write_atomic
+from grader.io.outputs import write_atomic
+from grader.reports.terminal import report_order
 from grader.result_store import Summary
 from grader.shown_text import shown as visible, shown_lines
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.results import MISSING, ClassResult
-from grader.io.outputs import write_atomic  # noqa: F401 - (its home was here: callers import it from here)
+from grader.io.outputs import write_atomic
 from grader.result_store import ids_checksum, question_points
 from grader.shown_text import json_safe, shown, shown_lines
 

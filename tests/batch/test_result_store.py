@@ -144,7 +144,7 @@ def test_reports_read_one_result_at_a_time(catalog, tmp_path):
     """Writing every report of 300 mlp-numeric results (~20 MB unpacked) peaks far below that."""
     from grader.reports.html import write_class_report
     from grader.reports.gradebooks import gradebook_chunks
-    from grader.reports.terminal import write_atomic
+    from grader.io.outputs import write_atomic
 
     result = ClassResult("class", ResultStore(_mlp_results(catalog, 300)), catalog)
     unpacked = 66 * 1024 * 300
