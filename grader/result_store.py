@@ -62,7 +62,14 @@ class Summary(NamedTuple):
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.points / self.max_points, 1) if self.max_points else None
+        return percent(self.points, self.max_points)
+
+
+def percent(points: float, maximum: float) -> float | None:
+    """The one rule for a percent of the points (a result's, a summary's, a gradebook's totals):
+    to one decimal; None when there is nothing to earn. (Here, the lowest module that needs it:
+    :mod:`grader.results` imports this one.)"""
+    return round(100 * points / maximum, 1) if maximum else None
 
 
 def summarize(r: StudentResult) -> Summary:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from grader.errors import GraderError
 
-from grader.result_store import ResultStore, as_store
+from grader.result_store import ResultStore, as_store, percent
 
 if TYPE_CHECKING:
     from grader.keys.catalog import Catalog
@@ -45,6 +45,13 @@ class QuestionResult:
     verdict: Verdict
     points: float
     max_points: float
+
+    @property
+    def full_marks(self) -> bool:
+        """Nothing lost on this question: correct, or every point earned another way (a partial
+        verdict the rubric credits in full, a TA's score). The one rule the details, the feedback
+        and the platforms' passed/failed all read."""
+        return self.verdict.outcome == CORRECT or (self.max_points > 0 and self.points >= self.max_points)
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class StudentResult:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.points / self.max_points, 1) if self.max_points else None
+        return percent(self.points, self.max_points)
 
     @property
     def status(self) -> str:

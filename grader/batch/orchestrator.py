@@ -18,7 +18,7 @@ from grader.keys.catalog import Catalog
 from grader.course.class_settings import read_class_settings
 from grader.results import REVIEW, ClassResult, StudentResult
 from grader.batch.copied_answers import mark_other_variants, variant_check
-from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.errors import AnswerError, GraderError, SubmissionError, internal_error
 from grader.batch.unmatched import require_some_match
 from grader.judge.answers import compare_answers, parse_answer, parse_answers, score_answers
 from grader.batch.progress import Progress
@@ -144,9 +144,8 @@ def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict 
     except GraderError:
         raise
     except Exception as e:  # noqa: BLE001 - reported in the row, the batch goes on
-        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); please report it",
-                            file=str(path.relative_to(folder)), category="internal")
-        return StudentResult(str(path.relative_to(folder)), error=error)
+        name = str(path.relative_to(folder))
+        return StudentResult(name, error=internal_error(e, file=name))
 
 
 def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | None = None,

@@ -60,7 +60,7 @@ from pathlib import Path
 
 from grader.judge import budget
 from grader.judge.time_limits import file_limit_error
-from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.errors import AnswerError, GraderError, SubmissionError, internal_error
 from grader.result_store import ResultStore, pack
 from grader.results import StudentResult
 
@@ -285,8 +285,7 @@ class _Pool:
 
     def _internal_error(self, task: Task, why: str) -> StudentResult:
         name = self.shown(task.path)
-        error = GraderError(f"internal error while grading ({why}); please report it", file=name, category="internal")
-        return StudentResult(name, error=error)
+        return StudentResult(name, error=internal_error(why, file=name))
 
     def _retire(self, w: _Worker) -> None:
         """Stop a worker; the files it was sent but had not started go back to the queue."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, QuestionResult, StudentResult
-from grader.errors import ConfigError, GraderError, SubmissionError
+from grader.errors import ConfigError, GraderError, SubmissionError, internal_error
 from grader.batch.orchestrator import grade_submission
 from grader.shown_text import shown
 from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
@@ -109,8 +109,7 @@ def _grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None 
     except GraderError as e:
         return rejected(e.at(file=sub.file), catalog, assignment, file=sub.file)
     except Exception as e:  # noqa: BLE001 - a bug of ours must still give the student a result
-        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); this is not your fault, "
-                            "please tell your instructor", file=sub.file, category="internal")
+        error = internal_error(e, file=sub.file, advice="this is not your fault, please tell your instructor")
         return rejected(error, catalog, assignment, file=sub.file)
 
 
@@ -132,11 +131,6 @@ def grade_answers(answers: Mapping, catalog: Catalog, *, assignment: str, source
     """Grade answers that come as a mapping (question id → the text typed), not as a file."""
     sub = Submission(source, assignment, student_id, answers=dict(answers))
     return grade_checked(sub, catalog, assignment=assignment, limits=limits)
-
-
-def passed(q: QuestionResult) -> bool:
-    """Full marks on a question (a correct answer, or a partial verdict the rubric credits fully)."""
-    return q.verdict.outcome == CORRECT or (q.max_points > 0 and q.points >= q.max_points)
 
 
 def points_text(points: float, maximum: float) -> str:

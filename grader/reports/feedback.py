@@ -129,8 +129,7 @@ def _points(x: float) -> str:
 
 def _lost(q: QuestionResult) -> bool:
     """An answer that was given and earned less than its maximum (missing ones are listed apart)."""
-    return q.verdict.outcome not in (MISSING, REVIEW) and not q.verdict.correct and \
-        not (q.max_points and q.points >= q.max_points)
+    return q.verdict.outcome not in (MISSING, REVIEW) and not q.full_marks
 
 
 def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) -> str:

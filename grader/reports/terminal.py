@@ -270,8 +270,7 @@ def details_blocks(result: ClassResult, *, missing: bool = False) -> Iterator[st
         if r.error is not None:
             lines += ["  " + line for line in shown_lines(r.error.describe())]
         for q in r.questions:
-            if q.verdict.correct or (q.verdict.outcome == MISSING and not missing) or \
-                    (q.max_points and q.points >= q.max_points):  # full marks (e.g. from a TA): nothing lost
+            if q.full_marks or (q.verdict.outcome == MISSING and not missing):  # (full marks from a TA too)
                 continue
             lines.append(f"  {shown(q.question)} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: "
                          f"{shown(q.verdict.feedback)}")
