@@ -7,9 +7,10 @@
   round-off only, so far tighter than any rubric. ``np.allclose(a, b, rtol=ENGINE_RTOL,
   atol=ENGINE_ATOL)``.
 * :data:`BACKEND_AGREEMENT`: the exact and float backends on the same key (both tolerances).
-
-The symbolic judge's closeness (:mod:`grader.judge.symbolic.closeness`) is a fourth rule, scaled
-to the key's magnitude, and stays beside the only code that uses it.
+* :data:`SYMBOLIC_RTOL`, :data:`SYMBOLIC_ATOL`: an expression answer's value against the key's on
+  a random instance; the absolute part is scaled by the key's magnitude
+  (:mod:`grader.judge.symbolic.closeness` applies it). Looser than the engine's own agreement: a
+  student's equivalent form takes another path through float round-off.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import numpy as np
 ENGINE_RTOL = 1e-9
 ENGINE_ATOL = 1e-12
 BACKEND_AGREEMENT = 1e-12
+SYMBOLIC_RTOL = 1e-7
+SYMBOLIC_ATOL = 1e-10
 
 _ALLOWED: dict = {}  # (tolerance, dtype, shape, key bytes) → allowed deviations, oldest forgotten first
 _ALLOWED_MAX = 4096
