@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from grader.keys.catalog import Catalog  # noqa: E402 - timed: the imports of a run
 from grader.reports.gradebooks import gradebook_chunks  # noqa: E402
-from grader.batch.orchestrator import ClassResult, grade_file, warm_up  # noqa: E402
-from grader.batch.result_store import ResultStore  # noqa: E402
+from grader.batch.orchestrator import grade_file, warm_up  # noqa: E402
+from grader.results import ClassResult
+from grader.result_store import ResultStore  # noqa: E402
 from grader.io.answer_files import discover, read_submission  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0

@@ -16,7 +16,7 @@ ANSWER_SECONDS = 3.0  # --time-limit: one answer
 FILE_SECONDS = 30.0  # --file-time-limit: one file, all its answers (under the platforms' own timeouts)
 
 # grade key
-KEY_FORMATS = ("text", "json", "yaml", "markdown")  # --format (grader.keys.printed_key prints each)
+KEY_FORMATS = ("text", "json", "yaml", "markdown")  # --format (grader.reports.printed_key prints each)
 DEFAULT_KEY_FORMAT = "text"
 
 # grade gradescope

@@ -80,6 +80,19 @@ class OutputError(GraderError):
         return "output error: " + super().describe(caret=False).replace("\n", " ")
 
 
+def internal_error(cause: BaseException | str, *, file: str | None,
+                   advice: str = "please report it") -> GraderError:
+    """A bug of ours met while grading one file, as the error its row carries (category
+    ``internal``): the batch goes on. ``cause`` is the exception (named with its type) or a
+    sentence saying what happened; ``advice`` is what the reader should do.
+
+    >>> internal_error(KeyError("W3"), file="a.yaml").describe()
+    "a.yaml: internal error while grading (KeyError: 'W3'); please report it"
+    """
+    why = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+    return GraderError(f"internal error while grading ({why}); {advice}", file=file, category="internal")
+
+
 #: ``grade``'s exit code for an :class:`OutputError` (1: nothing to grade, 2: configuration).
 OUTPUT_EXIT = 3
 

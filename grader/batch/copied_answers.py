@@ -19,9 +19,8 @@ import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.keys.catalog import Catalog
-from grader.judge.compare import FOLLOW, WRONG
-from grader.batch.result_store import ResultStore
-from grader.judge.scoring import QuestionResult, StudentResult
+from grader.results import FOLLOW, WRONG, QuestionResult, StudentResult
+from grader.result_store import ResultStore
 
 MIN_MATCHES = 2  # one coincidence is not evidence; two fitted answers are
 

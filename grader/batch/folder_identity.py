@@ -5,7 +5,7 @@ Classroom and LMS downloads put each student's work in a folder named for them, 
 what the platform vouches for; with ``--ids-from folder`` the student is the **top-level
 folder** a file is in (``alice/hw1.yaml`` → ``alice``), never the file's claim:
 
-* with ``--roster`` (a CSV as ``grade handout`` reads, :func:`grader.reports.handouts.read_roster`), a
+* with ``--roster`` (a CSV as ``grade handout`` reads, :func:`grader.io.roster.read_roster`), a
   folder is matched to a roster row by the row's ``folder`` column (also ``github_username``,
   ``login``), else its student id: equal, or the folder ends in ``-<it>`` (GitHub Classroom's
   ``<assignment>-<username>``; the longest such wins); without a roster the folder's name is
@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.defaults import IDS_FROM, MISSING
 from grader.errors import SubmissionError
-from grader.reports.handouts import MAX_ID, VALID_ID, Student, read_roster
+from grader.io.roster import MAX_ID, VALID_ID, Student, read_roster
 from grader.io.answer_files import Submission, shown_name
 
 CLAIM_NOTE = "the file names student "

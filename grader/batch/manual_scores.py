@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from grader.judge.compare import REVIEW
+from grader.results import REVIEW, StudentResult
 from grader.errors import GraderError
-from grader.judge.scoring import StudentResult
 
 POINTS = re.compile(r"\s*(\d{1,9}(?:\.\d{0,9})?|\.\d{1,9})\s*")  # plain decimal, no sign, no exponent
 SHOWN_CHARS = 40

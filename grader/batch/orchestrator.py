@@ -9,7 +9,7 @@ import os
 import re
 import stat
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -17,29 +17,15 @@ from grader.course.kinds import KINDS
 from grader.judge.budget import checkpoint
 from grader.keys.catalog import Catalog
 from grader.course.class_settings import read_class_settings
-from grader.judge.compare import REVIEW
+from grader.results import REVIEW, ClassResult, StudentResult
 from grader.batch.copied_answers import mark_other_variants, variant_check
-from grader.errors import AnswerError, GraderError, SubmissionError
+from grader.errors import AnswerError, GraderError, SubmissionError, internal_error
 from grader.batch.unmatched import require_some_match
 from grader.judge.answers import compare_answers, parse_answer, parse_answers, score_answers
 from grader.batch.progress import Progress
-from grader.batch.result_store import ResultStore, as_store
-from grader.judge.scoring import StudentResult
+from grader.result_store import ResultStore
 from grader.io.answer_files import Submission, discover, read_submission, recovered_student
 from grader.judge.time_limits import ANSWER_SECONDS, FILE_SECONDS
-
-
-@dataclass(frozen=True)
-class ClassResult:
-    """A graded run. ``students`` is a :class:`ResultStore` (any sequence of results given is
-    stored as one): the results stay compressed, and reading one unpickles it."""
-
-    folder: str
-    students: ResultStore
-    catalog: Catalog
-
-    def __post_init__(self):
-        object.__setattr__(self, "students", as_store(self.students))
 
 
 def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
@@ -159,9 +145,8 @@ def _grade_file_safely(path: Path, folder: Path, catalog: Catalog, preset: dict 
     except GraderError:
         raise
     except Exception as e:  # noqa: BLE001 - reported in the row, the batch goes on
-        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); please report it",
-                            file=str(path.relative_to(folder)), category="internal")
-        return StudentResult(str(path.relative_to(folder)), error=error)
+        name = str(path.relative_to(folder))
+        return StudentResult(name, error=internal_error(e, file=name))
 
 
 def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | None = None,
@@ -252,10 +237,10 @@ def check_files(paths: list[Path], *, catalog: Catalog | None = None, sheets: Pa
     grading reads it). An empty list means all are well-formed.
 
     Each file is checked against its assignment's public sheet or the course's assignment file,
-    whichever :class:`grader.course.sheet_lookup.CheckSources` finds first (``sheets``: a folder of
+    whichever :class:`grader.judge.sheet_lookup.CheckSources` finds first (``sheets``: a folder of
     sheets, looked at first); both give the same problems."""
-    from grader.course.sheet import Sheet
-    from grader.course.sheet_lookup import CheckSources
+    from grader.judge.sheet import Sheet
+    from grader.judge.sheet_lookup import CheckSources
 
     sources = CheckSources(catalog or Catalog(), sheets)
     problems: list[GraderError] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from grader.course.kinds import KINDS
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT, REVIEW
+from grader.results import CORRECT, REVIEW
 from grader.keys.key_text import answer_value
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission

@@ -12,7 +12,7 @@ Per worker, a duplex pipe and a :class:`grader.judge.budget.Board`:
 * parent → worker: ``(index, path, preset)``, a file to grade (``preset``: question id →
   AnswerError for answers that already ran out of time); ``None``: exit.
 * worker → parent: ``("done", index, (summary, compressed pickle), growth)``, the result
-  packed by :func:`grader.batch.result_store.pack` (compressed here, in parallel, and stored as it
+  packed by :func:`grader.result_store.pack` (compressed here, in parallel, and stored as it
   comes: the parent never holds a result unpacked); ``("raise", index, GraderError, growth)``,
   a configuration error that stops the run; ``("failed", index, why, growth)``, a result that
   could not be sent back. ``growth``: the worker's heap growth so far, in kB (see below).
@@ -60,9 +60,9 @@ from pathlib import Path
 
 from grader.judge import budget
 from grader.judge.time_limits import file_limit_error
-from grader.errors import AnswerError, GraderError, SubmissionError
-from grader.batch.result_store import ResultStore, pack
-from grader.judge.scoring import StudentResult
+from grader.errors import AnswerError, GraderError, SubmissionError, internal_error
+from grader.result_store import ResultStore, pack
+from grader.results import StudentResult
 
 TICK = 0.1  # seconds between looks at the clocks (and progress-bar redraws) when nothing happens
 GATHER = 0.005  # seconds the parent lets results gather after a wake-up (see _Pool.run)
@@ -285,8 +285,7 @@ class _Pool:
 
     def _internal_error(self, task: Task, why: str) -> StudentResult:
         name = self.shown(task.path)
-        error = GraderError(f"internal error while grading ({why}); please report it", file=name, category="internal")
-        return StudentResult(name, error=error)
+        return StudentResult(name, error=internal_error(why, file=name))
 
     def _retire(self, w: _Worker) -> None:
         """Stop a worker; the files it was sent but had not started go back to the queue."""

@@ -1,6 +1,6 @@
 """The commands of the course's own work besides grading a folder: ``grade check``, ``key``,
 ``handout``, ``publish`` and ``selftest``. Each parses its options and calls one library
-function; choices and defaults are the library's (key formats: :mod:`grader.keys.printed_key`)."""
+function; choices and defaults are the library's (key formats: :mod:`grader.reports.printed_key`)."""
 from __future__ import annotations
 
 import sys
@@ -66,7 +66,7 @@ def key(assignment: str, fmt: str, student_id: str | None, salt: str, unsalted: 
     Needs the course's assignment file (--course): for the course's machine, not a student's.
     """
     from grader.keys.catalog import Catalog
-    from grader.keys.printed_key import printed_key
+    from grader.reports.printed_key import printed_key
 
     try:
         text = printed_key(Catalog(root=course, salt=salt, unsalted=unsalted), assignment, fmt=fmt,
@@ -93,7 +93,8 @@ def handout(assignment: str, roster: Path, out_dir: Path, id_column: str | None,
     will draw them, and the questions with their ids.
     """
     from grader.keys.catalog import Catalog
-    from grader.reports.handouts import read_roster, write_handouts
+    from grader.io.roster import read_roster
+    from grader.reports.handouts import write_handouts
 
     try:
         students = read_roster(roster, id_column=id_column)
@@ -114,8 +115,8 @@ def publish(assignment: str, out_dir: Path, course: Path):
     The sheet holds the title, each question's id, text, kind and expected shape in size
     symbols, and the symbols an expression may use; no number, key or rubric.
     """
-    from grader.course.sheet import publish as write_sheet
-    from grader.course.sheet_lookup import course_assignment
+    from grader.judge.sheet import publish as write_sheet
+    from grader.judge.sheet_lookup import course_assignment
     from grader.keys.catalog import Catalog
 
     try:

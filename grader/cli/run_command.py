@@ -1,5 +1,5 @@
 """``grade run FOLDER`` (what ``grade FOLDER`` runs): grade a class folder, print the table,
-write the gradebook and the reports asked for (:func:`grader.reports.class_run.run_class`).
+write the gradebook and the reports asked for (:func:`grader.integrations.class_run.run_class`).
 
 Choices and defaults are the library's: gradebook formats from :mod:`grader.reports.gradebooks`,
 ``--ids-from`` and ``--missing`` from :mod:`grader.batch.folder_identity`, time limits from
@@ -59,7 +59,7 @@ def run(folder: Path, gradebook: Path, details: bool, json_path: Path | None, ht
     """
     from grader.judge.time_limits import TimeLimits
     from grader.keys.catalog import Catalog
-    from grader.reports.class_run import run_class
+    from grader.integrations.class_run import run_class
     from grader.reports.run_outputs import RunOutputs
 
     outputs = RunOutputs(gradebook, fmt=fmt, wide=wide, json=json_path, html=html_path, review=review_path,

@@ -13,7 +13,7 @@ attribute       table                                             where
 ``judged``      ``COMPARATORS`` (parsed answer → verdict)         grader.judge.answers
 ``key``         ``KEY_ENTRIES`` (engine value → key entry)        grader.keys.answer_key
 ``printed``     ``PRINTERS`` (key entry → a pasteable value)      grader.keys.key_text
-``sheet_shape`` the cases of ``_question_shape``                  grader.course.sheet_shapes
+``sheet_shape`` the cases of ``_question_shape``                  grader.judge.sheet_shapes
 ==============  ================================================  ===================
 
 The booleans are policies read where they apply (misconception runs, follow-through, the

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.course.assignment import Assignment
-from grader.judge.compare import Tolerance
+from grader.tolerance import Tolerance
 from grader.errors import ConfigError
 from grader.io.safe_load import load_file
 from grader.io.validate import validate

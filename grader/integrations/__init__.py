@@ -1,4 +1,8 @@
-"""Running the grader inside other systems, one student at a time.
+"""The grader's entry points: each command's whole run, for a terminal or inside another system.
+
+* :mod:`grader.integrations.class_run` — ``grade FOLDER`` from start to end (grading, then every
+  report and gradebook written together): the top of the pipeline, above reports.
+* :mod:`grader.integrations.check_report` — ``grade check``'s lines.
 
 * :mod:`grader.integrations.grade_one` — find and grade the one submission a platform hands
   us; every student-side problem becomes a result that says what is wrong, never a traceback.

@@ -111,7 +111,7 @@ def score_lines(paths: Iterable[Path], catalog: Catalog, *, github: bool = False
     Raises ConfigError when a file's assignment has a public sheet (in ``sheets`` or the
     package) but the course folder lacks its assignment file: scores are the course's to give."""
     from grader.integrations.grade_one import grade_checked, points_text
-    from grader.course.sheet_lookup import CheckSources, course_assignment
+    from grader.judge.sheet_lookup import CheckSources, course_assignment
 
     out: list[str] = []
     for path in paths:

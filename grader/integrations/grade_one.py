@@ -4,7 +4,7 @@ Gradescope, PrairieLearn and a student's CI each hand us one student's work, not
 folder. The functions here find that one answer file (or take the answers a web form sent),
 grade it with :func:`grader.batch.orchestrator.grade_submission`, and turn every way it can go wrong on
 the student's side (no file, several files, malformed YAML, another assignment's file) into a
-:class:`~grader.judge.scoring.StudentResult` whose ``error`` says what is wrong and where. A bug of
+:class:`~grader.results.StudentResult` whose ``error`` says what is wrong and where. A bug of
 ours becomes an ``internal`` error result too; only a :class:`~grader.errors.ConfigError`
 (the course's assignment or rubric is wrong) propagates, as everywhere else.
 
@@ -18,13 +18,13 @@ from functools import partial
 from pathlib import Path
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT
-from grader.errors import ConfigError, GraderError, SubmissionError
+from grader.results import CORRECT, QuestionResult, StudentResult
+from grader.errors import ConfigError, GraderError, SubmissionError, internal_error
 from grader.batch.orchestrator import grade_submission
-from grader.judge.scoring import QuestionResult, StudentResult
 from grader.shown_text import shown
 from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
-from grader.judge.time_limits import NONE, TimeLimits, grade_limited
+from grader.batch.limited_run import grade_limited
+from grader.judge.time_limits import NONE, TimeLimits
 
 
 def find_answer_file(folder: Path) -> Path:
@@ -109,8 +109,7 @@ def _grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None 
     except GraderError as e:
         return rejected(e.at(file=sub.file), catalog, assignment, file=sub.file)
     except Exception as e:  # noqa: BLE001 - a bug of ours must still give the student a result
-        error = GraderError(f"internal error while grading ({type(e).__name__}: {e}); this is not your fault, "
-                            "please tell your instructor", file=sub.file, category="internal")
+        error = internal_error(e, file=sub.file, advice="this is not your fault, please tell your instructor")
         return rejected(error, catalog, assignment, file=sub.file)
 
 
@@ -132,11 +131,6 @@ def grade_answers(answers: Mapping, catalog: Catalog, *, assignment: str, source
     """Grade answers that come as a mapping (question id → the text typed), not as a file."""
     sub = Submission(source, assignment, student_id, answers=dict(answers))
     return grade_checked(sub, catalog, assignment=assignment, limits=limits)
-
-
-def passed(q: QuestionResult) -> bool:
-    """Full marks on a question (a correct answer, or a partial verdict the rubric credits fully)."""
-    return q.verdict.outcome == CORRECT or (q.max_points > 0 and q.points >= q.max_points)
 
 
 def points_text(points: float, maximum: float) -> str:
@@ -188,7 +182,7 @@ def write_json(data: dict, path: Path) -> None:
     ``/grade/results``), whole or not at all."""
     import json
 
-    from grader.reports.terminal import write_atomic
+    from grader.io.outputs import write_atomic
 
     from grader.errors import OutputError
 

@@ -33,9 +33,9 @@ from grader.defaults import RESULTS_PATH, STDOUT_VISIBILITY, SUBMISSION_DIR, VIS
 from grader.keys.catalog import Catalog
 from grader.errors import ConfigError, SubmissionError
 from grader.integrations.platform_identity import gradescope_people, vouched
-from grader.integrations.grade_one import (find_answer_file, grade_path, passed, question_message, question_texts,
+from grader.integrations.grade_one import (find_answer_file, grade_path, question_message, question_texts,
                                            rejected, summary, write_json)
-from grader.judge.scoring import StudentResult
+from grader.results import StudentResult
 from grader.judge.time_limits import NONE, TimeLimits
 
 OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
@@ -96,7 +96,7 @@ def question_test(number: int, q, text: str, *, visibility: str) -> dict:
         "number": str(number),
         "score": q.points,
         "max_score": q.max_points,
-        "status": "passed" if passed(q) else "failed",
+        "status": "passed" if q.full_marks else "failed",
         "output": question_message(q, caret=True),
         "output_format": "text",
         "visibility": visibility,

@@ -41,7 +41,7 @@ from grader.errors import ConfigError, SubmissionError
 from grader.integrations.platform_identity import prairielearn_draw
 from grader.integrations.grade_one import (answers_for_questions, find_answer_file, grade_answers, grade_path,
                                            question_message, question_texts, rejected, summary, write_json)
-from grader.judge.scoring import StudentResult
+from grader.results import StudentResult
 from grader.io.answer_files import shown_name
 from grader.judge.time_limits import NONE, TimeLimits
 

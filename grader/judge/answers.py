@@ -6,15 +6,15 @@ from dataclasses import replace
 from grader.course.assignment import Assignment, Question
 from grader.course.kinds import KINDS
 from grader.judge.budget import checkpoint
-from grader.judge.compare import (FOLLOW, MISSING, REVIEW, UNREADABLE, Verdict, compare_class, compare_matrix,
-                            compare_shape, flagged, misconception_flags)
+from grader.judge.compare import compare_class, compare_matrix, compare_shape, flagged, misconception_flags
+from grader.results import FOLLOW, MISSING, REVIEW, UNREADABLE, QuestionResult, Verdict
 from grader.judge.follow_through import FollowThrough, carried_forward
 from grader.errors import AnswerError
 from grader.keys.answer_key import AnswerKey
 from grader.parse.numeric.reader import parse_integer, parse_numeric
 from grader.parse.numeric.shape import parse_shape
 from grader.course.rubric import Rubric
-from grader.judge.scoring import QuestionResult, score
+from grader.judge.scoring import score
 from grader.judge.symbolic.equivalence import compare_expression, expression_key, parse_for
 from grader.io.answer_files import Submission
 

@@ -5,83 +5,14 @@ points that is worth is the rubric's business (:mod:`grader.judge.scoring`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from grader.errors import GraderError
 from grader.keys.answer_key import KeyEntry
 from grader.parse.numeric.reader import NumericAnswer
-
-CORRECT = "correct"
-WRONG = "wrong"
-SHAPE = "wrong shape"
-UNREADABLE = "unreadable"
-MISSING = "missing"
-REVIEW = "needs review"  # graded by a TA: free text
-TRANSPOSED = "transposed"  # right values, other layout
-FOLLOW = "follow-through"  # wrong, but right given the student's own earlier answers
-
-
-_ALLOWED: dict = {}  # (tolerance, dtype, shape, key bytes) → allowed deviations, oldest forgotten first
-_ALLOWED_MAX = 4096
-_ALLOWED_SIZE = 64  # entries of a key worth remembering (a class's rows, in grader.batch.copied_answers, are not)
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Entry ``g`` matches key ``k`` when ``|g − k| ≤ atol + rtol·|k|``; with ``sigfigs`` = n,
-    when ``|g − k|`` is at most half a unit in the n-th significant digit of ``k``."""
-
-    rtol: float = 1e-3
-    atol: float = 1e-6
-    sigfigs: int | None = None
-
-    def close(self, got: np.ndarray, key: np.ndarray) -> np.ndarray:
-        """Entry-wise: is ``got`` within tolerance of ``key`` (arrays that broadcast)?"""
-        return np.abs(got - key) <= self.allowed(key)
-
-    def allowed(self, key: np.ndarray) -> np.ndarray:
-        """The largest deviation accepted from each entry of ``key``. Remembered for small keys
-        (an answer key, a misconception variant, a follow-through value): the same few hundred
-        are compared with every file's answers."""
-        small = key.size <= _ALLOWED_SIZE and key.dtype.kind == "f"  # (bytes of an object array are pointers)
-        if small:
-            memo = (self, key.dtype.str, key.shape, key.tobytes())
-            found = _ALLOWED.get(memo)
-            if found is not None:
-                return found
-        if self.sigfigs is not None:
-            scale = np.where(key == 0, 0.0, np.floor(np.log10(np.abs(np.where(key == 0, 1.0, key)))))
-            allowed = np.where(key == 0, self.atol, 0.5 * 10.0 ** (scale - self.sigfigs + 1)) * (1 + 1e-9)
-        else:
-            allowed = self.atol + self.rtol * np.abs(key)
-        if small:
-            allowed = np.asarray(allowed)  # (a 0-d key gives a numpy scalar)
-            if len(_ALLOWED) >= _ALLOWED_MAX:
-                del _ALLOWED[next(iter(_ALLOWED))]
-            allowed.flags.writeable = False  # shared by every later call
-            _ALLOWED[memo] = allowed
-        return allowed
-
-    def describe(self) -> str:
-        if self.sigfigs is not None:
-            return f"{self.sigfigs} significant figures"
-        return f"relative tolerance {self.rtol:g}" + (f", absolute {self.atol:g}" if self.atol else "")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    outcome: str  # CORRECT, WRONG, SHAPE, UNREADABLE, MISSING, REVIEW, or "transposed"
-    feedback: str = ""
-    wrong_entries: tuple[tuple[int, int], ...] = ()
-    error: GraderError | None = None
-    flags: tuple[str, ...] = ()  # misconception ids this answer matches (see grader.course.misconceptions)
-
-    @property
-    def correct(self) -> bool:
-        return self.outcome == CORRECT
-
+from grader.results import CORRECT, SHAPE, WRONG, Verdict
+from grader.tolerance import Tolerance
 
 def shape_text(shape: tuple[int, int]) -> str:
     return f"{shape[0]}×{shape[1]}"

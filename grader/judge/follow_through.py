@@ -38,7 +38,8 @@ import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import Tolerance, _oriented
+from grader.judge.compare import _oriented
+from grader.tolerance import ENGINE_ATOL, ENGINE_RTOL, Tolerance
 from grader.engine.autodiff import FLOAT, Evaluation, evaluate
 from grader.keys.answer_key import AnswerKey, initial_params, quantity, scenario_data
 from grader.parse.numeric.reader import NumericAnswer
@@ -84,9 +85,9 @@ def _blank(tol: Tolerance) -> float:
 
 
 def _same_as_key(value: np.ndarray, k: np.ndarray) -> bool:
-    """``np.allclose(value, k, rtol=1e-9, atol=1e-12)`` (the same float operations) for a key
+    """``np.allclose(value, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)`` (the same float operations) for a key
     ``k``, which is always finite, without allclose's overhead (a tenth of follow-through's time)."""
-    return value.shape == k.shape and bool((np.abs(value - k) <= 1e-12 + 1e-9 * np.abs(k)).all())
+    return value.shape == k.shape and bool((np.abs(value - k) <= ENGINE_ATOL + ENGINE_RTOL * np.abs(k)).all())
 
 
 class _Floats:

@@ -15,15 +15,12 @@ our own work):
   answers × limit seconds. An honest file takes well under a second.
 
 Limits are enforced by killing a worker process (:mod:`grader.batch.workers`); ``grade FOLDER`` grades
-in workers, and :func:`grade_limited` runs one submission's grading in one for ``grade
-gradescope``, ``grade prairielearn`` and ``grade check --score``.
+in workers, and :func:`grader.batch.limited_run.grade_limited` runs one submission's grading in one
+for ``grade gradescope``, ``grade prairielearn`` and ``grade check --score``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 
 from grader.defaults import ANSWER_SECONDS, FILE_SECONDS
 
@@ -46,22 +43,3 @@ NONE = TimeLimits(None, None)
 def file_limit_error(limit: float, **where):
     from grader.errors import SubmissionError
     return SubmissionError(f"took more than {limit:g} s in all to grade; stopped", category="limit", **where)
-
-
-def _call(grade: Callable, path: Path, *, preset: dict):  # (a module-level function: picklable under spawn)
-    from grader.judge.budget import checkpoint
-    checkpoint(None)  # the submission was read before: what follows until the first answer is ours (keys)
-    return grade(preset=preset)
-
-
-def grade_limited(grade: Callable, *, limits: TimeLimits, name: str):
-    """``grade(preset=...)`` (which returns a StudentResult, ``preset`` as for
-    :func:`grader.batch.orchestrator.grade_submission`) run in a worker process under ``limits``; the
-    result, or a result whose error says which limit stopped it. In this process when there
-    is no limit. A GraderError raised by ``grade`` (a configuration error) is raised here."""
-    if not limits.any:
-        return grade(preset=None)
-    from grader.batch.workers import grade_in_workers
-    store = grade_in_workers([Path(name)], partial(_call, grade), jobs=1, time_limit=limits.answer,
-                             file_time_limit=limits.file, shown=lambda p: name)
-    return store[0]

@@ -19,8 +19,8 @@ from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivat
 from grader.engine.backends import DIGITS, HIGH
 from grader.engine.ops import Rules
 from grader.errors import ConfigError
+from grader.tolerance import BACKEND_AGREEMENT
 
-AGREEMENT = 1e-12
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_c
         value = backend.to_float(raw)
         if floats is not None:
             other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules)
-            if not np.allclose(value, other, rtol=AGREEMENT, atol=AGREEMENT):
+            if not np.allclose(value, other, rtol=BACKEND_AGREEMENT, atol=BACKEND_AGREEMENT):
                 raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
                                   f"{np.max(np.abs(value - other)):.3g}): please report this bug",
                                   file=assignment.path, question=q.id)

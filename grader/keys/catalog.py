@@ -3,7 +3,7 @@
 Assignments and rubrics are the course's: an assignment id is looked up in ``reference/`` of
 the course folder (``root``: ``grade --course DIR``, by default the current directory), a
 rubric in its ``rubrics/``. The package ships none (a student who installs the grader must not
-hold a key; it ships only public sheets, see :mod:`grader.course.sheet`). An assignment may also be
+hold a key; it ships only public sheets, see :mod:`grader.judge.sheet`). An assignment may also be
 named by the path of its file, whose rubric is then looked for in ``rubrics/`` of the course
 folder, then in ``../rubrics/`` beside the file.
 """

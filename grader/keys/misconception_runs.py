@@ -17,6 +17,7 @@ from grader.engine.autodiff import FLOAT, Evaluation, backward, evaluate, forwar
 from grader.engine.ops import Rules
 from grader.keys.answer_key import AnswerKey, quantity, run_scenarios, scenario_data
 from grader.course.misconceptions import CATALOGUE, Misconception
+from grader.tolerance import ENGINE_ATOL, ENGINE_RTOL
 
 
 def _stale(graph, params, data, rules, scenario, truth: Evaluation | None = None) -> Evaluation | None:
@@ -166,7 +167,7 @@ def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal:
                 values[q.id] = v
                 continue
             k = key[q.id].value
-            if v.shape != k.shape or not np.allclose(v, k, rtol=1e-9, atol=1e-12):
+            if v.shape != k.shape or not np.allclose(v, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL):
                 values[q.id] = v
         if values:
             out[m.id] = values
@@ -200,6 +201,6 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
         else:
             truth = [np.asarray(key_value(assignment, question, inst, assignment.rules.with_op(generic_activation(inst.act))
                                           if uses_act else None), dtype=float) for inst in instances]
-            if any(v.shape != t.shape or not np.allclose(v, t, rtol=1e-9, atol=1e-12) for v, t in zip(values, truth)):
+            if any(v.shape != t.shape or not np.allclose(v, t, rtol=ENGINE_RTOL, atol=ENGINE_ATOL) for v, t in zip(values, truth)):
                 out[m.id] = tuple(values)
     return out

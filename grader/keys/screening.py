@@ -39,6 +39,7 @@ from grader.keys.answer_key import AnswerKey, KINK_OPS, build_key, quantity, run
 from grader.course.draws import realise, student_rng
 from grader.course.rubric import Rubric
 from grader.keys.misconception_runs import variant_values
+from grader.tolerance import ENGINE_ATOL, ENGINE_RTOL
 
 PROBES = 4
 
@@ -317,14 +318,14 @@ def _clearly_untied(scores: np.ndarray) -> bool:
 
 def _differing(values: dict, key: AnswerKey) -> dict:
     """The values a misconception can be flagged by: those that differ from the key
-    (``np.allclose(v, k, rtol=1e-9, atol=1e-12)``, element-wise, so all of them in one call)."""
+    (``np.allclose(v, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)``, element-wise, so all of them in one call)."""
     pairs = [(m, q) for m, per_question in values.items() for q, v in per_question.items()
              if v.shape == key[q].shape]
     equal: set = set()
     if pairs:
         with np.errstate(invalid="ignore", over="ignore"):
             close = np.isclose(np.concatenate([values[m][q].ravel() for m, q in pairs]),
-                               np.concatenate([key[q].value.ravel() for _, q in pairs]), rtol=1e-9, atol=1e-12)
+                               np.concatenate([key[q].value.ravel() for _, q in pairs]), rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
         equal = {pair for pair, same in zip(pairs, _Runs([values[m][q].size for m, q in pairs]).all(close)) if same}
     out = {}
     for m, per_question in values.items():

@@ -21,11 +21,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.judge.compare import MISSING, REVIEW
+from grader.results import MISSING, REVIEW, ClassResult, QuestionResult, StudentResult
 from grader.errors import GraderError
-from grader.batch.orchestrator import ClassResult
 from grader.io.outputs import OutputSet
-from grader.judge.scoring import QuestionResult, StudentResult
 from grader.shown_text import shown
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # anywhere in a line
@@ -131,8 +129,7 @@ def _points(x: float) -> str:
 
 def _lost(q: QuestionResult) -> bool:
     """An answer that was given and earned less than its maximum (missing ones are listed apart)."""
-    return q.verdict.outcome not in (MISSING, REVIEW) and not q.verdict.correct and \
-        not (q.max_points and q.points >= q.max_points)
+    return q.verdict.outcome not in (MISSING, REVIEW) and not q.full_marks
 
 
 def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) -> str:

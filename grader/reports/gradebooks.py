@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from grader.defaults import GRADEBOOK_FORMATS as FORMATS
-from grader.batch.orchestrator import ClassResult
+from grader.results import ClassResult
 from grader.reports.terminal import column_kinds, csv_chunks, gradebook_chunks as long_chunks
-from grader.batch.result_store import Summary
+from grader.result_store import Summary, percent
 
 WIDE_ID_COLUMNS = ["student_id", "name", "email"]
 WIDE_PER_ASSIGNMENT = ["total", "max", "percent", "status", "flags"]  # each as "<assignment> <what>"
@@ -149,10 +149,6 @@ def _cell(counted: dict, sid: str, a: str, clashes: dict, identity):
     return None
 
 
-def _percent(points: float, maximum: float) -> float | None:
-    return round(100 * points / maximum, 1) if maximum else None
-
-
 # --- the layouts: (columns, a function giving the rows as dicts) ------------------------------------
 
 def wide_records(result: ClassResult, identity=None):
@@ -174,11 +170,11 @@ def wide_records(result: ClassResult, identity=None):
             for a, maximum in maxima.items():
                 r = files[a]
                 record.update({f"{a} total": r.points if r else None, f"{a} max": maximum,
-                               f"{a} percent": _percent(r.points, maximum) if r else None,
+                               f"{a} percent": percent(r.points, maximum) if r else None,
                                f"{a} status": r.status if r else NO_FILE, f"{a} flags": " ".join(r.flags) if r else ""})
             total = round(sum(r.points for r in files.values() if r), 6)
             overall = sum(maxima.values())
-            record.update({"total": total, "max": overall or None, "percent": _percent(total, overall),
+            record.update({"total": total, "max": overall or None, "percent": percent(total, overall),
                            "files": "; ".join(r.file for r in files.values() if r)})
             yield record
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from statistics import mean, median
 
 from grader.errors import GraderError
-from grader.batch.orchestrator import ClassResult
-from grader.reports.terminal import report_order, write_atomic
-from grader.batch.result_store import Summary
-from grader.judge.scoring import StudentResult
+from grader.results import ClassResult, StudentResult
+from grader.io.outputs import write_atomic
+from grader.reports.terminal import report_order
+from grader.result_store import Summary
 from grader.shown_text import shown as visible, shown_lines
 
 COLUMNS = ("id", "name", "points", "max", "percent", "status", "flags")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.io.outputs import OutputSet
-from grader.batch.orchestrator import ClassResult
+from grader.results import ClassResult
 
 
 @dataclass(frozen=True)

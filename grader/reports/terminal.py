@@ -4,7 +4,7 @@ Gradebook columns are named constants in a fixed order (question columns in the
 assignment's order between them); points-possible is metadata, never a fake student row.
 
 Every report streams: rows are ordered by the results' summaries (which stay in memory, see
-:mod:`grader.batch.result_store`), then each result is read, written and let go, so a class of
+:mod:`grader.result_store`), then each result is read, written and let go, so a class of
 50,000 files never has them all unpacked at once. The CSV files are written with the csv
 module, row by row, exactly as ``DataFrame.from_records(...).to_csv(index=False)`` of the
 same rows wrote them (see :func:`column_kinds`); tests/reports/test_lms_export.py keeps the pandas
@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.judge.compare import MISSING
-from grader.io.outputs import write_atomic  # noqa: F401 - (its home was here: callers import it from here)
-from grader.batch.orchestrator import ClassResult
-from grader.batch.result_store import ids_checksum, question_points
+from grader.results import MISSING, ClassResult
+from grader.io.outputs import write_atomic
+from grader.result_store import ids_checksum, question_points
 from grader.shown_text import json_safe, shown, shown_lines
 
 if TYPE_CHECKING:
@@ -271,8 +270,7 @@ def details_blocks(result: ClassResult, *, missing: bool = False) -> Iterator[st
         if r.error is not None:
             lines += ["  " + line for line in shown_lines(r.error.describe())]
         for q in r.questions:
-            if q.verdict.correct or (q.verdict.outcome == MISSING and not missing) or \
-                    (q.max_points and q.points >= q.max_points):  # full marks (e.g. from a TA): nothing lost
+            if q.full_marks or (q.verdict.outcome == MISSING and not missing):  # (full marks from a TA too)
                 continue
             lines.append(f"  {shown(q.question)} ({q.points:g}/{q.max_points:g}): {q.verdict.outcome}: "
                          f"{shown(q.verdict.feedback)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT, REVIEW
+from grader.results import CORRECT, REVIEW
 from grader.batch.orchestrator import grade_folder
 
 ROOT = Path(__file__).resolve().parents[2]

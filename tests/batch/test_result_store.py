@@ -1,4 +1,4 @@
-"""grader/batch/result_store.py: results kept compressed round-trip exactly, their summaries say what
+"""grader/result_store.py: results kept compressed round-trip exactly, their summaries say what
 the results say, the parent's memory per stored result stays small, and the reports read the
 results one at a time (a report's peak memory does not grow with the class)."""
 from __future__ import annotations
@@ -11,10 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from grader.batch.orchestrator import ClassResult, grade_folder
+from grader.batch.orchestrator import grade_folder
+
+from grader.results import ClassResult, StudentResult
 from grader.reports.terminal import _json_student, json_chunks, json_report, report_order, summary_table
-from grader.batch.result_store import ResultStore, Summary, as_store, pack, summarize, unpack
-from grader.judge.scoring import StudentResult
+from grader.result_store import ResultStore, Summary, as_store, pack, summarize, unpack
 
 from tests.conftest import SUBMISSIONS
 
@@ -143,7 +144,7 @@ def test_reports_read_one_result_at_a_time(catalog, tmp_path):
     """Writing every report of 300 mlp-numeric results (~20 MB unpacked) peaks far below that."""
     from grader.reports.html import write_class_report
     from grader.reports.gradebooks import gradebook_chunks
-    from grader.reports.terminal import write_atomic
+    from grader.io.outputs import write_atomic
 
     result = ClassResult("class", ResultStore(_mlp_results(catalog, 300)), catalog)
     unpacked = 66 * 1024 * 300
@@ -166,7 +167,7 @@ def test_summary_is_small_and_picklable():
 
 
 def test_a_plain_results_points_are_read_from_its_summary(sample):
-    from grader.batch.result_store import ids_checksum, question_points
+    from grader.result_store import ids_checksum, question_points
     r = next(r for r in sample.students if r.questions and not r.review_text)
     s = summarize(r)
     ids = tuple(q.question for q in r.questions)

@@ -104,7 +104,7 @@ def test_workers_give_the_inprocess_result(sample_inprocess, jobs):
 
 
 def test_results_come_back_stored_compressed(sample_inprocess):
-    from grader.batch.result_store import ResultStore
+    from grader.result_store import ResultStore
 
     got = grade_folder(SUBMISSIONS / "seeds", catalog=Catalog(root=ROOT), jobs=2, time_limit=3.0)
     assert isinstance(got.students, ResultStore) and isinstance(sample_inprocess.students, ResultStore)

@@ -9,7 +9,7 @@ from grader.cli import cli
 from grader.integrations.gradescope import STDOUT_VISIBILITY, VISIBILITIES, VISIBILITY
 from grader.judge.time_limits import ANSWER_SECONDS, FILE_SECONDS
 from grader.defaults import DEFAULT_KEY_FORMAT, KEY_FORMATS
-from grader.keys.printed_key import PRINTERS
+from grader.reports.printed_key import PRINTERS
 from grader.reports.gradebooks import FORMATS
 
 
@@ -53,7 +53,7 @@ def test_grade_help_loads_no_numeric_library():
 
 
 def test_every_key_format_prints_a_key(catalog):
-    from grader.keys.printed_key import printed_key
+    from grader.reports.printed_key import printed_key
 
     for fmt in KEY_FORMATS:
         assert "ex1a" in printed_key(catalog, "mlp-numeric", fmt=fmt), fmt

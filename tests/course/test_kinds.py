@@ -10,7 +10,7 @@ from grader.course.assignment import QUANTITY_KINDS, load_assignment
 from grader.course.kinds import KINDS, Kind
 from grader.course.rubric import QuestionRubric, Rubric
 from grader.judge.answers import COMPARATORS, PARSERS, compare_answers, parse_answer
-from grader.judge.compare import CORRECT, REVIEW
+from grader.results import CORRECT, REVIEW
 from grader.keys.answer_key import KEY_ENTRIES, build_key
 from grader.keys.key_text import PRINTERS, answer_value
 from tests.conftest import ROOT

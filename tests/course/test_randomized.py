@@ -14,7 +14,7 @@ from grader.keys.catalog import Catalog
 from grader.cli import cli
 from grader.keys.screening import Screening, drawn, problems, profile
 from grader.errors import ConfigError
-from grader.reports.handouts import read_roster
+from grader.io.roster import read_roster
 from grader.keys.key_text import answer_value, key_answer_file
 from grader.batch.orchestrator import grade_folder
 from grader.course.draws import draw_number, student_rng

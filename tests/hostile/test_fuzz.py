@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.cli import cli
-from grader.judge.compare import UNREADABLE
+from grader.results import UNREADABLE
 from grader.errors import ANSWER_CATEGORIES, SUBMISSION_CATEGORIES, AnswerError, SubmissionError
 from grader.io.safe_load import MAX_DEPTH, load_text
 from grader.batch.orchestrator import grade_submission

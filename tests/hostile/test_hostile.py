@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from grader.keys.catalog import Catalog
 from grader.cli import cli
-from grader.judge.compare import MISSING, REVIEW, SHAPE, UNREADABLE
+from grader.results import MISSING, REVIEW, SHAPE, UNREADABLE
 from grader.errors import ANSWER_CATEGORIES, SUBMISSION_CATEGORIES, AnswerError, SubmissionError
 from grader.judge.answers import parse_answer
 from grader.io.safe_load import MAX_FILE_BYTES, load_file

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import FOLLOW, WRONG, Tolerance
+from grader.tolerance import Tolerance
+from grader.results import FOLLOW, WRONG
 from grader.judge.follow_through import pinnable
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import grader.judge.answers as grading
-from grader.judge.compare import CORRECT, TRANSPOSED, UNREADABLE, WRONG
+from grader.results import CORRECT, TRANSPOSED, UNREADABLE, WRONG
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission
 from grader.judge.symbolic.equivalence import compare_expression, expression_key, parse_for

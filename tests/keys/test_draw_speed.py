@@ -12,7 +12,7 @@ import pytest
 
 from grader.keys import screening as discriminate
 from grader.keys.catalog import Catalog
-from grader.judge.compare import Tolerance
+from grader.tolerance import ENGINE_ATOL, ENGINE_RTOL, Tolerance
 from grader.keys.screening import Draw, Screening, drawn, problems, profile, screened_draw
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, backward, evaluate
 from grader.engine.backends import exact_sign
@@ -94,7 +94,7 @@ def ref_variant_values(assignment, key, *, keep_equal=False):
             except (KeyError, ValueError):
                 continue
             k = key[q.id].value
-            if keep_equal or v.shape != k.shape or not np.allclose(v, k, rtol=1e-9, atol=1e-12):
+            if keep_equal or v.shape != k.shape or not np.allclose(v, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL):
                 values[q.id] = v
         if values:
             out[m.id] = values
@@ -150,7 +150,7 @@ def _ref_differing(values, key):
     out = {}
     for m, per_question in values.items():
         kept = {q: v for q, v in per_question.items()
-                if v.shape != key[q].shape or not np.allclose(v, key[q].value, rtol=1e-9, atol=1e-12)}
+                if v.shape != key[q].shape or not np.allclose(v, key[q].value, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)}
         if kept:
             out[m] = kept
     return out

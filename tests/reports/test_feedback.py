@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from grader.keys.catalog import Catalog
-from grader.judge.compare import CORRECT, WRONG, Verdict
+from grader.results import CORRECT, WRONG, ClassResult, QuestionResult, StudentResult, Verdict
 from grader.errors import ConfigError, SubmissionError
 from grader.reports.feedback import feedback_markdown, feedback_names, md_escape, safe_name, write_feedback
-from grader.batch.orchestrator import ClassResult, grade_folder
+from grader.batch.orchestrator import grade_folder
 from grader.course.rubric import load_rubric
-from grader.judge.scoring import QuestionResult, StudentResult
 from tests.conftest import ROOT, SUBMISSIONS
 
 DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "

@@ -42,7 +42,8 @@ def test_handout_for_every_shipped_assignment(assignment, catalog, tmp_path):
 
 @pytest.mark.parametrize("assignment", DERIVATIONS)
 def test_a_derivation_sheet_says_how_to_write_each_quantity(assignment, catalog, tmp_path):
-    from grader.reports.handouts import Student, problem_sheet
+    from grader.io.roster import Student
+    from grader.reports.handouts import problem_sheet
 
     a = catalog.assignment(assignment)
     sheet = problem_sheet(a, Student("s1", "Ada"))

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge.compare import CORRECT, WRONG, Verdict
+from grader.results import CORRECT, WRONG, ClassResult, QuestionResult, StudentResult, Verdict
 from grader.errors import SubmissionError
 from grader.reports.html import class_report_html, write_class_report
-from grader.batch.orchestrator import ClassResult, grade_folder
-from grader.judge.scoring import QuestionResult, StudentResult
+from grader.batch.orchestrator import grade_folder
 from tests.conftest import SUBMISSIONS
 
 CHROMIUM = Path("/usr/bin/chromium")

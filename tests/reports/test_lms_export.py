@@ -9,11 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from grader.judge.compare import CORRECT, WRONG, Verdict
+from grader.results import CORRECT, WRONG, ClassResult, QuestionResult, StudentResult, Verdict
 from grader.errors import SubmissionError
 from grader.reports.gradebooks import CANVAS_ID_COLUMNS, MOODLE_ID_COLUMNS, gradebook_text
-from grader.batch.orchestrator import ClassResult, grade_folder
-from grader.judge.scoring import QuestionResult, StudentResult
+from grader.batch.orchestrator import grade_folder
 from tests.conftest import ROOT, SUBMISSIONS
 
 ASSIGNMENTS = ["backprop-general", "mlp-numeric", "mlp-random", "residual-softmax", "softmax-ce"]
@@ -358,7 +357,7 @@ def odd_class(catalog, seed: int, *, ints: bool = False, one_assignment: bool = 
 
     import numpy as np
 
-    from grader.judge.compare import REVIEW
+    from grader.results import REVIEW
 
     rng = random.Random(seed)
     assignments = ["softmax-ce"] if one_assignment else ["softmax-ce", "backprop-general", "mlp-numeric"]

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict, flagged, shape_text
+from grader.judge.compare import flagged, shape_text
+from grader.results import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict
+from grader.engine.autodiff import FLOAT
+from grader.keys.answer_key import quantity
 from grader.keys.instances import scenario_instances
 from grader.parse.expression import tree as A
 from grader.parse.expression.normalize import spelling_of
@@ -73,16 +76,9 @@ def _binding_value(quantity: str, ev, batch: int) -> np.ndarray:
 
 
 def _key_value(assignment: Assignment, question: Question, inst, rules=None) -> np.ndarray:
-    from grader.engine.autodiff import FLOAT, elementwise_derivative, jacobian
-    ev = inst.evaluation
+    """The key's value of ``question`` on one instance: the key's own lookup, on the float engine."""
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
-    verb = question.verb
-    rules = rules or assignment.rules
-    if verb == "jacobian":
-        return jacobian(graph, ev.values, *question.nodes, backend=FLOAT, rules=rules)
-    if verb == "derivative":
-        return elementwise_derivative(graph, ev.values, *question.nodes, backend=FLOAT, rules=rules)
-    return {"": ev.values, "grad": ev.grads}[verb][question.node]
+    return quantity(inst.evaluation, question, graph, backend=FLOAT, rules=rules or assignment.rules)
 
 
 def _entries(question: Question, key: np.ndarray, env: Env) -> tuple:
@@ -210,7 +206,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     if key.cases:
         work, at = evaluation_work(parsed.expr, key.cases[0].env)
         if work > MAX_WORK:
-            from grader.judge.compare import UNREADABLE
+            from grader.results import UNREADABLE
             from grader.errors import AnswerError
             error = AnswerError(f"checking this answer would take {work:,}+ evaluations (limit {MAX_WORK:,}): "
                                 f"its sums run over too many terms", column=at + 1, text=parsed.text, category="limit")

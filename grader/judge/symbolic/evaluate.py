@@ -15,20 +15,33 @@ Never transposes silently: a shape mismatch is reported (:class:`ShapeError`) so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
+from grader.engine.backends import FLOAT
+from grader.engine.ops import OPS, Ctx, Rules
 from grader.parse.expression import tree as A
 
-_FUNCS = {
-    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
-    "tanh": np.tanh,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "exp": np.exp,
-    "log": np.log,
-    "softplus": lambda x: np.logaddexp(0.0, x),
-    "identity": lambda x: x,
-}
+# The functions an answer may apply (besides ``max``) are the engine's own ops, run on the float
+# backend: one implementation of each, so an answer is judged by the very sigmoid (split by sign,
+# it cannot overflow), softmax and ReLU'(0) convention its key was computed with.
+FUNCTIONS = frozenset({"sigmoid", "tanh", "relu", "exp", "log", "softplus", "identity", "softmax"})
+DIFFERENTIABLE = FUNCTIONS - {"softmax"}  # f' of an element-wise function; softmax's is a Jacobian
+
+
+@lru_cache(maxsize=None)
+def _ctx(relu_grad_at_zero: float) -> Ctx:
+    """The float engine under an instance's ReLU'(0) convention (one per convention met)."""
+    return Ctx(FLOAT, Rules(relu_grad_at_zero=relu_grad_at_zero))
+
+
+def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
+    """``fn(x)`` by the engine's op (``act`` is the instance's activation)."""
+    fn = env.act if fn == "act" else fn
+    if fn not in FUNCTIONS:
+        raise KeyError(fn)
+    return OPS[fn].forward(_ctx(env.relu_grad_at_zero), x)
 
 
 class ShapeError(ValueError):
@@ -61,24 +74,14 @@ def _shape(a) -> str:
 
 
 def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
+    """``fn'(x)`` entry by entry: the engine op's backward rule seeded with ones."""
     if fn == "act":
         fn = env.act
-    if fn == "sigmoid":
-        s = _FUNCS["sigmoid"](x)
-        return s * (1 - s)
-    if fn == "tanh":
-        return 1 - np.tanh(x) ** 2
-    if fn == "relu":
-        return np.where(x > 0, 1.0, np.where(x == 0, env.relu_grad_at_zero, 0.0))
-    if fn == "softplus":
-        return _FUNCS["sigmoid"](x)
-    if fn == "exp":
-        return np.exp(x)
-    if fn == "log":
-        return 1.0 / x
-    if fn == "identity":
-        return np.ones_like(x)
-    raise ShapeError(f"the derivative of {fn} is not defined here")
+    if fn not in DIFFERENTIABLE:
+        raise ShapeError(f"the derivative of {fn} is not defined here")
+    op, ctx = OPS[fn], _ctx(env.relu_grad_at_zero)
+    (grad,) = op.backward(ctx, np.ones_like(x), op.forward(ctx, x), x)
+    return grad
 
 
 def _elementwise(left, right, op, pos, what):
@@ -207,10 +210,7 @@ def _call(node, env):
     args = [evaluate(a, env) for a in node.args]
     if node.fn == "max":
         return _elementwise(args[0], args[1], np.maximum, node.pos, "take the maximum of")
-    if node.fn == "softmax":
-        e = np.exp(args[0] - args[0].max(axis=0, keepdims=True))
-        return e / e.sum(axis=0, keepdims=True)
-    return _FUNCS[env.act if node.fn == "act" else node.fn](args[0])
+    return _function(node.fn, args[0], env)
 
 
 def _deriv(node, env):

@@ -14,8 +14,8 @@ from grader.cli import cli
 from grader.errors import AnswerError
 from grader.judge.answers import parse_answer
 from grader.batch.orchestrator import check_files
-from grader.course.sheet import load_sheet, make_sheet, sheet_text
-from grader.course.sheet_lookup import shipped_sheets
+from grader.judge.sheet import load_sheet, make_sheet, sheet_text
+from grader.judge.sheet_lookup import shipped_sheets
 from tests.conftest import ROOT, SUBMISSIONS
 from tests.hostile.corpus import ENTRIES, class_files
 

@@ -25,10 +25,10 @@ import pickle
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from grader.judge.compare import REVIEW
-from grader.judge.scoring import StudentResult
+if TYPE_CHECKING:  # grader.results imports this module (a graded run's students are a ResultStore)
+    from grader.results import StudentResult
 
 LEVEL = 1  # zlib level: ~8x smaller than the pickle for ~0.1 ms per mlp-numeric result (level 6: 10 %
 # smaller, 3x the time)
@@ -62,14 +62,21 @@ class Summary(NamedTuple):
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.points / self.max_points, 1) if self.max_points else None
+        return percent(self.points, self.max_points)
+
+
+def percent(points: float, maximum: float) -> float | None:
+    """The one rule for a percent of the points (a result's, a summary's, a gradebook's totals):
+    to one decimal; None when there is nothing to earn. (Here, the lowest module that needs it:
+    :mod:`grader.results` imports this one.)"""
+    return round(100 * points / maximum, 1) if maximum else None
 
 
 def summarize(r: StudentResult) -> Summary:
     plain = all(type(q.points) is float for q in r.questions) and all(type(t) is str for _, t in r.review_text)
     return Summary(r.file, r.student_id, r.name, r.email, r.assignment, r.points, r.max_points, r.status,
                    r.flags, r.notes, r.error is not None, bool(r.questions), tuple(q for q, _ in r.review_text),
-                   any(q.verdict.outcome == REVIEW for q in r.questions), plain, bool(r.variant_check),
+                   r.awaiting_review, plain, bool(r.variant_check),
                    zlib.compress(array("d", [q.points for q in r.questions]).tobytes(), LEVEL) if plain else b"",
                    ids_checksum(q.question for q in r.questions))
 

@@ -41,7 +41,7 @@ SUFFIX = ".sheet.json"
 
 def make_sheet(assignment: Assignment) -> dict:
     """The public sheet of ``assignment`` as plain data (every value a string or a list)."""
-    from grader.course.sheet_shapes import question_shapes, symbol_shapes
+    from grader.judge.sheet_shapes import question_shapes, symbol_shapes
 
     sizes = {name: list(spellings) for name, (_, spellings) in assignment.sizes.items()}
     questions, shapes = [], question_shapes(assignment)
@@ -76,7 +76,7 @@ def sheet_text(sheet: dict) -> str:
 
 def publish(assignment: Assignment, out_dir: Path) -> Path:
     """Write ``out_dir/<id>.sheet.json`` (the folder is made if needed); returns its path."""
-    from grader.reports.terminal import write_atomic
+    from grader.io.outputs import write_atomic
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ def printed_key(catalog: Catalog, assignment: str, *, fmt: str = DEFAULT_KEY_FOR
     A randomized assignment has one key per student: ``student_id`` says whose (a ConfigError
     without it, or when the course folder lacks the assignment: a public sheet holds no key).
     """
-    from grader.course.sheet_lookup import course_assignment
+    from grader.judge.sheet_lookup import course_assignment
 
     template = course_assignment(catalog, assignment, needed_by="grade key")
     if template.randomized and student_id is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import grader.judge.compare as compare
-from grader.judge.compare import Tolerance
+import grader.tolerance as tolerance
+from grader.tolerance import Tolerance
 
 
 def formula(tol: Tolerance, key: np.ndarray) -> np.ndarray:
@@ -32,7 +32,7 @@ def test_allowed_is_the_formula_first_time_and_remembered(tol):
         np.testing.assert_allclose(first, formula(tol, key), rtol=1e-15, atol=0)
         again = tol.allowed(key.copy())
         np.testing.assert_array_equal(again, first)
-        assert (again is first) == (key.size <= compare._ALLOWED_SIZE)  # 81 entries: not remembered
+        assert (again is first) == (key.size <= tolerance._ALLOWED_SIZE)  # 81 entries: not remembered
         if again is first:
             assert not first.flags.writeable  # shared: nobody may change it
 
@@ -53,6 +53,6 @@ def test_keys_equal_as_bytes_but_not_as_numbers_are_kept_apart():
     assert tol.allowed(as_float)[0, 0] == pytest.approx(1e-6 + 1e-3)
     assert tol.allowed(as_int)[0, 0] == pytest.approx(1e-6 + 1e-3 * as_int[0, 0])
     exact = np.array([[1.0]], dtype=object)  # an object array's bytes are pointers: never remembered
-    before = len(compare._ALLOWED)
+    before = len(tolerance._ALLOWED)
     tol.allowed(exact)
-    assert len(compare._ALLOWED) == before
+    assert len(tolerance._ALLOWED) == before

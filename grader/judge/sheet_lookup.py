@@ -19,7 +19,7 @@ from pathlib import Path
 from grader.course.assignment import Assignment
 from grader.keys.catalog import Catalog
 from grader.errors import ConfigError
-from grader.course.sheet import SUFFIX, Sheet, load_sheet
+from grader.judge.sheet import SUFFIX, Sheet, load_sheet
 
 
 def shipped_sheets() -> Path:

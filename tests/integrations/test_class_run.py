@@ -5,7 +5,7 @@ import pytest
 
 from grader.errors import OutputError
 from grader.judge.time_limits import NONE
-from grader.reports.class_run import run_class
+from grader.integrations.class_run import run_class
 from grader.reports.run_outputs import RunOutputs
 from tests.conftest import SUBMISSIONS
 
