@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from grader.defaults import GRADEBOOK_FORMATS as FORMATS
 from grader.results import ClassResult
-from grader.reports.terminal import column_kinds, csv_chunks, gradebook_chunks as long_chunks
+from grader.reports.terminal import column_kinds, csv_chunks, long_gradebook_chunks as long_chunks
 from grader.result_store import Summary, percent
 
 WIDE_ID_COLUMNS = ["student_id", "name", "email"]

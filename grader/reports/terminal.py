@@ -213,7 +213,7 @@ def gradebook_kinds(result: ClassResult, columns: list[str], review: list[str]) 
     return [known[c] if c in known else OBJECT if c in review else FLOAT for c in columns]
 
 
-def gradebook_chunks(result: ClassResult) -> Iterator[str]:
+def long_gradebook_chunks(result: ClassResult) -> Iterator[str]:
     """The long gradebook's CSV text, in pieces."""
     qcols, review = gradebook_columns(result)
     columns = ID_COLUMNS + qcols + review + TOTAL_COLUMNS
@@ -221,7 +221,7 @@ def gradebook_chunks(result: ClassResult) -> Iterator[str]:
 
 
 def write_gradebook(result: ClassResult, path: Path) -> None:
-    write_atomic(path, gradebook_chunks(result))
+    write_atomic(path, long_gradebook_chunks(result))
 
 
 # --- text for the terminal ---------------------------------------------------------------------
