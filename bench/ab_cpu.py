@@ -1,6 +1,6 @@
 """bench/ab_cpu.py ROUNDS TREE... (JOBS=n in the environment, default 1): CPU seconds (user+sys, the process tree) of `grade /tmp/class1000 --jobs 1`
 per tree, alternating; prints each run and the median per tree."""
-import os, resource, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys
 rounds, trees = int(sys.argv[1]), sys.argv[2:]
 got = {t: [] for t in trees}
 for _ in range(rounds):
