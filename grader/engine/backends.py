@@ -1,10 +1,18 @@
-"""Two number systems for one engine: exact (sympy) and float64 (numpy).
+"""Number systems for one engine: the key's (exact rationals, else 60 digits), exact sympy,
+60-digit mpmath and float64 (numpy).
 
 Both represent every quantity as a 2-D numpy array (column vectors are n×1, a batch of m
 examples is n×m, a scalar is 1×1), so the ops in :mod:`grader.engine.ops` are written once
 with numpy semantics (``@``, broadcasting, ``sum``). The exact backend stores sympy numbers
 in ``dtype=object`` arrays: 0.1 is 1/10, softmax of equal inputs is exactly 1/3, and a delta
 that cancels is exactly 0. The float backend is plain float64 for fast random instantiation.
+The key is built with :data:`MIXED` (:mod:`grader.engine.mixed_numbers`): sympy's exact
+sigmoids of sigmoids nest ``exp`` without end (minutes for a 5-layer net), where exact
+rationals up to the first transcendental step and 60 digits after it take milliseconds.
+
+Every backend has the same methods (``array const exp log tanh sigmoid softplus sqrt sign
+to_float``); an op decides a kink (ReLU, |x|, max) only through ``sign``, so that the float
+run can follow the key's decision (:mod:`grader.engine.kinks`).
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ import mpmath
 
 import numpy as np
 
+from grader.engine import mixed_numbers
 
 class FloatBackend:
     """float64 numpy arrays."""
@@ -44,6 +53,9 @@ class FloatBackend:
 
     def softplus(self, a):
         return np.logaddexp(0.0, a)
+
+    def sqrt(self, a):
+        return np.sqrt(a)
 
     def sign(self, a) -> np.ndarray:
         return np.sign(a).astype(int)
@@ -125,6 +137,9 @@ class _ObjectBackend:
     def softplus(self, a):
         return self.log(1 + self.exp(a))
 
+    def sqrt(self, a):
+        return self._sqrt(a).astype(object)
+
 
 class ExactBackend(_ObjectBackend):
     """sympy numbers (Rationals, exp, log, tanh) in object arrays."""
@@ -143,6 +158,10 @@ class ExactBackend(_ObjectBackend):
     @cached_property
     def _tanh(self):
         return np.frompyfunc(_lazy(_sympy().tanh, _sympy().Integer(0)), 1, 1)
+
+    @cached_property
+    def _sqrt(self):
+        return np.frompyfunc(_sympy().sqrt, 1, 1)
 
     _sigmoid = np.frompyfunc(_exact_sigmoid, 1, 1)
     _softplus = np.frompyfunc(_exact_softplus, 1, 1)
@@ -236,6 +255,7 @@ class HighPrecisionBackend(_ObjectBackend):
     _exp = np.frompyfunc(mpmath.exp, 1, 1)
     _log = np.frompyfunc(mpmath.log, 1, 1)
     _tanh = np.frompyfunc(mpmath.tanh, 1, 1)
+    _sqrt = np.frompyfunc(mpmath.sqrt, 1, 1)
 
     def const(self, value) -> mpmath.mpf:
         f = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
@@ -248,6 +268,62 @@ class HighPrecisionBackend(_ObjectBackend):
         return np.vectorize(float, otypes=[float])(a)
 
 
+class MixedBackend(_ObjectBackend):
+    """The key's arithmetic: Fractions while values stay rational, 60-digit
+    :class:`~grader.engine.mixed_numbers.Approx` after a transcendental step; exact zeros stay
+    exact (see :mod:`grader.engine.mixed_numbers`)."""
+
+    name = "mixed"
+    exact = False  # exact where rational only: see describe()
+    _exp = np.frompyfunc(mixed_numbers.exp, 1, 1)
+    _log = np.frompyfunc(mixed_numbers.log, 1, 1)
+    _tanh = np.frompyfunc(mixed_numbers.tanh, 1, 1)
+    _sqrt = np.frompyfunc(mixed_numbers.sqrt, 1, 1)
+    _sigmoid = np.frompyfunc(mixed_numbers.sigmoid, 1, 1)
+    _softplus = np.frompyfunc(mixed_numbers.softplus, 1, 1)
+    _sign = np.frompyfunc(mixed_numbers.sign, 1, 1)
+    _to_float = np.frompyfunc(mixed_numbers.to_float, 1, 1)
+
+    def sigmoid(self, a):
+        return self._sigmoid(a).astype(object)
+
+    def softplus(self, a):
+        return self._softplus(a).astype(object)
+
+    def const(self, value) -> Fraction | mixed_numbers.Approx:
+        if isinstance(value, (Fraction, mixed_numbers.Approx)):
+            return value
+        if isinstance(value, float):
+            return Fraction(repr(value))  # the decimal the float prints as
+        if getattr(value, "is_Rational", False):  # a sympy Rational
+            return Fraction(int(value.p), int(value.q))
+        return Fraction(value)
+
+    def sign(self, a) -> np.ndarray:
+        return np.asarray(self._sign(a), dtype=int).reshape(np.shape(a))
+
+    def to_float(self, a) -> np.ndarray:
+        return np.asarray(self._to_float(a), dtype=float).reshape(np.shape(a))
+
+
+def describe_arithmetic(values) -> str:
+    """How a key's values were computed, for ``grade key``: exact throughout, or exact
+    rationals up to the first exp/log/tanh and 60 digits after it ("" for no values).
+
+    >>> from fractions import Fraction
+    >>> describe_arithmetic([np.array([[Fraction(1, 3)]], dtype=object)])
+    'exact rational arithmetic (every value exact)'
+    """
+    numbers = [x for a in values for x in np.asarray(a, dtype=object).ravel()]
+    if not numbers:
+        return ""
+    if all(mixed_numbers.is_exact(x) for x in numbers):
+        return "exact rational arithmetic (every value exact)"
+    return (f"exact rationals where values stay rational, {mixed_numbers.DIGITS} significant digits "
+            "(mpmath) after exp/log/tanh, zeros kept exact")
+
+
+MIXED = MixedBackend()
 FLOAT = FloatBackend()
 HIGH = HighPrecisionBackend()
 EXACT = ExactBackend()

@@ -1,22 +1,23 @@
 """The answer key: every question's reference value, computed by the engine.
 
-Each scenario is run twice over the same graph, with the exact backend (the key; 60-digit
-mpmath for a student's random draw, see :func:`key_backend`) and the
-float backend (a cross-check: the two must agree to 1e-12, else the engine is wrong and we
-say so rather than grade against it).
+Each scenario is run twice over the same graph, with the key's arithmetic (exact rationals
+where values stay rational, 60 digits after exp/log/tanh: :data:`~grader.engine.backends.MIXED`)
+and the float backend (a cross-check: the two must agree to 1e-12, else the engine is wrong and
+we say so rather than grade against it). The float run takes the key's branch at every kink
+(a ReLU input that is exactly 0 but 1e-16 in float64): :mod:`grader.engine.kinks`.
 """
 from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 
 from grader.course.assignment import Assignment, Question, Scenario
 from grader.course.kinds import KINDS
-from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
-from grader.engine.backends import DIGITS, HIGH
+from grader.engine.autodiff import FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
+from grader.engine.kinks import KinkDecisions
+from grader.engine.backends import MIXED, describe_arithmetic
 from grader.engine.ops import Rules
 from grader.errors import ConfigError
 from grader.tolerance import BACKEND_AGREEMENT
@@ -29,7 +30,9 @@ class KeyEntry:
 
     ``value`` is float64 (nearest floats of the exact values) for ``matrix`` questions, and
     the 1-based (or 0-based, per assignment) classes as a 1×m int array for ``class``
-    questions; ``exact`` holds the sympy values; ``tied`` lists, per example, every class
+    questions; ``exact`` holds the key's own values (a Fraction where the value is rational,
+    else a 60-digit :class:`~grader.engine.mixed_numbers.Approx`; ``to_sympy`` turns either
+    into a sympy number); ``tied`` lists, per example, every class
     that reaches the maximum (normally just the one). An expression question on a random
     scenario has no single value: ``expression`` is its reference answer, and ``exact`` the
     symbolic shape or parameter count where the question asks for one.
@@ -50,6 +53,7 @@ class KeyEntry:
 class AnswerKey:
     assignment: Assignment
     entries: dict  # question id -> KeyEntry
+    arithmetic: str = ""  # how the values were computed (describe_arithmetic), said by ``grade key``
 
     def __getitem__(self, qid: str) -> KeyEntry:
         return self.entries[qid]
@@ -89,8 +93,10 @@ def scenario_data(scenario: Scenario, backend) -> dict:
             for k in names if all(k in ex for ex in scenario.examples)}
 
 
-def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None) -> dict[str, Evaluation]:
-    """Evaluate every scenario (in ``params_from`` order) with one backend."""
+def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None,
+                  follow: dict[str, Evaluation] | None = None) -> dict[str, Evaluation]:
+    """Evaluate every scenario (in ``params_from`` order) with one backend; ``follow``: other
+    runs of the same scenarios whose kink decisions these runs take (the key's, for floats)."""
     rules = rules or assignment.rules
     done: dict[str, Evaluation] = {}
     for name in assignment.scenario_order():
@@ -99,17 +105,19 @@ def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None
             continue  # no fixed numbers: see grader.keys.instances
         graph = assignment.graphs[s.network]
         done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
-                              backend=backend, rules=rules, learning_rate=s.learning_rate)
+                              backend=backend, rules=rules, learning_rate=s.learning_rate,
+                              follow=follow[name].kinks if follow else None)
     return done
 
 
-def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules):
-    """The raw (backend) array a question asks for."""
+def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules, follow: Evaluation | None = None):
+    """The raw (backend) array a question asks for; ``follow`` as in :func:`run_scenarios`."""
     verb = question.verb
+    kinks = KinkDecisions(follow=follow.kinks if follow is not None else None)
     if verb == "jacobian":
-        return jacobian(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+        return jacobian(graph, ev.values, *question.nodes, backend=backend, rules=rules, kinks=kinks)
     if verb == "derivative":
-        return elementwise_derivative(graph, ev.values, *question.nodes, backend=backend, rules=rules)
+        return elementwise_derivative(graph, ev.values, *question.nodes, backend=backend, rules=rules, kinks=kinks)
     if verb == "shape":
         return backend.array([list(ev.values[question.node].shape)])
     if verb == "count":
@@ -122,12 +130,10 @@ KINK_OPS = ("relu", "leaky_relu")
 
 
 def key_backend(assignment: Assignment):
-    """EXACT (sympy) for an assignment file's fixed numbers. A student's random draw uses HIGH
-    (60 digits, 150× faster: sympy's exact sigmoids of arbitrary rationals nest exp() without
-    end), unless a ReLU kink makes the sign of an exact 0 matter."""
-    if not assignment.variant or any(n.op in KINK_OPS for g in assignment.graphs.values() for n in g.nodes):
-        return EXACT
-    return HIGH
+    """The key's arithmetic, for every assignment and draw: MIXED (exact rationals while values
+    stay rational, so kinks are decided exactly; 60 digits after exp/log/tanh, where sympy's
+    exact sigmoids of sigmoids nested exp() without end and took minutes)."""
+    return MIXED
 
 
 def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check: bool = True,
@@ -137,18 +143,18 @@ def build_key(assignment: Assignment, *, rules: Rules | None = None, cross_check
     caller has them, so the cross-check does not recompute them."""
     rules = rules or assignment.rules
     backend = key_backend(assignment)
-    with mpmath.workdps(DIGITS):
-        exact = run_scenarios(assignment, backend=backend, rules=rules)
-        return _entries(assignment, exact, backend, rules, cross_check, floats)
+    exact = run_scenarios(assignment, backend=backend, rules=rules)
+    return _entries(assignment, exact, backend, rules, cross_check, floats)
 
 
 def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_check: bool,
              floats: dict | None = None) -> AnswerKey:
     if not cross_check:
         floats = None
-    elif floats is None:
-        floats = run_scenarios(assignment, backend=FLOAT, rules=rules)
-    entries = {}
+    elif floats is None or any(ev.kinks.zeros() for ev in exact.values()):
+        # the caller's float runs decided kinks on their own: at an exact 0 they may differ
+        floats = run_scenarios(assignment, backend=FLOAT, rules=rules, follow=exact)
+    entries, computed = {}, []
     for q in assignment.questions:
         make = KEY_ENTRIES.get(KINDS[q.kind].key)
         if assignment.scenarios[q.scenario].random is not None or make is None:
@@ -157,14 +163,15 @@ def _entries(assignment: Assignment, exact: dict, backend, rules: Rules, cross_c
         graph = assignment.graphs[assignment.scenarios[q.scenario].network]
         raw = quantity(exact[q.scenario], q, graph, backend=backend, rules=rules)
         value = backend.to_float(raw)
+        computed.append(raw)
         if floats is not None:
-            other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules)
+            other = quantity(floats[q.scenario], q, graph, backend=FLOAT, rules=rules, follow=exact[q.scenario])
             if not np.allclose(value, other, rtol=BACKEND_AGREEMENT, atol=BACKEND_AGREEMENT):
                 raise ConfigError(f"exact and float engines disagree on {q.quantity} (max difference "
                                   f"{np.max(np.abs(value - other)):.3g}): please report this bug",
                                   file=assignment.path, question=q.id)
         entries[q.id] = make(q, value, raw, assignment)
-    return AnswerKey(assignment, entries)
+    return AnswerKey(assignment, entries, describe_arithmetic(computed))
 
 
 def _numbers_entry(q: Question, value: np.ndarray, raw, assignment: Assignment) -> KeyEntry:

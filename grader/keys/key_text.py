@@ -48,7 +48,7 @@ PRINTERS = {"numbers": _numbers_value, "classes": _classes_value, "shape": _shap
 
 def key_json(key: AnswerKey) -> str:
     questions = [{"id": q.id, "kind": q.kind, "answer": answer_value(key[q.id])} for q in key.assignment.questions]
-    return json.dumps({"assignment": key.assignment.id, "questions": questions}, indent=2)
+    return json.dumps({"assignment": key.assignment.id, "arithmetic": key.arithmetic, "questions": questions}, indent=2)
 
 
 def key_answer_file(key: AnswerKey, *, student_id: str = "KEY") -> str:
@@ -72,7 +72,7 @@ def conventions_text(assignment) -> str:
 
 def key_text(key: AnswerKey) -> str:
     a = key.assignment
-    lines = [f"{a.id}: {a.title}", conventions_text(a), ""]
+    lines = [f"{a.id}: {a.title}", conventions_text(a)] + ([f"Computed in {key.arithmetic}."] if key.arithmetic else []) + [""]
     for q in a.questions:
         value = answer_value(key[q.id])
         if isinstance(value, str):

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import re
 
-import mpmath
 import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.engine.graph import Graph
 from grader.keys.answer_key import AnswerKey, key_backend, run_scenarios
 from grader.keys.key_text import conventions_text
-from grader.engine.autodiff import EXACT
 
 _FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
               "softmax": r"\operatorname{softmax}", "exp": r"\exp", "log": r"\log", "identity": "",
@@ -92,14 +90,13 @@ def worked_solution(key: AnswerKey) -> str:
     """The whole assignment worked out, scenario by scenario, as Markdown with LaTeX."""
     a = key.assignment
     backend = key_backend(a)
-    with mpmath.workdps(60):
-        evaluations = run_scenarios(a, backend=backend)
+    evaluations = run_scenarios(a, backend=backend)
     asked: dict[tuple[str, str], list[str]] = {}
     for q in a.questions:
         asked.setdefault((q.scenario, q.quantity), []).append(q.id)
     out = [f"# {a.title}\n", f"*Assignment `{a.id}`{' — ' + a.source if a.source else ''}. Worked solution; "
-           f"numbers to {DIGITS} significant figures, computed "
-           f"{'exactly' if backend is EXACT else 'with 60 digits'}.*\n"]
+           f"numbers to {DIGITS} significant figures"
+           + (f", computed in {key.arithmetic}" if key.arithmetic else "") + ".*\n"]
     if a.description:
         out.append(a.description.strip() + "\n")
     out.append(conventions_text(a) + "\n")
