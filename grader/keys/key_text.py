@@ -58,12 +58,27 @@ def key_answer_file(key: AnswerKey, *, student_id: str = "KEY") -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=200)
 
 
-def conventions_text(assignment) -> str:
-    """The conventions the key follows, stated with it (ReLU'(0), batch reduction, classes)."""
-    ops = {n.op for g in assignment.graphs.values() for n in g.nodes}
+def kink_conventions(assignment, *graphs) -> str:
+    """``ReLU'(0) = 0`` (and leaky ReLU's value at 0) when one of ``graphs`` (default: the
+    assignment's) has a ReLU or leaky ReLU; "" when none has."""
+    at_zero = assignment.rules.relu_grad_at_zero
     parts = []
-    if ops & {"relu", "leaky_relu"}:
-        parts.append(f"ReLU'(0) = {assignment.rules.relu_grad_at_zero}")
+    nodes = [n for g in (graphs or assignment.graphs.values()) for n in g.nodes]
+    if any(n.op == "relu" for n in nodes):
+        parts.append(f"ReLU'(0) = {at_zero}")
+    consts = {n.name: n.value for n in nodes if n.op == "const"}
+    for slope in sorted({consts.get(n.args[1]) for n in nodes if n.op == "leaky_relu"} - {None}):
+        parts.append(f"LeakyReLU'(0) = {at_zero + (1 - at_zero) * slope} (slope {slope})")
+    return "; ".join(parts)
+
+
+def conventions_text(assignment, *, graphs=None) -> str:
+    """The conventions the key follows, stated with it (ReLU'(0) where a network of ``graphs``,
+    default all the assignment's, has a ReLU; batch reduction; classes)."""
+    parts = []
+    kinks = kink_conventions(assignment, *graphs) if graphs is not None else kink_conventions(assignment)
+    if kinks and (graphs is None or graphs):
+        parts.append(kinks)
     parts.append(f"batch gradients are the {assignment.rules.reduction} over examples")
     if any(KINDS[q.kind].classes for q in assignment.questions):
         parts.append(f"classes are numbered from {assignment.class_base}")

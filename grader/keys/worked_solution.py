@@ -1,7 +1,9 @@
 r"""Worked solutions: the key as an instructor would write it up by hand (Markdown + LaTeX).
 
-For every scenario: the forward pass (each equation with its numbers), the deltas, the
-gradients and the update, each step a display equation such as
+For every scenario: the forward pass (each equation with its numbers, the loss with its 1/m
+under a batch mean), the backward pass written out (each δ by its rule, the g'(z) values, the
+δ aᵀ products: :mod:`grader.keys.worked_backward`), the gradients and the update, each step
+a display equation such as
 
     $$z^{[1]} = W^{[1]} x + b^{[1]} = \begin{bmatrix} 0.2 \\ 0.2 \\ 0.2 \end{bmatrix}$$
 
@@ -15,8 +17,10 @@ import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.engine.graph import Graph
+from grader.engine.autodiff import elementwise_derivative
 from grader.keys.answer_key import AnswerKey, key_backend, run_scenarios
-from grader.keys.key_text import conventions_text
+from grader.keys.key_text import conventions_text, kink_conventions
+from grader.keys.worked_backward import BackwardText, grad_symbol
 
 _FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
               "softmax": r"\operatorname{softmax}", "exp": r"\exp", "log": r"\log", "identity": "",
@@ -99,7 +103,7 @@ def worked_solution(key: AnswerKey) -> str:
            + (f", computed in {key.arithmetic}" if key.arithmetic else "") + ".*\n"]
     if a.description:
         out.append(a.description.strip() + "\n")
-    out.append(conventions_text(a) + "\n")
+    out.append(conventions_text(a, graphs=()) + "\n")  # ReLU'(0): with each network that has one
     for name in a.scenario_order():
         if name not in evaluations:  # symbolic (random sizes): its answers are expressions
             out.append(_symbolic_section(a, name, key))
@@ -110,7 +114,8 @@ def worked_solution(key: AnswerKey) -> str:
         start = f"the updated parameters of `{s.params_from}`" if s.params_from else "the initial parameters"
         count = "1 example" if len(s.examples) == 1 else f"{len(s.examples)} examples as columns"
         out.append(f"Network `{s.network}`, {count}, {start}"
-                   + (f", learning rate η = {tex_number(float(s.learning_rate))}" if s.learning_rate is not None else "") + ".\n")
+                   + (f", learning rate η = {tex_number(float(s.learning_rate))}" if s.learning_rate is not None else "")
+                   + "." + _kink_convention(a, graph) + "\n")
         named = [n for n in graph.nodes if not n.name.startswith("_")]
         out.append("\n### Forward pass\n")
         for n in named:
@@ -118,25 +123,15 @@ def worked_solution(key: AnswerKey) -> str:
                 out.append(_eq(tex_name(n.name), "", backend.to_float(ev.values[n.name]), asked.get((name, n.name), [])))
         for n in named:
             if n.op not in ("input", "param") and n.name in ev.values:
-                out.append(_eq(tex_name(n.name), tex_expression(graph, n.name), backend.to_float(ev.values[n.name]),
-                               asked.get((name, n.name), [])))
+                out.append(_eq(tex_name(n.name), _loss_scale(a, ev, n.name == graph.loss) + tex_expression(graph, n.name),
+                               backend.to_float(ev.values[n.name]), asked.get((name, n.name), [])))
         if graph.output in ev.values and (name, f"class {graph.output}") in asked:
             classes = key[asked[(name, f"class {graph.output}")][0]].value.ravel().tolist()
             out.append(f"Predicted class: {', '.join(map(str, classes))} (the largest entry of "
                        f"${tex_name(graph.output)}$, counting from {a.class_base}).  "
                        f"*(question {', '.join(asked[(name, f'class {graph.output}')])})*\n")
         if ev.grads:
-            out.append("\n### Backward pass\n")
-            for n in reversed(named):
-                if n.op not in ("input", "param") and n.name != graph.loss and n.name in ev.grads:
-                    lhs = rf"\frac{{\partial L}}{{\partial {tex_name(n.name)}}}"
-                    layer = re.fullmatch(r"z(\d+)", n.name)
-                    out.append(_eq(rf"\delta^{{[{layer.group(1)}]}}" if layer else lhs, lhs if layer else "",
-                                   backend.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
-            out.append("\n### Gradients\n")
-            for p in reversed(graph.params):
-                out.append(_eq(rf"\frac{{\partial L}}{{\partial {tex_name(p)}}}", "", backend.to_float(ev.grads[p]),
-                               asked.get((name, f"grad {p}"), [])))
+            out += _backward_section(a, name, graph, ev, backend, asked)
         if ev.updated:
             out.append("\n### Update\n")
             eta = tex_number(float(s.learning_rate))
@@ -146,9 +141,52 @@ def worked_solution(key: AnswerKey) -> str:
     return "\n".join(out)
 
 
+def _loss_scale(a, ev, is_loss: bool) -> str:
+    """The batch mean's 1/m in front of the loss (m = the examples in the scenario)."""
+    return rf"\tfrac{{1}}{{{ev.batch}}} \, " if is_loss and a.rules.reduction == "mean" else ""
+
+
+def _kink_convention(a, graph) -> str:
+    """`` ReLU'(0) = 0.`` for a network with a ReLU or leaky ReLU, else nothing."""
+    text = kink_conventions(a, graph)
+    return f" {text}." if text else ""
+
+
+def _backward_section(a, name: str, graph, ev, backend, asked: dict) -> list[str]:
+    """Each gradient as its rule (the δ recursion, g'(z) values, δ aᵀ), then its numbers."""
+    shapes = {n: v.shape for n, v in ev.values.items()}
+    rules = BackwardText(graph, tex_name, tex_expression, shapes=shapes, batch=ev.batch,
+                         at_zero=tex_number(float(a.rules.relu_grad_at_zero)),
+                         scale=rf"\tfrac{{1}}{{{ev.batch}}}" if a.rules.reduction == "mean" else "")
+    out = ["\n### Backward pass\n"]
+    if a.rules.reduction == "mean":
+        out.append(f"The loss is the mean over the m = {ev.batch} examples: every gradient carries its 1/m.\n")
+    named = [n for n in graph.nodes if not n.name.startswith("_")]
+    for n in reversed(named):
+        if n.op in ("input", "param") or n.name == graph.loss or n.name not in ev.grads:
+            continue
+        for symbol, formula, (of, wrt) in rules.derivatives(n.name):
+            value = elementwise_derivative(graph, ev.values, of, wrt, backend=backend, rules=a.rules)
+            out.append(_eq(symbol, formula, backend.to_float(value), []))
+        symbol = grad_symbol(tex_name, n.name)
+        plain = rf"\frac{{\partial L}}{{\partial {tex_name(n.name)}}}"
+        middle = " = ".join(part for part in (plain if symbol != plain else "", rules.rule(n.name)) if part)
+        out.append(_eq(symbol, middle, backend.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
+    out.append("\n### Gradients\n")
+    wanted = [p for p in reversed(graph.params)] + [x for x in graph.inputs if (name, f"grad {x}") in asked]
+    for p in wanted:
+        if p in ev.grads:
+            out.append(_eq(grad_symbol(tex_name, p), rules.rule(p), backend.to_float(ev.grads[p]),
+                           asked.get((name, f"grad {p}"), [])))
+    return out
+
+
 def _symbolic_section(a, name: str, key: AnswerKey) -> str:
     """A scenario with symbolic sizes: each question's reference expression, as LaTeX."""
     lines = [f"\n## Scenario `{name}` (symbolic sizes)\n"]
+    convention = _kink_convention(a, a.graphs[a.scenarios[name].network])
+    if convention:
+        lines.append(f"Network `{a.scenarios[name].network}`.{convention}\n")
     for q in a.questions:
         if q.scenario == name:
             answer = key[q.id].expression or q.answer

@@ -14,7 +14,8 @@ from grader.batch.orchestrator import grade_folder
 from grader.course.rubric import load_rubric
 from tests.conftest import ROOT, SUBMISSIONS
 
-DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "
+DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "  # with its rule since issue 19
+               r"\frac{\partial L}{\partial a^{[2]}} \odot \sigma'(z^{[2]}) = "
                r"\begin{bmatrix} -0.113937 \\ 0.13437 \end{bmatrix}$$")
 SAMPLE_NAMES = ["s1001-mlp-numeric.md", "s1002-mlp-numeric.md", "s1003-mlp-numeric.md", "s1004-mlp-numeric.md",
                 "s1005-mlp-numeric.md", "s1006-mlp-numeric.md", "s1007-mlp-numeric.md",
