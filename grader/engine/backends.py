@@ -185,8 +185,8 @@ class ExactBackend(_ObjectBackend):
 # Digits carried when an exact value is turned into a number; a value that is not
 # structurally 0 but smaller than ZERO_BELOW at this precision is a cancellation sympy did not
 # see (e.g. exp(a)·exp(-a) with a long a) and is reported as exactly 0.
-DIGITS = 60
-ZERO_BELOW = mpmath.mpf("1e-45")
+DIGITS = mixed_numbers.DIGITS
+ZERO_BELOW = mpmath.mpf(f"1e-{mixed_numbers.ZERO_DIGITS}")
 
 
 @lru_cache(maxsize=1)

@@ -35,9 +35,10 @@ from mpmath import libmp
 DIGITS = 60
 PREC = libmp.dps_to_prec(DIGITS)
 _NEAREST = libmp.round_nearest
-# an Approx this small is a cancellation, i.e. 0 (at 60 digits the engine's values carry
-# errors near 1e-60; a homework quantity is never truly below 1e-45)
-ZERO_BELOW = libmp.from_rational(1, 10**45, PREC, _NEAREST)
+# an Approx below 10^-ZERO_DIGITS is a cancellation, i.e. 0 (at 60 digits the engine's values
+# carry errors near 1e-60; a homework quantity is never truly below 1e-45)
+ZERO_DIGITS = 45
+ZERO_BELOW = libmp.from_rational(1, 10**ZERO_DIGITS, PREC, _NEAREST)
 _ONE = Fraction(1)
 _ZERO = Fraction(0)
 _add, _sub, _mul, _div = libmp.mpf_add, libmp.mpf_sub, libmp.mpf_mul, libmp.mpf_div
@@ -52,6 +53,8 @@ def _raw(x):
         return _fraction_raw(x.numerator, x.denominator)
     if t is int or isinstance(x, Integral):
         return libmp.from_int(int(x))
+    if t is float:  # a float constant in an op: its exact binary value (the result is an Approx)
+        return libmp.from_float(x)
     return None
 
 
