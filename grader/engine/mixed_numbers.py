@@ -26,6 +26,7 @@ a sigmoid/tanh/softmax net in 60 digits, each in milliseconds.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from functools import lru_cache
 from numbers import Integral
@@ -211,9 +212,10 @@ def sqrt(x):
     """√x: exact for a rational square (√(9/4) = 3/2), else PREC bits."""
     if type(x) is not Approx:
         x = Fraction(x)
-        p, q = libmp.isqrt(x.numerator), libmp.isqrt(x.denominator)
-        if x >= 0 and p * p == x.numerator and q * q == x.denominator:
-            return Fraction(p, q)
+        if x >= 0:
+            p, q = math.isqrt(x.numerator), math.isqrt(x.denominator)
+            if p * p == x.numerator and q * q == x.denominator:
+                return Fraction(p, q)
     return Approx(libmp.mpf_sqrt(_raw(x), PREC, _NEAREST), hash(("sqrt", _form(x))))
 
 

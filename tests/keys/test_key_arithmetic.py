@@ -102,3 +102,29 @@ def test_random_networks_match_central_differences_at_60_digits(tmp_path, seed, 
     if seed % 2 == 1 and any(op in eq for eq in data["networks"]["net"]["equations"][:-2] for op in ("relu(", "leaky_relu(")):
         assert run.kinks.zeros(), "a kinked network has a ReLU input exactly at 0"
     np.testing.assert_array_equal(key["dx"].value, MIXED.to_float(run.grads["x"]))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("assignment, said", [
+    ("one-kink", "exact rational arithmetic (every value exact)"),  # a ReLU network
+    ("mlp-numeric", "exact rationals where values stay rational, 60 significant digits (mpmath) after exp/log/tanh"),
+])
+def test_grade_key_says_which_arithmetic_it_used(tmp_path, fmt, assignment, said):
+    import json
+
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    from tests.conftest import ROOT
+    from tests.keys.test_kinks import ONE_KINK
+
+    path = ROOT / "reference" / "mlp-numeric.yaml"
+    if assignment == "one-kink":
+        path = tmp_path / "one-kink.yaml"
+        load(ONE_KINK, tmp_path, "one-kink")
+    result = CliRunner().invoke(cli, ["key", str(path), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.output)["arithmetic"].startswith(said)
+    else:
+        assert said in result.output
