@@ -110,6 +110,19 @@ class BackwardText:
                  if user.op not in ("input", "param", "const")]
         return " + ".join(terms)
 
+    def one_hot_shortcut(self, name: str) -> tuple[str, str] | None:
+        """For ``z`` of ``softmax(z)`` read only by cross-entropy against targets ``t``: the
+        classic ``softmax(z) − t`` (what the rule comes to when each column of t sums to 1),
+        and the name of t, which the caller checks."""
+        users = self.users.get(name, ())
+        if len(users) != 1 or users[0][0].op != "softmax":
+            return None
+        readers = self.users.get(users[0][0].name, ())
+        if len(readers) != 1 or readers[0][0].op != "cross_entropy" or readers[0][1] != 0:
+            return None
+        loss = readers[0][0]
+        return fill("<s>(<0> - <1>)", s=self.scale, **{"0": self._tex(loss.args[0]), "1": self._tex(loss.args[1])}), loss.args[1]
+
     def derivatives(self, name: str) -> list[tuple[str, str, tuple[str, str]]]:
         """The element-wise derivatives in ``rule(name)``: (name, what it equals, (of, wrt))."""
         out = []

@@ -170,7 +170,8 @@ def _backward_section(a, name: str, graph, ev, backend, asked: dict) -> list[str
             out.append(_eq(symbol, formula, backend.to_float(value), []))
         symbol = grad_symbol(tex_name, n.name)
         plain = rf"\frac{{\partial L}}{{\partial {tex_name(n.name)}}}"
-        middle = " = ".join(part for part in (plain if symbol != plain else "", rules.rule(n.name)) if part)
+        middle = " = ".join(part for part in (plain if symbol != plain else "", rules.rule(n.name),
+                                              _one_hot(rules, n.name, ev)) if part)
         out.append(_eq(symbol, middle, backend.to_float(ev.grads[n.name]), asked.get((name, f"grad {n.name}"), [])))
     out.append("\n### Gradients\n")
     wanted = [p for p in reversed(graph.params)] + [x for x in graph.inputs if (name, f"grad {x}") in asked]
@@ -179,6 +180,15 @@ def _backward_section(a, name: str, graph, ev, backend, asked: dict) -> list[str
             out.append(_eq(grad_symbol(tex_name, p), rules.rule(p), backend.to_float(ev.grads[p]),
                            asked.get((name, f"grad {p}"), [])))
     return out
+
+
+def _one_hot(rules: BackwardText, name: str, ev) -> str:
+    """``a − t`` after a softmax/cross-entropy δ, when every column of t sums to 1 (one-hot)."""
+    shortcut = rules.one_hot_shortcut(name)
+    if shortcut is None or shortcut[1] not in ev.values:
+        return ""
+    sums = np.asarray(ev.values[shortcut[1]], dtype=object).sum(axis=0)
+    return shortcut[0] if all(total == 1 for total in sums) else ""
 
 
 def _symbolic_section(a, name: str, key: AnswerKey) -> str:

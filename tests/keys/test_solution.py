@@ -61,6 +61,10 @@ def test_symbolic_assignments_get_a_worked_solution_with_every_question(catalog,
     r"\tanh'(z^{[1]}) = 1 - a^{[1]} \odot a^{[1]} = ",
     r"\frac{\partial L}{\partial b^{[3]}} = \textstyle\sum_{\text{examples}} \delta^{[3]} = \begin{bmatrix} 0.666667 \\ -0.333333 \\ -0.333333 \end{bmatrix}",
     r"\frac{\partial L}{\partial a^{[3]}} = -t \oslash a^{[3]} = ",
+    # softmax and cross-entropy against one-hot targets: the rule comes to a − t, said so
+    r"\delta^{[3]} = \frac{\partial L}{\partial z^{[3]}} = a^{[3]} \odot \bigl(\frac{\partial L}{\partial a^{[3]}} - "
+    r"(a^{[3]})^T \frac{\partial L}{\partial a^{[3]}}\bigr) = (a^{[3]} - t) = \begin{bmatrix} 0.333333 & 0.333333 \\ "
+    r"-0.666667 & 0.333333 \\ 0.333333 & -0.666667 \end{bmatrix}",
 ])
 def test_the_backward_pass_is_written_out(markdown, step):
     assert step in markdown
@@ -119,3 +123,15 @@ def test_random_networks_get_a_worked_backward_pass_for_every_gradient(tmp_path,
         assert rf"\delta^{{[{layer}]}} = \frac{{\partial L}}{{\partial z^{{[{layer}]}}}} = " in text
     has_relu = any("relu(" in e for e in data["networks"]["net"]["equations"])
     assert ("ReLU'(0)" in text) == has_relu
+
+
+@pytest.mark.parametrize("targets, shortcut", [(["0", "1", "0"], True), (["0.5", "0.2", "0"], False)])
+def test_the_softmax_shortcut_only_for_targets_that_sum_to_1(tmp_path, targets, shortcut):
+    import numpy as np
+    from grader.keys.answer_key import build_key
+    from tests.keys.random_networks import load, random_assignment
+    data = random_assignment(np.random.default_rng(3), depth=2, widths=[2, 3, 3], hidden=["tanh"],
+                             loss="cross_entropy", output="softmax", batch=1)
+    data["scenarios"]["s"]["examples"][0]["t"] = targets
+    text = worked_solution(build_key(load(data, tmp_path)))
+    assert (r"\bigr) = (a^{[2]} - t) = " in text) == shortcut
