@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from grader.io.writeups.model import EQUALS, MEMBER, Chain, NotRead, Term
+from grader.io.writeups.model import DEFINITION, EQUALS, MEMBER, Chain, NotRead, Term
 
 MAX_DEPTH = 40  # brackets and environments, as for a typed answer
 
@@ -42,6 +42,7 @@ _LEADING_LABEL = re.compile(r"^\s*(?:(?:\((?:[ivx]{1,4}|[a-h]|\d{1,2}[a-h]?)\)|(
 _PROSE = re.compile(r"^\s*\\(?:text|mathrm|textbf|mbox)\{[^{}]*\}\s*|\s*\\(?:text|mbox)\{[^{}]*\}\s*$"
                     r"|^\s*\(\s*\\text\{[^{}]*\}\s*\)\s*$|^\s*\(\d+(?:\.\d+)?[a-z]?\)\s*$")
 _EDGE_PUNCT = ",.;:"
+_LET = re.compile(r"\\text\{\s*(?:let|define|denote)\b", re.I)
 _UNBALANCED = f"brackets that do not pair up (or nest more than {MAX_DEPTH} deep)"
 
 
@@ -55,9 +56,11 @@ class Splitter:
     pending: Term | None = None  # a lone term a following ``= …`` may continue
     label: str | None = None
     heading: str = ""
+    kind: str = ""  # what the chains being read are (model.GOAL inside a "show that")
+    _row_kind: str = ""
 
-    def segment(self, text: str, start: int, end: int, *, display: bool) -> None:
-        """Add the chains of ``text[start:end]``."""
+    def segment(self, text: str, start: int, end: int, *, display: bool, defines: bool = False) -> None:
+        """Add the chains of ``text[start:end]``; ``defines``: the prose before says "Let"."""
         work = _masked(text, start, end)
         tag = _TAG.search(work, start, end)
         if tag:
@@ -71,11 +74,12 @@ class Splitter:
             if _top_level(work, row_start, row_end) is None:
                 self._skip(work, row_start, row_end, _UNBALANCED)
                 continue
-            self._row(work, row_start, row_end)
+            self._row(work, row_start, row_end, defines and row_start == start)
         if not display:
             self.pending = None  # an inline term is prose's, not the start of a display chain
 
-    def _row(self, work: str, start: int, end: int) -> None:
+    def _row(self, work: str, start: int, end: int, defines: bool = False) -> None:
+        self._row_kind = DEFINITION if defines or _LET.search(work, start, end) else self.kind
         pieces = _statements(work, start, end)
         for n, (s, e) in enumerate(pieces):
             self._statement(work, s, e, continues=n == 0)
@@ -105,7 +109,7 @@ class Splitter:
         if any(t is None for t in terms):
             self._skip(work, start, end, "a relation with nothing on one side")
             return
-        chain = Chain(tuple(terms), tuple(relations), self.label, self.heading)
+        chain = Chain(tuple(terms), tuple(relations), self.label, self.heading, self._row_kind)
         self.label = None
         self.chains.append(chain)
         self.pending = chain.terms[-1]

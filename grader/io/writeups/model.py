@@ -8,6 +8,9 @@ from dataclasses import dataclass
 #: step to check; ``∈`` says a shape (``\delta \in \mathbb{R}^C``): it ends a chain that may
 #: answer a shape question but is not a step that holds or not.
 EQUALS, MEMBER = "=", "∈"
+#: Chains that are not claims to check: the result a task asks to show (stated by the task, a
+#: target for the chains after it) and the student's own definitions (``Let h = …``).
+GOAL, DEFINITION = "goal", "definition"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Chain:
     relations: tuple[str, ...]
     label: str | None = None
     heading: str = ""
+    kind: str = ""  # "" a claim; GOAL the result a "show that" asks for; DEFINITION "Let h = …"
 
     @property
     def line(self) -> int:

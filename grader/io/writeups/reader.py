@@ -18,13 +18,16 @@ from grader.errors import SubmissionError
 from grader.io.safe_load import read_utf8
 from grader.io.writeups.chains import Splitter
 from grader.io.writeups.math_blocks import line_starts, marks, math_segments
-from grader.io.writeups.model import WriteUp
+from grader.io.writeups.model import GOAL, WriteUp
 
 MAX_WRITEUP_BYTES = 1_000_000  # a 10-page write-up is ~40 kB; seed 004 (numbers included) 21 kB
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _FIELD = {key: re.compile(rf"\b{key}\s*:\s*[\"']?({_ID})", re.I) for key in ("assignment", "student")}
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_SHOW_THAT = re.compile(r"\b(?:show|prove|verify)\s+that\b", re.I)
+_SENTENCE_END = re.compile(r"[.:](?:\s|$)")
+_LET = re.compile(r"\b(?:let|define|denote)\s*$", re.I)
 
 
 def _text(raw: str) -> str:
@@ -86,14 +89,21 @@ def writeup_from_text(text: str, *, file: str, known_assignments=()) -> WriteUp:
     splitter = Splitter(where, not_read=not_read)
     pending_marks = iter(labels)
     mark = next(pending_marks, None)
+    prose_from = 0
     for seg in segments:
         while mark is not None and mark.offset < seg.start:
             if mark.kind == "heading":
-                splitter.heading, splitter.label, splitter.pending = mark.text, None, None
+                splitter.heading, splitter.label, splitter.pending, splitter.kind = mark.text, None, None, ""
             else:
                 splitter.label = mark.text
             mark = next(pending_marks, None)
-        splitter.segment(scan, seg.start, seg.end, display=seg.display)
+        prose = scan[prose_from:seg.start].rstrip("$\\[ \n\t")
+        if _SHOW_THAT.search(prose):  # the task's own statement of the result: a goal, not a claim
+            splitter.kind = GOAL
+        elif splitter.kind == GOAL and _SENTENCE_END.search(prose):  # the task's statement has ended
+            splitter.kind = ""
+        splitter.segment(scan, seg.start, seg.end, display=seg.display, defines=bool(_LET.search(prose)))
+        prose_from = seg.end
     return WriteUp(file, assignment, student, tuple(splitter.chains),
                    tuple(sorted(splitter.not_read, key=lambda n: n.line)), tuple(text.split("\n")))
 

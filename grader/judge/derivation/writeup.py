@@ -1,0 +1,65 @@
+"""A whole write-up judged: every chain's steps, which question each chain answers, and the
+answers to grade as answer-file answers (the question's last answering chain, its last term)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.course.assignment import Assignment
+from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
+from grader.judge.budget import checkpoint
+from grader.judge.derivation.context import scenarios as scenarios_of
+from grader.judge.derivation.diagnosis import diagnose_step
+from grader.judge.derivation.questions import answer_term, answered_question
+from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
+
+
+@dataclass(frozen=True)
+class JudgedChain:
+    chain: Chain
+    steps: tuple[StepResult, ...]
+    question: str | None = None  # the question it answers (the last such chain counts)
+    counts: bool = False  # it is that question's answer
+
+    @property
+    def first_wrong(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status == FAILS), None)
+
+
+@dataclass(frozen=True)
+class JudgedWriteup:
+    """Each chain judged, what was not read, and question id → the term that answers it."""
+
+    writeup: WriteUp
+    chains: tuple[JudgedChain, ...]
+    answers: dict  # question id -> Term
+
+    @property
+    def not_read(self) -> tuple[NotRead, ...]:
+        """Lines not read: the reader's, and steps whose sides the grammar cannot read."""
+        extra = tuple(NotRead(s.left.line, f"{s.left.text} = {s.right.text}", s.reason)
+                      for c in self.chains for s in c.steps if s.status == NOT_READ)
+        return tuple(sorted(self.writeup.not_read + extra, key=lambda n: n.line))
+
+
+def judge_writeup(writeup: WriteUp, assignment: Assignment) -> JudgedWriteup:
+    """Check every step of ``writeup`` against ``assignment`` and find what answers what."""
+    scenarios = scenarios_of(assignment)
+    judged, answers = [], {}
+    for chain in writeup.chains:
+        question = answered_question(chain, assignment, scenarios)
+        checkpoint(question.id if question else None)  # a student's chain: its clock runs
+
+        def diagnose(step, reading, question=question):
+            return diagnose_step(step, reading, assignment=assignment, question=question)
+
+        judged.append(JudgedChain(chain, check_chain(chain, scenarios, diagnose), question.id if question else None))
+        if question is not None:
+            answers[question.id] = len(judged) - 1
+    checkpoint(None)
+    chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
+    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()})
+
+
+def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:
+    """question id → the term that answers it (for the answer-file grading path)."""
+    return dict(judged.answers)
