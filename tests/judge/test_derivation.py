@@ -36,7 +36,7 @@ CORPUS_FINDINGS = {
     "relu_nonzero_line5.tex": ((5, ("relu-derivative-nonzero",)), {}),
     "sign_flipped_line4.txt": ((4, ("loss-gradient-sign",)), {"task1.delta_L": 4}),
     "transposed_line3.md": ((3, ("transposed-answer",)), {"task2a.grad_W": 3}),
-    "missing_skip_line6.md": (None, {"q1c.z2bar": 3, "q1c.xbar": 7}),
+    "missing_skip_line5.md": ((5, ("missing-skip-path",)), {"q1c.z2bar": 3, "q1c.xbar": 7}),
     "ocr_noise.md": (None, {}),
     "follow_through_line3.md": ((3, ("loss-gradient-sign",)), {"task1.delta_L": 3}),
 }

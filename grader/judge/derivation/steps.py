@@ -197,8 +197,11 @@ def _argument(node):
     return node.arg if isinstance(node, A.Derivative) else (node.args[0] if len(node.args) == 1 else None)
 
 
-def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None) -> tuple[StepResult, ...]:
-    """Every step of ``chain``; ``diagnose(step, reading)`` → flags for a step that does not hold."""
+def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None, *,
+                endpoints: bool = False) -> tuple[StepResult, ...]:
+    """Every step of ``chain``; ``diagnose(step, reading)`` → flags for a step that does not hold.
+    ``endpoints`` (a chain that answers a question): when steps between are not read, the
+    first term against the last is one more step."""
     if chain.kind in (GOAL, DEFINITION):
         why = {GOAL: "the result the task asks to show", DEFINITION: "the student's own definition"}[chain.kind]
         return tuple(StepResult(left, relation, right, NOT_CHECKED, why) for left, relation, right in chain.steps)
@@ -209,4 +212,11 @@ def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None) ->
             step = diagnose(step, reading)
         out.append(StepResult(**{**step.__dict__, "after_wrong": wrong}) if wrong else step)
         wrong = wrong or step.status == FAILS
+    if endpoints and not wrong and len(out) > 1 and any(s.status == NOT_READ for s in out) and EQUALS in chain.relations[-1:]:
+        # the lines between could not be read: the chain is still a claim from its first term to its last
+        step, reading = check_step(chain.terms[0], EQUALS, chain.terms[-1], scenarios)
+        if step.status in (HOLDS, FAILS):
+            step = StepResult(**{**step.__dict__, "reason": (step.reason + "; " if step.reason else "")
+                                 + "first term to last (the steps between are not read)"})
+            out.append(diagnose(step, reading) if step.status == FAILS and diagnose is not None else step)
     return tuple(out)

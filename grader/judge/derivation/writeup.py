@@ -52,7 +52,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment) -> JudgedWriteup:
         def diagnose(step, reading, question=question):
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
-        judged.append(JudgedChain(chain, check_chain(chain, scenarios, diagnose), question.id if question else None))
+        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None)
+        judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
     checkpoint(None)
