@@ -4,6 +4,7 @@ spacing commands. The student's text is kept as typed for showing; this is what 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WRAPPERS = re.compile(r"\\(?:underline|boxed|mathbf|bm|displaystyle|textstyle)\s*(?=\{)")
 # after a group, a transpose or a digit only: on a bare letter (``z_{d \times 1}``) it may be an
@@ -12,6 +13,7 @@ _SIZE_NOTE = re.compile(r"(?<=[})T0-9])_\{\s*[A-Za-z0-9]+\s*\\times\s*[A-Za-z0-9
 _SPACING = re.compile(r"\\[,;!: ]|\\(?:quad|qquad)\b")
 
 
+@lru_cache(maxsize=8192)  # a class writes the same terms many times
 def readable(text: str) -> str:
     r"""``text`` without layout: emphasis unwrapped, sizes under factors dropped.
 

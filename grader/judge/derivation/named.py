@@ -58,9 +58,18 @@ def named_tree(text: str, scenario: Scenario):
     return A.Sym(name, found[1])
 
 
+_SYMBOLS: dict = {}  # (text, table id) → (the symbol it is or None, the table)
+
+
 def _symbol(text: str, scenario: Scenario):
-    try:
-        tree = parse_expression(text, scenario.table, expect="expression").expr
-    except AnswerError:
-        return None
-    return tree if isinstance(tree, A.Sym) else None
+    cache_key = (text, id(scenario.table))
+    hit = _SYMBOLS.get(cache_key)
+    if hit is None or hit[1] is not scenario.table:
+        try:
+            tree = parse_expression(text, scenario.table, expect="expression").expr
+        except AnswerError:
+            tree = None
+        if len(_SYMBOLS) > 4096:
+            _SYMBOLS.clear()
+        hit = _SYMBOLS[cache_key] = (tree if isinstance(tree, A.Sym) else None, scenario.table)
+    return hit[0]

@@ -80,20 +80,20 @@ _PARSED: dict = {}  # (text, table id) → tree: a class writes the same steps m
 
 
 def _parse(text: str, scenario: Scenario):
-    """The tree of a side (a term naming a gradient, ∂L/∂W, stands for its value)."""
+    """The tree of a side (a term naming a gradient, ∂L/∂W, stands for its value); raises
+    AnswerError. Outcomes are remembered per text and table, failures too."""
     cache_key = (text, id(scenario.table))
     hit = _PARSED.get(cache_key)
     if hit is None or hit[1] is not scenario.table:
         try:
             tree = parse_expression(readable(text), scenario.table, expect="expression").expr
-        except AnswerError:
-            tree = named_tree(text, scenario)
-            if tree is None:
-                raise
-        hit = (tree, scenario.table)
+        except AnswerError as e:
+            tree = named_tree(text, scenario) or e
         if len(_PARSED) > 4096:
             _PARSED.clear()
-        _PARSED[cache_key] = hit
+        hit = _PARSED[cache_key] = (tree, scenario.table)  # the table kept alive: its id is the key
+    if isinstance(hit[0], AnswerError):
+        raise hit[0]
     return hit[0]
 
 
