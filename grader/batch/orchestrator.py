@@ -156,7 +156,7 @@ def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | Non
     to grade again: they ran out of time in an earlier attempt (see :mod:`grader.batch.workers`).
     ``identity`` may give the file to another student than the one it names (ids from folder)."""
     if path.suffix.lower() in WRITEUP_SUFFIXES:  # a derivation, not an answer file
-        return grade_writeup(path, folder, catalog, identity=identity)
+        return grade_writeup(path, folder, catalog, identity=identity, preset=preset)
     shown = str(path.relative_to(folder))
     notes: tuple[str, ...] = ()
     try:

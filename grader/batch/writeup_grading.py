@@ -19,8 +19,9 @@ from grader.results import REVIEW, UNREADABLE, QuestionResult, StudentResult, Ve
 WRITEUP_SUFFIXES = tuple(FORMATS)
 
 
-def grade_writeup(path: Path, folder: Path, catalog, *, identity=None) -> StudentResult:
-    """Read and grade the write-up at ``path`` (shown relative to ``folder``)."""
+def grade_writeup(path: Path, folder: Path, catalog, *, identity=None, preset: dict | None = None) -> StudentResult:
+    """Read and grade the write-up at ``path`` (shown relative to ``folder``). ``preset``
+    (question id → AnswerError): questions that ran out of time before, not checked again."""
     from grader.batch.orchestrator import grade_submission  # the answer-file path, shared
 
     shown = str(Path(path).relative_to(folder))
@@ -29,11 +30,11 @@ def grade_writeup(path: Path, folder: Path, catalog, *, identity=None) -> Studen
     except SubmissionError as e:
         return StudentResult(shown, error=replace(e, file=shown))
     writeup = replace(writeup, file=shown)
-    sub, judged = writeup_submission(writeup, catalog)
+    sub, judged = writeup_submission(writeup, catalog, stopped=tuple(preset or ()))
     notes: tuple[str, ...] = ()
     if identity is not None:
         sub, notes = identity.resolve(sub)
-    result = grade_submission(sub, catalog)
+    result = grade_submission(sub, catalog, preset=preset)
     if judged is None:
         return result
     # an answering line the grammar cannot read is never wrong: a TA reads it (the review sheet)
@@ -51,7 +52,7 @@ def _for_review(q: QuestionResult, sub: Submission) -> QuestionResult:
                                                         f"({why}); a TA reads it", error=q.verdict.error))
 
 
-def writeup_submission(writeup, catalog) -> tuple[Submission, JudgedWriteup | None]:
+def writeup_submission(writeup, catalog, *, stopped=()) -> tuple[Submission, JudgedWriteup | None]:
     """The write-up as a submission (question id → its answering term, as parsed) and the
     judged derivation (None for an assignment the course does not have: the submission is
     then rejected as any answer file naming it is)."""
@@ -59,7 +60,7 @@ def writeup_submission(writeup, catalog) -> tuple[Submission, JudgedWriteup | No
     answers, lines = {}, {}
     if writeup.assignment in catalog.known_ids():
         assignment = catalog.for_student(catalog.assignment(writeup.assignment), writeup.student)
-        judged = judge_writeup(writeup, assignment)
+        judged = judge_writeup(writeup, assignment, stopped=stopped)
         for qid, term in judged.answers.items():
             answers[qid] = readable(term.text)
             lines[("answers", qid)] = term.line

@@ -116,3 +116,10 @@ def test_show_that_statement_and_definitions_are_not_claims(catalog):
     j = judge_writeup(writeup_from_text(text, file="w.md"), catalog.assignment("residual-softmax"))
     assert [(s.left.line, s.status) for c in j.chains for s in c.steps] == [
         (3, NOT_CHECKED), (6, NOT_CHECKED), (6, NOT_CHECKED), (7, FAILS)]
+
+
+def test_a_question_stopped_before_is_not_checked_again(catalog):
+    w = read_writeup(CORPUS / "stray_bias_line7.md")
+    j = judge_writeup(w, catalog.assignment(w.assignment), stopped=("task2a.grad_W_ij",))
+    assert {s.status for c in j.chains for s in c.steps} == {NOT_READ}
+    assert j.answers["task2a.grad_W_ij"].line == 9

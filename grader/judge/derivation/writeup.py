@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from grader.course.assignment import Assignment
 from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
-from grader.judge.budget import checkpoint
+from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.judge.derivation.questions import answer_term, answered_question
@@ -41,13 +41,22 @@ class JudgedWriteup:
         return tuple(sorted(self.writeup.not_read + extra, key=lambda n: n.line))
 
 
-def judge_writeup(writeup: WriteUp, assignment: Assignment) -> JudgedWriteup:
-    """Check every step of ``writeup`` against ``assignment`` and find what answers what."""
+def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> JudgedWriteup:
+    """Check every step of ``writeup`` against ``assignment`` and find what answers what.
+    The chains of a question in ``stopped`` (out of time in an earlier attempt) are not checked
+    again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
+    on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
     judged, answers = [], {}
     for chain in writeup.chains:
+        checkpoint(FILE)
         question = answered_question(chain, assignment, scenarios)
-        checkpoint(question.id if question else None)  # a student's chain: its clock runs
+        if question is not None and question.id in stopped:
+            judged.append(JudgedChain(chain, tuple(StepResult(a, r, b, NOT_READ, "stopped: over the time limit")
+                                                   for a, r, b in chain.steps), question.id))
+            answers[question.id] = len(judged) - 1
+            continue
+        checkpoint(question.id if question else FILE)
 
         def diagnose(step, reading, question=question):
             return diagnose_step(step, reading, assignment=assignment, question=question)
