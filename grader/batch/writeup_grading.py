@@ -14,7 +14,7 @@ from grader.io.answer_files import Submission
 from grader.io.writeups.reader import FORMATS, read_writeup
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.writeup import JudgedWriteup, judge_writeup
-from grader.results import REVIEW, UNREADABLE, QuestionResult, StudentResult, Verdict
+from grader.results import REVIEW, UNREADABLE, WRONG, QuestionResult, StudentResult, Verdict
 
 WRITEUP_SUFFIXES = tuple(FORMATS)
 
@@ -38,12 +38,24 @@ def grade_writeup(path: Path, folder: Path, catalog, *, identity=None, preset: d
     if judged is None:
         return result
     # an answering line the grammar cannot read is never wrong: a TA reads it (the review sheet)
-    questions = tuple(_for_review(q, sub) if q.verdict.outcome == UNREADABLE and q.question in sub.answers else q
-                      for q in result.questions)
+    questions = tuple(_for_review(q, sub) if q.verdict.outcome == UNREADABLE and q.question in sub.answers
+                      else _shown(q, judged) for q in result.questions)
     unread = tuple((q.question, f"line {sub.line_of(q.question)}: {sub.answers[q.question]}") for q in questions
                    if q.verdict.outcome == REVIEW and q.question in sub.answers)
     return replace(result, questions=questions, notes=notes + result.notes,
                    review_text=result.review_text + unread, writeup=judged)
+
+
+def _shown(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
+    """A "show that" question (the write-up states the result to reach) is graded on the chain:
+    reaching the result is not enough when a step of the chain does not hold (partial credit
+    per step waits for a rubric that says how much)."""
+    wrong = judged.first_wrong(q.question) if q.question in judged.shows else None
+    if wrong is None or q.points < q.max_points:
+        return q
+    return replace(q, points=0.0, verdict=Verdict(
+        WRONG, f"the chain reaches the result to show, but the step at line {wrong.right.line} does not hold "
+               f"({wrong.left.text} = {wrong.right.text}: {wrong.reason})", flags=wrong.flags))
 
 
 def _for_review(q: QuestionResult, sub: Submission) -> QuestionResult:

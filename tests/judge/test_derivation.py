@@ -39,6 +39,8 @@ CORPUS_FINDINGS = {
     "missing_skip_line5.md": ((5, ("missing-skip-path",)), {"q1c.z2bar": 3, "q1c.xbar": 7}),
     "ocr_noise.md": (None, {}),
     "follow_through_line3.md": ((3, ("loss-gradient-sign",)), {"task1.delta_L": 3}),
+    "show_that_wrong_step_line7.md": ((7, ("loss-gradient-sign",)), {"task1.delta_L": 7}),
+    "show_that_right.md": (None, {"task1.delta_L": 7}),
 }
 
 
@@ -123,3 +125,16 @@ def test_a_question_stopped_before_is_not_checked_again(catalog):
     j = judge_writeup(w, catalog.assignment(w.assignment), stopped=("task2a.grad_W_ij",))
     assert {s.status for c in j.chains for s in c.steps} == {NOT_READ}
     assert j.answers["task2a.grad_W_ij"].line == 9
+
+
+@pytest.mark.parametrize("name, points, line", [("show_that_wrong_step_line7.md", 0.0, 7), ("show_that_right.md", 4.0, None)])
+def test_show_that_is_graded_on_the_chain(catalog, name, points, line):
+    from grader.batch.writeup_grading import grade_writeup
+
+    result = grade_writeup(CORPUS / name, CORPUS, catalog)
+    assert result.writeup.shows == {"task1.delta_L"}
+    q = next(q for q in result.questions if q.question == "task1.delta_L")
+    assert q.points == points
+    if line is not None:
+        assert f"the step at line {line} does not hold" in q.verdict.feedback
+        assert q.verdict.flags == ("loss-gradient-sign",)

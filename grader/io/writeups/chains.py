@@ -28,10 +28,10 @@ _OPEN, _CLOSE = set("{([") | {"\\{"}, set("})]") | {"\\}"}
 # top-level tokens → what they do: a relation between terms, a statement break, a row break,
 # or a relation this reader does not check (the statement is then "not read", with the reason)
 RELATIONS = {"=": EQUALS, ":=": EQUALS, "\\coloneqq": EQUALS, "\\eqqcolon": EQUALS, "\\triangleq": EQUALS,
-             "\\stackrel": None, "\\in": MEMBER, "∈": MEMBER}
+             "\\in": MEMBER, "∈": MEMBER}
 STATEMENT_BREAKS = {"\\Rightarrow", "\\implies", "\\Longrightarrow", "\\therefore", "\\rightarrow",
                     "\\longrightarrow", "\\iff", "\\Leftrightarrow", "\\quad", "\\qquad", "\\text", ";",
-                    "⇒", "→", "∴", "\\forall", "\\text{and}"}
+                    "⇒", "→", "∴", "\\forall"}
 UNCHECKED = {"<": "an inequality", ">": "an inequality", "\\neq": "an inequality", "\\ne": "an inequality",
              "≠": "an inequality", "\\le": "an inequality", "\\leq": "an inequality", "\\ge": "an inequality",
              "\\geq": "an inequality", "≤": "an inequality", "≥": "an inequality",
@@ -213,7 +213,7 @@ def _relations(work: str, start: int, end: int) -> list[tuple[int, int, str]]:
     for pos, tok in _top_level(work, start, end) or ():
         if tok == "&":
             continue
-        if tok in RELATIONS and RELATIONS[tok] is not None or tok in UNCHECKED:
+        if tok in RELATIONS or tok in UNCHECKED:
             if tok == "=" and work[pos - 1:pos] == ":":
                 continue
             parts.append((at, pos, before))

@@ -36,6 +36,11 @@ def answered_question(chain: Chain, assignment: Assignment, scenarios: tuple[Sce
     return None
 
 
+def goal_questions(chain: Chain, assignment: Assignment, scenarios: tuple[Scenario, ...]) -> list[Question]:
+    """The questions a "show that" statement's first term names (``\\delta^{(L)} = …`` to show)."""
+    return [q for scenario in scenarios for q in _asking(assignment, scenario, chain.terms[0])]
+
+
 def _squeezed(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 

@@ -9,7 +9,8 @@ from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
-from grader.judge.derivation.questions import answer_term, answered_question
+from grader.io.writeups.model import GOAL
+from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
 from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
 
 
@@ -32,6 +33,12 @@ class JudgedWriteup:
     writeup: WriteUp
     chains: tuple[JudgedChain, ...]
     answers: dict  # question id -> Term
+    shows: frozenset = frozenset()  # questions whose result the write-up states as a goal ("Show that")
+
+    def first_wrong(self, question: str) -> StepResult | None:
+        """The first step that does not hold in the chain answering ``question``."""
+        chain = next((c for c in self.chains if c.question == question and c.counts), None)
+        return chain.first_wrong if chain is not None else None
 
     @property
     def not_read(self) -> tuple[NotRead, ...]:
@@ -47,9 +54,11 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> Ju
     again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
-    judged, answers = [], {}
+    judged, answers, shows = [], {}, set()
     for chain in writeup.chains:
         checkpoint(FILE)
+        if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
+            shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
         question = answered_question(chain, assignment, scenarios)
         if question is not None and question.id in stopped:
             judged.append(JudgedChain(chain, tuple(StepResult(a, r, b, NOT_READ, "stopped: over the time limit")
@@ -67,7 +76,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> Ju
             answers[question.id] = len(judged) - 1
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
-    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()})
+    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
+                         frozenset(shows))
 
 
 def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:
