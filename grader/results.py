@@ -70,6 +70,8 @@ class StudentResult:
     review_text: tuple[tuple[str, str], ...] = ()  # (question, answer as typed) for answers a TA grades
     # Randomized assignments: (own key values, wrong numeric answers) for grader.batch.copied_answers
     variant_check: tuple = field(default=(), compare=False, repr=False)
+    # A write-up's annotated derivation (grader.judge.derivation.writeup.JudgedWriteup), for reports
+    writeup: object = field(default=None, compare=False, repr=False)
 
     @property
     def points(self) -> float:

@@ -24,7 +24,8 @@ from grader.batch.unmatched import require_some_match
 from grader.judge.answers import compare_answers, parse_answer, parse_answers, score_answers
 from grader.batch.progress import Progress
 from grader.result_store import ResultStore
-from grader.io.answer_files import Submission, discover, read_submission, recovered_student
+from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission, recovered_student
+from grader.batch.writeup_grading import WRITEUP_SUFFIXES, grade_writeup
 from grader.judge.time_limits import ANSWER_SECONDS, FILE_SECONDS
 
 
@@ -49,9 +50,9 @@ def grade_folder(folder: Path, *, catalog: Catalog | None = None, jobs: int = 1,
         raise GraderError(f"{folder}: not a folder")
     if read_class_settings(folder).unsalted and not catalog.unsalted:  # a demo class, unsalted on purpose
         catalog = replace(catalog, unsalted=True)
-    files, skipped = discover(folder)
+    files, skipped = discover(folder, suffixes=ANSWER_SUFFIXES + WRITEUP_SUFFIXES)
     if not files and not skipped:
-        raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) found")
+        raise GraderError(f"{folder}: no answer files (*.yaml, *.yml, *.json) or write-ups found")
     with Progress(len(files), enabled=progress) as bar:
         if time_limit is None and jobs <= 1:
             results = ResultStore()
@@ -154,6 +155,8 @@ def grade_file(path: Path, folder: Path, catalog: Catalog, *, preset: dict | Non
     """Read and grade one file. ``preset`` (question id → AnswerError) stands for answers not
     to grade again: they ran out of time in an earlier attempt (see :mod:`grader.batch.workers`).
     ``identity`` may give the file to another student than the one it names (ids from folder)."""
+    if path.suffix.lower() in WRITEUP_SUFFIXES:  # a derivation, not an answer file
+        return grade_writeup(path, folder, catalog, identity=identity, preset=preset)
     shown = str(path.relative_to(folder))
     notes: tuple[str, ...] = ()
     try:

@@ -13,6 +13,8 @@ from pathlib import Path
 from grader.batch.orchestrator import check_files
 from grader.errors import GraderError
 from grader.integrations.annotations import annotations, in_github_actions, score_lines
+from grader.integrations.writeup_check import writeup_check
+from grader.io.writeups.reader import is_writeup
 from grader.judge.time_limits import TimeLimits
 from grader.keys.catalog import Catalog
 
@@ -29,8 +31,15 @@ def check_report(files: Sequence[Path], catalog: Catalog, *, sheets: Path | None
     and, with ``score``, grade the well-formed ones under ``limits``. ``github``: annotations
     instead of plain lines (default: when running under GitHub Actions). Raises ConfigError."""
     github = in_github_actions() if github is None else github
-    problems = check_files(list(files), catalog=catalog, sheets=sheets)
+    writeups = [f for f in files if is_writeup(f)]
+    problems = check_files([f for f in files if not is_writeup(f)], catalog=catalog, sheets=sheets)
+    recognised = []
+    for path in writeups:  # what the grader read in each write-up (grader.integrations.writeup_check)
+        found, trouble = writeup_check(path, catalog)
+        recognised += found
+        problems += trouble
     lines = annotations(problems) if github else [p.describe(caret=False) for p in problems]
+    lines += recognised
     if score:
-        lines += score_lines(files, catalog, github=github, sheets=sheets, limits=limits)
+        lines += score_lines([f for f in files if not is_writeup(f)], catalog, github=github, sheets=sheets, limits=limits)
     return CheckReport(lines, problems)

@@ -138,7 +138,7 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file: not read"
 
 
-def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
+def discover(folder: Path, *, suffixes: tuple[str, ...] = ANSWER_SUFFIXES) -> tuple[list[Path], list[Skipped]]:
     """Answer files under ``folder`` in a stable order, and the entries skipped with a reason.
 
     Hidden files and folders are ignored. Symbolic links, FIFOs, devices and sockets are
@@ -148,6 +148,7 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
     name escaped by :func:`shown_name`), and folders nested more than ``MAX_DEPTH`` deep
     (:mod:`grader.io.folder_walk`: no recursion, so no depth crashes the run). Sizes and
     contents are checked when a file is read (:func:`grader.io.safe_load.load_file`).
+    ``suffixes``: which files are answers (``grade FOLDER`` adds the write-ups').
     """
     folder = Path(folder)
     files, skipped = [], []
@@ -177,7 +178,7 @@ def discover(folder: Path) -> tuple[list[Path], list[Skipped]]:
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or not _answer_like(name) or (here == folder and name == SETTINGS_FILE):
+            if name.startswith(".") or not _answer_like(name, suffixes) or (here == folder and name == SETTINGS_FILE):
                 continue  # (the class folder's own settings, grader.course.class_settings, are not an answer file)
             rel = str(path.relative_to(folder))
             problem = name_problem(name)
@@ -200,9 +201,9 @@ def answer_name(name: str) -> bool:
     return not name.startswith(".") and _answer_like(name)
 
 
-def _answer_like(name: str) -> bool:
+def _answer_like(name: str, suffixes: tuple[str, ...] = ANSWER_SUFFIXES) -> bool:
     r"""An answer file's suffix, or one hidden behind a trailing control or invisible
     character (``a.yaml\n``), which is then reported rather than silently ignored."""
     suffix = Path(name).suffix.lower()
-    hidden = any(s in name.lower() for s in ANSWER_SUFFIXES) and name_problem(name) is not None
-    return suffix in ANSWER_SUFFIXES or hidden
+    hidden = any(s in name.lower() for s in suffixes) and name_problem(name) is not None
+    return suffix in suffixes or hidden

@@ -86,11 +86,19 @@ def load_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     A UTF-8 byte-order mark is accepted and dropped.
     """
     path = Path(path)
-    source = str(path)
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise SubmissionError(f"unsupported file type {path.suffix or '(none)'!r}; "
-                              "use .yaml, .yml or .json", file=source, category="file")
+                              "use .yaml, .yml or .json", file=str(path), category="file")
+    return load_text(read_utf8(path, max_bytes=max_bytes), source=str(path), fmt=fmt)
+
+
+def read_utf8(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file (links not followed) of at most ``max_bytes``, as UTF-8 (a
+    UTF-8 byte-order mark dropped; UTF-16/32 and bytes that are not UTF-8 refused, their line
+    named). Answer files and write-ups are read by it."""
+    path = Path(path)
+    source = str(path)
     try:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -121,7 +129,7 @@ def load_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
         raise SubmissionError(f"not valid UTF-8: byte 0x{raw[offset]:02x} at byte offset "
                               f"{offset}; save the file as UTF-8", file=source,
                               line=raw.count(b"\n", 0, offset) + 1, category="encoding") from None
-    return load_text(text, source=source, fmt=fmt)
+    return text
 
 
 def _too_big(source: str, max_bytes: int) -> SubmissionError:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader.reports.annotated_writeup import writeup_markdown
 from grader.results import MISSING, REVIEW, ClassResult, QuestionResult, StudentResult
 from grader.errors import GraderError
 from grader.io.outputs import OutputSet
@@ -171,6 +172,8 @@ def feedback_markdown(r: StudentResult, *, steps: dict[str, str] | None = None) 
         out += ["", f"## Not answered ({len(missing)})", "", ", ".join(md_escape(m) for m in missing)]
     if r.notes:
         out += ["", "## Notes", ""] + [f"- {md_escape(n)}" for n in r.notes]
+    if r.writeup is not None:  # a write-up: its derivation, line by line
+        out += writeup_markdown(r.writeup, md_escape)
     return "\n".join(out) + "\n"
 
 

@@ -22,6 +22,7 @@ from statistics import mean, median
 from grader.errors import GraderError
 from grader.results import ClassResult, StudentResult
 from grader.io.outputs import write_atomic
+from grader.reports.annotated_writeup import writeup_html
 from grader.reports.terminal import report_order
 from grader.result_store import Summary
 from grader.shown_text import shown as visible, shown_lines
@@ -54,6 +55,8 @@ tr.rejected td { background: #fff5f5; } tr.more td { border-bottom: 1px solid #c
 summary { cursor: pointer; color: #2b6cb0; font-size: 12px; }
 table.questions { margin: 4px 0 8px; font-size: 12px; } table.questions td { padding: 1px 6px; }
 .o-correct { color: #276749; } .o-wrong, .o-wrong-shape, .o-unreadable, .o-transposed { color: #c53030; }
+table.writeup code { white-space: pre-wrap; word-break: break-word; } .holds { color: #276749; }
+.fails { color: #c53030; font-weight: bold; } .unread { color: #975a16; } .unchecked, .answer { color: #555; }
 .o-missing { color: #777; } table.questions td:nth-child(3) { white-space: nowrap; } .o-needs-review { color: #975a16; }
 .flag { display: inline-block; background: #feebc8; border-radius: 3px; padding: 0 4px; margin: 0 2px; }
 pre { white-space: pre-wrap; margin: 4px 0; } ul.rejected li { margin: 2px 0; }
@@ -280,6 +283,8 @@ def _details(r: StudentResult) -> str:
         inner.append('<table class="questions"><thead><tr><th>question</th><th class="num">points</th>'
                      f'<th>outcome</th><th>feedback</th></tr></thead><tbody>{body}</tbody></table>')
     inner += [f'<p class="meta">note: {_e(n)}</p>' for n in r.notes]
+    if r.writeup is not None:  # a write-up: its derivation, line by line
+        inner.append(writeup_html(r.writeup))
     return (f'<tr class="more"><td colspan="{len(COLUMNS)}"><details><summary>{_e(summary)} — '
             f'<code>{_e(r.file)}</code></summary>{"".join(inner)}</details></td></tr>')
 

@@ -36,7 +36,7 @@ def _same(a: StudentResult, b: StudentResult) -> bool:
 
 def test_grade_folder_stores_its_results(sample):
     assert isinstance(sample.students, ResultStore)
-    assert len(sample.students) == 16
+    assert len(sample.students) == 21  # 16 answer files and the 5 seed write-ups (submissions/writeups)
 
 
 def test_a_stored_result_round_trips_exactly(sample):

@@ -37,7 +37,7 @@ def test_run_exits_0_and_prints_one_row_per_file(graded):
     result, book = graded
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split() == ["id", "name", "points", "max", "percent", "status"]
-    assert len(book) == len([p for p in SUBMISSIONS.rglob("*.*") if p.suffix in (".yaml", ".json")
+    assert len(book) == len([p for p in SUBMISSIONS.rglob("*.*") if p.suffix in (".yaml", ".json", ".md")
                              and p != SUBMISSIONS / "grader.yaml"])  # the class's settings, not an answer file
 
 
@@ -46,8 +46,10 @@ def test_gradebook_columns_are_stable(graded, catalog):
     # question columns: each assignment's questions in its own order, assignments sorted by id
     # (a question id two assignments share, as mlp-random's ex1a.* with mlp-numeric's, is one column)
     qcols = list(dict.fromkeys(q for a in sorted(set(book.assignment.dropna())) for q in catalog.assignment(a).question_ids))
-    # then the text of answers a TA grades by hand (seed 002's Task 3)
-    assert list(book.columns) == ["student_id", "name", "email", "assignment", *qcols, "task3.blowup answer",
+    # then the text of answers a TA grades by hand (seed 002's Task 3; seed 002's write-up answers
+    # task2.delta_L with a line the grammar cannot read yet: a TA reads it)
+    assert list(book.columns) == ["student_id", "name", "email", "assignment", *qcols, "task2.delta_L answer",
+                                  "task3.blowup answer",
                                   "total", "max", "percent", "status", "flags", "notes", "file"]
 
 

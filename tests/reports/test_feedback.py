@@ -20,8 +20,10 @@ DELTA2_STEP = (r"$$\delta^{[2]} = \frac{\partial L}{\partial z^{[2]}} = "  # wit
 SAMPLE_NAMES = ["s1001-mlp-numeric.md", "s1002-mlp-numeric.md", "s1003-mlp-numeric.md", "s1004-mlp-numeric.md",
                 "s1005-mlp-numeric.md", "s1006-mlp-numeric.md", "s1007-mlp-numeric.md",
                 "s1008-mlp-numeric.md", "s1009-mlp-numeric.md", "s2001-mlp-random.md", "s2002-mlp-random.md",
-                "s2003-mlp-random.md", "seed000-softmax-ce.md", "seed001-softmax-ce.md",
-                "seed002-backprop-general.md", "seed003-residual-softmax.md"]
+                "s2003-mlp-random.md", "seed000-softmax-ce.md", "seed000-writeup-softmax-ce.md",
+                "seed001-softmax-ce.md", "seed001-writeup-softmax-ce.md", "seed002-backprop-general.md",
+                "seed002-writeup-backprop-general.md", "seed003-residual-softmax.md",
+                "seed003-writeup-residual-softmax.md", "seed004-writeup-mlp-numeric.md"]  # (+ the write-ups)
 
 
 @pytest.fixture(scope="module")

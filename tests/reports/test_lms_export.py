@@ -17,7 +17,8 @@ from tests.conftest import ROOT, SUBMISSIONS
 
 ASSIGNMENTS = ["backprop-general", "mlp-numeric", "mlp-random", "residual-softmax", "softmax-ce"]
 IDS = ["s1001", "s1002", "s1003", "s1004", "s1005", "s1006", "s1007", "s1008", "s1009", "s2001", "s2002", "s2003",
-       "seed000", "seed001", "seed002", "seed003"]  # s1006's file is broken: its id is read from its lines
+       "seed000", "seed000-writeup", "seed001", "seed001-writeup", "seed002", "seed002-writeup", "seed003",
+       "seed003-writeup", "seed004-writeup"]  # s1006's file is broken: its id is read from its lines
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_long_csv_keeps_its_columns_and_one_row_per_file(sample):
     assert header[:4] == ["student_id", "name", "email", "assignment"]
     assert header[-7:] == ["total", "max", "percent", "status", "flags", "notes", "file"]
     assert "ex1a.delta2" in header and "task3.blowup answer" in header
-    assert len(table) - 1 == 16  # every answer file, the rejected one included
+    assert len(table) - 1 == 21  # every answer file and write-up, the rejected one included
     s1004 = by_first(dicts(gradebook_text(sample)), "student_id")["s1004"]
     assert (s1004["total"], s1004["max"], s1004["percent"], s1004["ex1a.delta2"]) == ("34.0", "102.0", "33.3", "0.0")
     assert s1004["flags"] == "loss-gradient-sign"
@@ -96,7 +97,7 @@ def test_moodle_header_and_rows(sample):
 
 def test_wide_sheet_has_one_row_per_student(sample):
     table = dicts(gradebook_text(sample, wide=True))
-    assert len(table) == 16  # 16 students (s1006's id read from the lines of its broken file)
+    assert len(table) == 21  # 21 students (s1006's id read from the lines of its broken file; 5 write-ups)
     assert [r["student_id"] for r in table] == IDS
     header = rows(gradebook_text(sample, wide=True))[0]
     assert header[:3] == ["student_id", "name", "email"] and header[-4:] == ["total", "max", "percent", "files"]

@@ -1,0 +1,85 @@
+"""A whole write-up judged: every chain's steps, which question each chain answers, and the
+answers to grade as answer-file answers (the question's last answering chain, its last term)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.course.assignment import Assignment
+from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
+from grader.judge.budget import FILE, checkpoint
+from grader.judge.derivation.context import scenarios as scenarios_of
+from grader.judge.derivation.diagnosis import diagnose_step
+from grader.io.writeups.model import GOAL
+from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
+from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
+
+
+@dataclass(frozen=True)
+class JudgedChain:
+    chain: Chain
+    steps: tuple[StepResult, ...]
+    question: str | None = None  # the question it answers (the last such chain counts)
+    counts: bool = False  # it is that question's answer
+
+    @property
+    def first_wrong(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status == FAILS), None)
+
+
+@dataclass(frozen=True)
+class JudgedWriteup:
+    """Each chain judged, what was not read, and question id → the term that answers it."""
+
+    writeup: WriteUp
+    chains: tuple[JudgedChain, ...]
+    answers: dict  # question id -> Term
+    shows: frozenset = frozenset()  # questions whose result the write-up states as a goal ("Show that")
+
+    def first_wrong(self, question: str) -> StepResult | None:
+        """The first step that does not hold in the chain answering ``question``."""
+        chain = next((c for c in self.chains if c.question == question and c.counts), None)
+        return chain.first_wrong if chain is not None else None
+
+    @property
+    def not_read(self) -> tuple[NotRead, ...]:
+        """Lines not read: the reader's, and steps whose sides the grammar cannot read."""
+        extra = tuple(NotRead(s.left.line, f"{s.left.text} = {s.right.text}", s.reason)
+                      for c in self.chains for s in c.steps if s.status == NOT_READ)
+        return tuple(sorted(self.writeup.not_read + extra, key=lambda n: n.line))
+
+
+def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> JudgedWriteup:
+    """Check every step of ``writeup`` against ``assignment`` and find what answers what.
+    The chains of a question in ``stopped`` (out of time in an earlier attempt) are not checked
+    again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
+    on its own, the others on the file's."""
+    scenarios = scenarios_of(assignment)
+    judged, answers, shows = [], {}, set()
+    for chain in writeup.chains:
+        checkpoint(FILE)
+        if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
+            shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
+        question = answered_question(chain, assignment, scenarios)
+        if question is not None and question.id in stopped:
+            judged.append(JudgedChain(chain, tuple(StepResult(a, r, b, NOT_READ, "stopped: over the time limit")
+                                                   for a, r, b in chain.steps), question.id))
+            answers[question.id] = len(judged) - 1
+            continue
+        checkpoint(question.id if question else FILE)
+
+        def diagnose(step, reading, question=question):
+            return diagnose_step(step, reading, assignment=assignment, question=question)
+
+        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None)
+        judged.append(JudgedChain(chain, steps, question.id if question else None))
+        if question is not None:
+            answers[question.id] = len(judged) - 1
+    checkpoint(None)
+    chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
+    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
+                         frozenset(shows))
+
+
+def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:
+    """question id → the term that answers it (for the answer-file grading path)."""
+    return dict(judged.answers)

@@ -1,0 +1,55 @@
+"""The annotated write-up in the HTML report and the feedback files: each step's mark on its
+line, the diagnosis beside the first wrong step, and the student's text always escaped."""
+from pathlib import Path
+
+import pytest
+
+from grader.batch.orchestrator import grade_folder
+from grader.keys.catalog import Catalog
+from grader.reports.annotated_writeup import line_notes, writeup_html
+from grader.reports.feedback import feedback_markdown
+from grader.reports.html import class_report_html
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = ("assignment: softmax-ce, student: s9\n"
+           "<script>alert(1)</script> and \u202egnp.exe\n"
+           "$$\\frac{\\partial L}{\\partial w_{ij}^{(L-1)}} = \\delta_i^{(L)} z_j^{(L-1)} + b_i^{(L-1)}$$\n"
+           "$$\\hat{y} - y = \\delta^{(L)} <img src=x onerror=alert(1)>$$\n"
+           "$$| x | = ** [a](http://x) **$$\n")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    (folder / "s9.md").write_text(HOSTILE, encoding="utf-8")
+    return grade_folder(folder, catalog=Catalog(root=ROOT), time_limit=None)
+
+
+def test_notes_mark_each_step_on_its_line(graded):
+    r = next(iter(graded.students))
+    notes = line_notes(r.writeup)
+    assert [(n.status, "stray-bias" in n.text) for n in notes[3]][:1] == [("does not hold", True)]
+    assert notes[3][-1].status == "answer"
+
+
+def test_html_escapes_everything_the_student_wrote(graded):
+    page = class_report_html(graded)
+    assert "<script>alert" not in page and "<img src" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\u202e" not in page and "\\u202e" in page
+    assert 'class="fails"' in page and "stray-bias" in page
+
+
+def test_feedback_markdown_is_inert(graded):
+    r = next(iter(graded.students))
+    md = feedback_markdown(r)
+    section = md[md.index("## Your write-up, step by step"):]
+    assert "<img" not in section and "&lt;img src=x onerror=alert(1)&gt;" in section
+    assert "[a](http" not in section and "\\[a\\]" in section
+    assert "| 3 |" in section and "✗ does not hold" in section
+
+
+def test_writeup_html_rows_only_for_lines_with_text(graded):
+    r = next(iter(graded.students))
+    html = writeup_html(r.writeup)
+    assert html.count("<tr>") == 1 + 5  # the header and the five lines
