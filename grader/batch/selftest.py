@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from grader.course.kinds import KINDS
+from grader.course.misconceptions import split_key
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, REVIEW
 from grader.keys.key_text import answer_value
@@ -78,12 +79,13 @@ def _check_student(catalog: Catalog, a, student: str, result: SelfTest) -> None:
                      f"{who}{q.id}: the key's own answer is {got.verdict.outcome} ({got.verdict.feedback})")
     blank = _grade(catalog, a.id, {}, "blank", student)
     result.check(sum(r.points for r in blank.values()) == 0, f"{who}a blank answer file scores more than 0")
-    for mid, values in sorted(catalog.variants(a).items()):
+    for name, values in sorted(catalog.variants(a).items()):
         answers = {qid: v.tolist() for qid, v in values.items()}
-        graded = _grade(catalog, a.id, answers, mid, student)
+        graded = _grade(catalog, a.id, answers, name, student)
+        mid = split_key(name)[0]  # a variant made at one place is flagged with its misconception's id
         for qid in values:
             flags = graded[qid].verdict.flags
-            result.check(mid in flags, f"{who}{qid}: the {mid} variant's value is not flagged {mid} "
+            result.check(mid in flags, f"{who}{qid}: the {name} variant's value is not flagged {mid} "
                                        f"(verdict {graded[qid].verdict.outcome}, flags {list(flags) or 'none'})")
     for q in a.questions:
         for mid, answer in q.mistakes:

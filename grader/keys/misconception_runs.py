@@ -45,7 +45,7 @@ def _same_forward(graph, rules: Rules, variant: Rules) -> bool:
     on the backward pass), and the loss is summed, so evaluate() leaves its forward values as
     they are."""
     def rest(r: Rules) -> Rules:
-        return replace(r, overrides=(), substitute=(), drop=())
+        return replace(r, overrides=(), substitute=(), drop=(), at_node=())
     return rules.reduction == "sum" and rest(variant) == rest(rules) and all(
         variant.op(n.op).forward is rules.op(n.op).forward for n in graph.nodes if n.op not in ("input", "param", "const"))
 
@@ -117,9 +117,9 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
             elif m.id == "whole-batch-vs-single":
                 ev = _first_example(graph, params, data, rules, s)
             else:
-                if (m.id, s.network) not in inputs.rules:  # the same for every scenario on one network
-                    inputs.rules[(m.id, s.network)] = m.rules(graph, rules) if m.rules else rules
-                variant_rules = inputs.rules[(m.id, s.network)]
+                if (m.key, s.network) not in inputs.rules:  # the same for every scenario on one network
+                    inputs.rules[(m.key, s.network)] = m.rules(graph, rules) if m.rules else rules
+                variant_rules = inputs.rules[(m.key, s.network)]
                 ev = None
                 if variant_rules is rules and plain is not None:
                     ev = plain
@@ -140,16 +140,28 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
     return done
 
 
+def misconceptions(assignment: Assignment, *, everywhere: bool = True, places: bool = False) -> list[Misconception]:
+    """The catalogue's misconceptions made everywhere at once, and/or (``places``) each at one
+    place of the assignment's graphs alone (a layer's σ' left out, one transpose missing)."""
+    graphs = list(assignment.graphs.values())
+    out = [m for m in CATALOGUE if everywhere]
+    if places:
+        out += [local for m in CATALOGUE for local in m.at_places(graphs)]
+    return out
+
+
 def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal: bool = False,
-                   runs: dict | None = None) -> dict[str, dict[str, np.ndarray]]:
-    """misconception id → question id → the variant's value, for numeric questions where the
+                   runs: dict | None = None, everywhere: bool = True,
+                   places: bool = False) -> dict[str, dict[str, np.ndarray]]:
+    """variant name → question id → the variant's value, for numeric questions where the
     variant differs from the key (where it equals the key it cannot be flagged; ``keep_equal``
     keeps those too, for :mod:`grader.keys.screening`, and then needs no ``key``). ``runs``: the
     assignment's true float evaluations (``run_scenarios(assignment, backend=FLOAT)``) when
-    the caller has them."""
+    the caller has them. A variant's name is its misconception's id, ``id@place`` for one made
+    at one place alone (``places``; see :func:`misconceptions`)."""
     inputs = _Inputs(assignment, runs)
     out: dict[str, dict[str, np.ndarray]] = {}
-    for m in CATALOGUE:
+    for m in misconceptions(assignment, everywhere=everywhere, places=places):
         if m.answer_level:
             continue
         runs_m = _run(assignment, m, inputs)
@@ -170,7 +182,7 @@ def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal:
             if v.shape != k.shape or not np.allclose(v, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL):
                 values[q.id] = v
         if values:
-            out[m.id] = values
+            out[m.key] = values
     return out
 
 
@@ -183,7 +195,7 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
     graph = assignment.graphs[scenario.network]
     uses_act = any(n.op == "act" for n in graph.nodes)
     out = {}
-    for m in CATALOGUE:
+    for m in misconceptions(assignment, places=True):
         if m.answer_level or m.rules is None or m.after is not None:
             continue  # updates and batches are not asked of symbolic scenarios
         values = []
@@ -202,5 +214,5 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
             truth = [np.asarray(key_value(assignment, question, inst, assignment.rules.with_op(generic_activation(inst.act))
                                           if uses_act else None), dtype=float) for inst in instances]
             if any(v.shape != t.shape or not np.allclose(v, t, rtol=ENGINE_RTOL, atol=ENGINE_ATOL) for v, t in zip(values, truth)):
-                out[m.id] = tuple(values)
+                out[m.key] = tuple(values)
     return out
