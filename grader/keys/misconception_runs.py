@@ -186,6 +186,10 @@ def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal:
     return out
 
 
+# quantity verb -> misconceptions its question cannot show: asked for f' itself, f' cannot be left out
+NOT_ASKED = {"derivative": ("missing-activation-derivative",)}
+
+
 def instance_variant_keys(assignment: Assignment, question, instances, key_value) -> dict[str, tuple]:
     """misconception id → the variant's value of ``question`` on each instance (symbolic
     questions), keeping only variants that differ from the key on some instance."""
@@ -195,8 +199,9 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
     graph = assignment.graphs[scenario.network]
     uses_act = any(n.op == "act" for n in graph.nodes)
     out = {}
+    not_asked = NOT_ASKED.get(question.quantity.split()[0], ())
     for m in misconceptions(assignment, places=True):
-        if m.answer_level or m.rules is None or m.after is not None:
+        if m.answer_level or m.rules is None or m.after is not None or m.id in not_asked:
             continue  # updates and batches are not asked of symbolic scenarios
         values = []
         for inst in instances:

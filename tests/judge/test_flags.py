@@ -16,7 +16,7 @@ from tests.conftest import SUBMISSIONS
 
 SYMBOLIC_ROWS = [
     ("softmax-ce", "task1.delta_L", r"y - \hat{y}", "loss-gradient-sign"),
-    ("softmax-ce", "task1.delta_L", r"y_j - \hat{y}_j", None),  # entry-wise: no whole-matrix flag
+    ("softmax-ce", "task1.delta_L", r"y_j - \hat{y}_j", "loss-gradient-sign"),  # entry-wise: by its smallest repair (issue 18)
     ("softmax-ce", "task2a.grad_W", r"z^{(L-1)} (\delta^{(L)})^T", "transposed-answer"),
     ("softmax-ce", "task2a.grad_W", r"z^{(L-1)} (\hat{y} - y)^T", "transposed-answer"),
     ("softmax-ce", "task3.delta_prev", r"((W^{(L-1)})^T \delta^{(L)}) \odot \mathbb{1}\{\tilde{z}^{(L-1)} \neq 0\}", "relu-derivative-nonzero"),
