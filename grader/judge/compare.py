@@ -99,10 +99,14 @@ def rounding(values: np.ndarray) -> np.ndarray:
 def misconception_flags(answer: NumericAnswer, entry: KeyEntry, variants: dict, *, tol: Tolerance) -> tuple[str, ...]:
     """The variants a wrong numeric answer matches: each variant's value for this question
     (``variants``: variant name → value, only where it differs from the key), plus
-    ``transposed-answer`` when the answer is the key in the other layout. A variant within
-    the answer's own rounding of the key is never matched: the answer cannot tell them apart
-    (0.11 for a key of 0.1139 says nothing of a variant at 0.1142)."""
+    ``transposed-answer`` when the answer is the key in the other layout. Neither an answer
+    that is the key correctly rounded (0.099 for 0.0994943) nor a variant within the answer's
+    own rounding of the key (0.11 for a key of 0.1139 and a variant at 0.1142) is matched:
+    the answer cannot tell them apart."""
     matched = []
+    as_key = _oriented(answer, entry.shape)
+    if as_key is not None and (np.abs(as_key - entry.value) <= rounding(as_key)).all():
+        variants = {}  # the key itself, correctly rounded: no error to name
     for mid, value in variants.items():
         got = _oriented(answer, value.shape)
         if got is not None and tol.close(got, value).all():

@@ -80,3 +80,10 @@ def test_a_correctly_rounded_key_is_never_flagged(catalog, mlp_key):
         for figures in (2, 3, 4):
             rounded = [[float(f"{x:.{figures}g}") for x in row] for row in _k(mlp_key, qid)]
             assert _verdict(catalog, qid, rounded).flags == (), (qid, figures)
+
+
+def test_the_key_correctly_rounded_is_not_the_variant_it_lands_near(catalog, mlp_key):
+    # the false flag: ex1a.W1_new to 2 figures (0.099, 0.1) is within tolerance of
+    # missing-half's 0.098989, yet it is the key 0.0994943 rounded
+    rounded = [[float(f"{x:.2g}") for x in row] for row in _k(mlp_key, "ex1a.W1_new")]
+    assert _verdict(catalog, "ex1a.W1_new", rounded).flags == ()
