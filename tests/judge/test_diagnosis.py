@@ -76,11 +76,23 @@ def test_a_wrong_answer_no_single_edit_repairs_gets_no_flag_and_no_repair(catalo
 
 def test_the_edits_are_bounded_and_every_kind_is_tried():
     big = A.Sym("x")
-    for n in range(12):
+    for n in range(20):
         big = A.Add(A.Product(big, A.Sym(f"s{n}")), A.Sym(f"t{n}"))
-    symbols = tuple(f"s{n}" for n in range(12))
+    symbols = {f"s{n}": (2, 1) for n in range(20)}
     edits = list(single_edits(big, symbols))
     assert len(edits) > MAX_EDITS  # a large answer has more candidates than the budget allows
     kinds = {e.kind for e in edits}
     assert {"transpose", "drop term", "flip sign", "drop factor", "hadamard for product", "swap symbol",
             "double", "halve"} <= kinds
+
+
+def test_the_search_stops_at_its_budget(catalog):
+    from grader.judge.diagnosis.repair import _roles, smallest_repair
+    from grader.judge.symbolic.equivalence import expression_key, parse_for
+    a = catalog.assignment(SC)
+    q = a.question("task2a.grad_W")
+    ek = expression_key(a, q, catalog.key(a)[q.id].exact)
+    parsed = parse_for(q, r"\delta^{(L)} (z^{(L-1)})^T + b^{(L-1)}", ek)
+    found = smallest_repair(parsed, ek, _roles(a, ek))
+    assert found is not None and found.id == "stray-bias"
+    assert smallest_repair(parsed, ek, _roles(a, ek), budget=0) is None

@@ -8,9 +8,9 @@ the answer right is the one reported.
 >>> from fractions import Fraction
 >>> from grader.parse.expression import tree as A
 >>> e = A.Sub(A.Sym("y"), A.Sym("yhat"))
->>> [x.kind for x in single_edits(e, ())]
+>>> [x.kind for x in single_edits(e, {})]
 ['transpose', 'transpose', 'transpose', 'drop term', 'drop term', 'flip sign', 'double', 'halve']
->>> next(x.tree for x in single_edits(e, ()) if x.kind == "flip sign")
+>>> next(x.tree for x in single_edits(e, {}) if x.kind == "flip sign")
 Sub(left=Sym(name='yhat', index=()), right=Sym(name='y', index=()))
 """
 from __future__ import annotations
@@ -46,24 +46,47 @@ class Edit:
     other: str = ""  # swap symbol: the canonical name put in its place
 
 
-def rebuild(root: A.Node, target: A.Node, new: A.Node) -> A.Node:
-    """``root`` with the very node ``target`` (by identity) replaced by ``new``."""
-    if root is target:
-        return new
-    changes = {}
-    for f in fields(root):
-        if f.name == "pos":
-            continue
-        value = getattr(root, f.name)
-        if isinstance(value, A._Base):
-            built = rebuild(value, target, new)
-            if built is not value:
-                changes[f.name] = built
-        elif isinstance(value, tuple) and any(isinstance(v, A._Base) for v in value):
-            built = tuple(rebuild(v, target, new) if isinstance(v, A._Base) else v for v in value)
-            if any(b is not v for b, v in zip(built, value)):
-                changes[f.name] = built
-    return replace(root, **changes) if changes else root
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(node) -> tuple[str, ...]:
+    names = _FIELDS.get(type(node))
+    if names is None:  # read once per node class: dataclasses.fields is slow
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node) if f.name != "pos")
+    return names
+
+
+def parents(root: A.Node) -> dict:
+    """id(node) → (its parent, the field holding it, its index in a tuple field or None)."""
+    out, stack = {}, [root]
+    while stack:
+        node = stack.pop()
+        for name in _fields(node):
+            value = getattr(node, name)
+            if isinstance(value, A._Base):
+                out[id(value)] = (node, name, None)
+                stack.append(value)
+            elif isinstance(value, tuple):
+                for i, v in enumerate(value):
+                    if isinstance(v, A._Base):
+                        out[id(v)] = (node, name, i)
+                        stack.append(v)
+    return out
+
+
+def rebuild(up: dict, target: A.Node, new: A.Node) -> A.Node:
+    """The tree with the very node ``target`` replaced by ``new``: only the path from it to the
+    root is rebuilt (``up``: :func:`parents` of the tree)."""
+    node, built = target, new
+    while id(node) in up:
+        parent, name, index = up[id(node)]
+        if index is None:
+            built = replace(parent, **{name: built})
+        else:
+            value = getattr(parent, name)
+            built = replace(parent, **{name: value[:index] + (built,) + value[index + 1:]})
+        node = parent
+    return built
 
 
 def _local(node: A.Node, symbols) -> Iterator[tuple[str, A.Node, A.Node]]:
@@ -93,33 +116,32 @@ def _local(node: A.Node, symbols) -> Iterator[tuple[str, A.Node, A.Node]]:
     if isinstance(node, A.Derivative):
         yield "function for derivative", node, A.Call(node.fn, (node.arg,), pos=node.pos)
     if isinstance(node, A.Sym):
-        for other in symbols:
-            if other != node.name:
+        shape = symbols.get(node.name)
+        for other, its_shape in symbols.items():
+            if other != node.name and its_shape == shape:
                 yield "swap symbol", node, replace(node, name=other)
 
 
-def single_edits(expr: A.Node, symbols) -> Iterator[Edit]:
-    """Every single edit of ``expr``, in the order of :data:`KINDS` (``symbols``: the canonical
-    names a symbol may be swapped for); doubling and halving are tried on the whole answer."""
+def single_edits(expr: A.Node, symbols: dict) -> Iterator[Edit]:
+    """Every single edit of ``expr``, in the order of :data:`KINDS` (``symbols``: canonical name
+    → shape, of the symbols a symbol may be swapped for: one of the same shape); doubling and
+    halving are tried on the whole answer."""
     nodes = list(A.walk(expr))
     found = [(kind, term, new) for node in nodes for kind, term, new in _local(node, symbols)]
     for kind, factor in (("double", Fraction(2)), ("halve", Fraction(1, 2))):
         found.append((kind, expr, A.Product(A.Num(factor), expr, pos=expr.pos)))
     order = {k: i for i, k in enumerate(KINDS)}
+    up = parents(expr)
     for kind, term, new in sorted(found, key=lambda f: order[f[0]]):  # stable: left to right in a kind
-        yield Edit(kind, rebuild(expr, _replaced(expr, kind, term, new), new), term,
+        yield Edit(kind, rebuild(up, _replaced(up, kind, term, new), new), term,
                    new.name if kind == "swap symbol" else "")
 
 
-def _replaced(expr: A.Node, kind: str, term: A.Node, new: A.Node) -> A.Node:
+def _replaced(up: dict, kind: str, term: A.Node, new: A.Node) -> A.Node:
     """The node an edit replaces: the operator node for a dropped term or factor (its whole
-    binary node becomes the kept side), else the term itself."""
-    if kind in ("drop term", "drop factor"):
-        for node in A.walk(expr):
-            if isinstance(node, A._Binary) and (node.left is term or node.right is term):
-                return node
-    if kind == "flip sign" and isinstance(new, A.Sub) and not isinstance(term, A.Sub):
-        for node in A.walk(expr):
-            if isinstance(node, A.Add) and node.right is term:
-                return node
+    binary node becomes the kept side) or for a term whose sign flips (``a + b`` → ``a - b``),
+    else the term itself."""
+    if kind in ("drop term", "drop factor") or (kind == "flip sign" and isinstance(new, A.Sub)
+                                                 and not isinstance(term, A.Sub)):
+        return up[id(term)][0]
     return term

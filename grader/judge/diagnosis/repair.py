@@ -18,6 +18,7 @@ from grader.judge.compare import flagged
 from grader.judge.diagnosis.edits import KINDS, Edit, single_edits
 from grader.judge.diagnosis.notation import in_their_words
 from grader.judge.diagnosis.roles import Roles, question_roles
+from grader.judge.diagnosis.shapes import with_shape
 from grader.judge.symbolic.equivalence import ExpressionKey, compare_expression, free_indices
 from grader.judge.symbolic.evaluate import ShapeError, evaluate
 from grader.parse.expression import tree as A
@@ -66,10 +67,10 @@ class Repair:
     text: str  # what the repair says, in the student's notation, with the column
 
 
-def _right(expr: A.Node, parsed: Parsed, key: ExpressionKey) -> bool:
+def _right(expr: A.Node, parsed: Parsed, key: ExpressionKey, entry_wise: bool) -> bool:
     """Whether ``expr`` equals the key on every instance (index-notation and entry-wise
-    answers by the judge's own entry checks)."""
-    if key.question.indices or free_indices(expr):
+    answers, ``entry_wise``, by the judge's own entry checks)."""
+    if entry_wise:
         return compare_expression(Parsed(expr, parsed.lhs, parsed.text), key).outcome == CORRECT
     for case in key.cases:
         try:
@@ -89,11 +90,14 @@ def catalogue_id(edit: Edit, roles: Roles) -> str | None:
 def smallest_repair(parsed: Parsed, key: ExpressionKey, roles: Roles, *, budget: int = MAX_EDITS) -> Repair | None:
     """The first single edit (in :data:`~.edits.KINDS` order) that makes the answer right, or
     None within ``budget`` candidates."""
+    entry_wise = bool(key.question.indices or free_indices(parsed.expr))  # an edit keeps the indices
     with np.errstate(all="ignore"):
-        for n, edit in enumerate(single_edits(parsed.expr, roles.symbols)):
+        first = key.cases[0].env.symbols
+        shapes = {name: first[name].shape for name in roles.symbols if name in first}
+        for n, edit in enumerate(single_edits(parsed.expr, shapes)):
             if n >= budget:
                 return None
-            if _right(edit.tree, parsed, key):
+            if _right(edit.tree, parsed, key, entry_wise):
                 term = f"`{in_their_words(edit.term, parsed.text)}`"
                 other = f"`{(roles.spellings or {}).get(edit.other, edit.other)}`"
                 said = KINDS[edit.kind].format(term=term, other=other) + f" (column {edit.term.pos + 1})"
@@ -123,16 +127,19 @@ def _identifiable(mid: str, parsed: Parsed, roles: Roles) -> bool:
 
 def diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) -> Verdict:
     """``verdict`` with the smallest repair of a wrong or wrong-shape answer that no variant
-    matched: its catalogue flag (if any) and what would make it right. A variant flag the
+    matched: its catalogue flag (if any) and what would make it right. A "wrong" answer whose
+    shape is wrong on some instance is "wrong shape" (:mod:`.shapes`); a variant flag the
     answer cannot hold (:func:`_identifiable`) is taken back first."""
     if verdict.outcome not in (WRONG, SHAPE) or not key.cases:
         return verdict
+    verdict = with_shape(verdict, parsed, key)
     roles = _roles(assignment, key)
     if verdict.flags:
         kept = tuple((mid, t) for mid, t in key.variants if _identifiable(mid, parsed, roles))
         if len(kept) == len(key.variants):
             return verdict
-        verdict = compare_expression(parsed, replace(key, variants=kept, variant_targets=(), seen={}, entry_wise={}))
+        verdict = with_shape(compare_expression(parsed, replace(key, variants=kept, variant_targets=(), seen={},
+                                                                entry_wise={})), parsed, key)
         if verdict.flags:
             return verdict
     repair = smallest_repair(parsed, key, roles)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from grader.course.misconceptions import ELEMENTWISE
 
+LAYER_OUTPUTS = frozenset(ELEMENTWISE) | {"identity", "softmax"}  # ops whose output is a layer's activation
+
 
 @dataclass(frozen=True)
 class Roles:
@@ -34,7 +36,7 @@ def question_roles(assignment, question) -> Roles:
             biases.add(n.args[1])
     activation_of, layer_values = {}, set()
     for n in graph.nodes:
-        if n.op in ELEMENTWISE and n.name in of_node:
+        if n.op in LAYER_OUTPUTS and n.name in of_node:
             layer_values.add(of_node[n.name])
             if n.args and n.args[0] in of_node:
                 activation_of[of_node[n.args[0]]] = of_node[n.name]
