@@ -13,6 +13,7 @@ never flagged there (it cannot be told apart).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
@@ -91,9 +92,9 @@ def advice(keys) -> tuple[tuple[str, ...], str]:
             return ""
         return f" (Made at {' or at '.join(wheres)} only.)" if len(ids) == 1 else f" (at {' or at '.join(wheres)})"
     if len(ids) == 1:
-        return ids, f"[{ids[0]}] {BY_ID[ids[0]].feedback}{at(ids[0])}"
+        return ids, f"[{ids[0]}] {lookup(ids[0]).feedback}{at(ids[0])}"
     return ids, ("your answer matches several common errors, which give the same value here: "
-                 + "; ".join(f"[{m}] {BY_ID[m].description}{at(m)}" for m in ids))
+                 + "; ".join(f"[{m}] {lookup(m).description}{at(m)}" for m in ids))
 
 
 _with = OpChange
@@ -266,3 +267,70 @@ CATALOGUE: tuple[Misconception, ...] = (
 )
 
 BY_ID = {m.id: m for m in CATALOGUE}
+
+
+# --- misconceptions a course declares in an assignment file (``misconceptions:``) -------------
+_DECLARED: dict[str, Misconception] = {}  # id -> the course's own, as its assignments declared it
+
+
+def lookup(mid: str) -> Misconception:
+    """A misconception by id: the catalogue's, or one a loaded assignment declared."""
+    return BY_ID[mid] if mid in BY_ID else _DECLARED[mid]
+
+
+def _backward_of(op_name: str, as_name: str):
+    """``op_name``'s backward rule taken as ``as_name``'s (leaky ReLU' as ReLU'): the inputs
+    the other op lacks (leaky ReLU's slope) get no gradient."""
+    other = OPS[as_name]
+
+    def backward(c, g, out, *args):
+        got = other.backward(c, g, out, *args[:other.arity])
+        return tuple(got) + (None,) * (len(args) - other.arity)
+    return backward
+
+
+def declared(specs: list, graphs: dict, fail) -> tuple[Misconception, ...]:
+    """The course's own misconceptions from an assignment's ``misconceptions`` list, each a rule
+    of the catalogue's kinds: ``backward_as`` (an op's derivative taken as another op's),
+    ``scale`` (an op's derivative multiplied by a factor) or ``rewire`` (a node's backward
+    seeing another node in place of one input). Each is also made at one place alone, like the
+    catalogue's. ``fail(message, where)`` raises the configuration error."""
+    out = []
+    nodes = {n.name: n for g in graphs.values() for n in g.nodes}
+    for i, spec in enumerate(specs):
+        where = f"misconceptions[{i}] ({spec['id']})"
+        if spec["id"] in BY_ID:
+            fail(f"'{spec['id']}' is a catalogue misconception: a course's own needs another id", where)
+        rule = spec["rule"]
+        kind, args = next(iter(rule.items()))
+        op = args.get("op")
+        if op is not None and op not in OPS:
+            fail(f"unknown op '{op}' (known: {', '.join(sorted(OPS))})", where)
+        if op is not None and not any(n.op == op for n in nodes.values()):
+            fail(f"no network of the assignment uses op '{op}'", where)
+        if kind == "backward_as":
+            if args["as"] not in OPS:
+                fail(f"unknown op '{args['as']}'", where)
+            change = OpChange(op, _backward_of(op, args["as"]))
+        elif kind == "scale":
+            factor = Fraction(str(args["by"]))
+            change = OpChange(op, _times(OPS[op].backward, factor))
+        else:  # rewire
+            node, sees, index = args["node"], args["sees"], int(args["input"])
+            if node not in nodes or sees not in nodes:
+                fail(f"rewire names a node no network has ('{node}' or '{sees}')", where)
+            if not index < len(nodes[node].args):
+                fail(f"node '{node}' has no input {index}", where)
+            change = Rewire(lambda graph, t=(node, index, sees): [t] if any(n.name == t[0] for n in graph.nodes)
+                            else [], "substitute")
+        m = Misconception(spec["id"], spec.get("description", spec["id"]), spec["feedback"], rules=change)
+        _DECLARED[m.id] = m
+        out.append(m)
+    return tuple(out)
+
+
+def _times(base, factor):
+    def backward(c, g, out, *args):
+        scale = c.backend.const(factor)
+        return tuple(None if x is None else x * scale for x in base(c, g, out, *args))
+    return backward

@@ -156,12 +156,14 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
 
 
 def misconceptions(assignment: Assignment, *, everywhere: bool = True, places: bool = False) -> list[Misconception]:
-    """The catalogue's misconceptions made everywhere at once, and/or (``places``) each at one
-    place of the assignment's graphs alone (a layer's σ' left out, one transpose missing)."""
+    """The catalogue's misconceptions and the assignment's own, made everywhere at once, and/or
+    (``places``) each at one place of the assignment's graphs alone (a layer's σ' left out, one
+    transpose missing)."""
     graphs = list(assignment.graphs.values())
-    out = [m for m in CATALOGUE if everywhere]
+    every = (*CATALOGUE, *assignment.misconceptions)  # the catalogue's and the course's own
+    out = [m for m in every if everywhere]
     if places:
-        out += [local for m in CATALOGUE for local in m.at_places(graphs)]
+        out += [local for m in every for local in m.at_places(graphs)]
     return out
 
 
