@@ -72,10 +72,37 @@ def split_key(key: str) -> tuple[str, str]:
     return mid, where
 
 
-def advice(keys) -> tuple[tuple[str, ...], str]:
+DEFAULT_WORDS = {"prediction": "ŷ", "target": "y"}  # an assignment that names neither
+
+
+def words_of(assignment, scenario: str) -> dict:
+    """How an assignment's scenario writes the prediction and the target: the first spelling of
+    the symbols bound to the network's output and target (``y`` and ``t`` in an assignment
+    whose prediction is y), else :data:`DEFAULT_WORDS`."""
+    s = assignment.scenarios[scenario]
+    graph = assignment.graphs[s.network]
+    words = dict(DEFAULT_WORDS)
+    for binding in assignment.symbols.get(scenario, {}).values():
+        if binding.quantity == graph.output and binding.spellings:
+            words["prediction"] = binding.spellings[0]
+        elif binding.quantity in graph.targets and binding.spellings:
+            words["target"] = binding.spellings[0]
+    return words
+
+
+def _worded(text: str, words: dict | None) -> str:
+    """A feedback text in an assignment's words (plain replacement: a course's own feedback may
+    hold braces)."""
+    for name, word in (DEFAULT_WORDS | (words or {})).items():
+        text = text.replace("{" + name + "}", word)
+    return text
+
+
+def advice(keys, words: dict | None = None) -> tuple[tuple[str, ...], str]:
     """The flags (ids, each once, in order) and the feedback for the variants an answer
-    matches: one misconception's feedback, saying where when it was made at one place only;
-    several that coincide are reported together.
+    matches: one misconception's feedback in the assignment's ``words`` (:func:`words_of`),
+    saying where when it was made at one place only; several that coincide are reported
+    together.
 
     >>> advice(["missing-activation-derivative@a1 = sigmoid(z1)"])[1]
     "[missing-activation-derivative] δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer. (Made at a1 = sigmoid(z1) only.)"
@@ -92,7 +119,7 @@ def advice(keys) -> tuple[tuple[str, ...], str]:
             return ""
         return f" (Made at {' or at '.join(wheres)} only.)" if len(ids) == 1 else f" (at {' or at '.join(wheres)})"
     if len(ids) == 1:
-        return ids, f"[{ids[0]}] {lookup(ids[0]).feedback}{at(ids[0])}"
+        return ids, f"[{ids[0]}] {_worded(lookup(ids[0]).feedback, words)}{at(ids[0])}"
     return ids, ("your answer matches several common errors, which give the same value here: "
                  + "; ".join(f"[{m}] {lookup(m).description}{at(m)}" for m in ids))
 
@@ -229,7 +256,7 @@ CATALOGUE: tuple[Misconception, ...] = (
                   "δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer.",
                   rules=_with(ELEMENTWISE, lambda c, g, out, *args: (g,) + (None,) * (len(args) - 1))),
     Misconception("loss-gradient-sign", "the loss gradient's sign flipped: y − ŷ for ŷ − y",
-                  "∂L/∂ŷ points towards larger loss: it is ŷ − y (prediction minus target).",
+                  "∂L/∂{prediction} points towards larger loss: it is {prediction} − {target} (prediction minus target).",
                   rules=_with(sorted(LOSSES), negate=True)),
     Misconception("update-sign", "the update goes uphill: w + η∇",
                   "Gradient descent subtracts: w ← w − η ∂L/∂w.", after=_update_sign),

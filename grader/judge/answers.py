@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from grader.course.assignment import Assignment, Question
 from grader.course.kinds import KINDS
+from grader.course.misconceptions import words_of
 from grader.judge.budget import checkpoint
 from grader.judge.compare import compare_class, compare_matrix, compare_shape, flagged, misconception_flags
 from grader.results import FOLLOW, MISSING, REVIEW, UNREADABLE, QuestionResult, Verdict
@@ -170,7 +171,8 @@ def _judge_numbers(got, question: Question, file: _File) -> Verdict:
         return verdict
     if kind.misconception_runs:
         per_question = {m: v[question.id] for m, v in file.variants.items() if question.id in v}
-        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
+        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol),
+                          words_of(file.key.assignment, question.scenario))
     if kind.follow_through and carried_forward(got, file.follow.value(question), tol=tol):
         verdict = replace(verdict, outcome=FOLLOW, feedback=(
             "right given your own earlier answers (error carried forward)"

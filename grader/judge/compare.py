@@ -120,11 +120,12 @@ def misconception_flags(answer: NumericAnswer, entry: KeyEntry, variants: dict, 
     return tuple(matched)
 
 
-def flagged(verdict: Verdict, flags: tuple[str, ...]) -> Verdict:
-    """The verdict with its flags (misconception ids) and the feedback a student can act on.
-    ``flags`` are variant names: an ``id@place`` names the place the error was made at."""
+def flagged(verdict: Verdict, flags: tuple[str, ...], words: dict | None = None) -> Verdict:
+    """The verdict with its flags (misconception ids) and the feedback a student can act on,
+    in the assignment's ``words`` (``grader.course.misconceptions.words_of``). ``flags`` are
+    variant names: an ``id@place`` names the place the error was made at."""
     if not flags:
         return verdict
     from grader.course.misconceptions import advice
-    ids, text = advice(flags)
+    ids, text = advice(flags, words)
     return replace(verdict, flags=ids, feedback=f"{verdict.feedback}. {text}" if verdict.feedback else text)

@@ -96,3 +96,19 @@ def test_the_search_stops_at_its_budget(catalog):
     found = smallest_repair(parsed, ek, _roles(a, ek))
     assert found is not None and found.id == "stray-bias"
     assert smallest_repair(parsed, ek, _roles(a, ek), budget=0) is None
+
+
+@pytest.mark.parametrize("assignment_id, qid, answer, said, never", [
+    (RS, "q1c.ybar", "t - y", "it is y − t", "ŷ"),             # the prediction is y, the target t
+    (BG, "task2.delta_L", r"\frac{2}{m} (Y - A^{[L]})", "it is A^{[L]} − Y", "ŷ"),
+    (SC, "task1.delta_L", r"y - \hat{y}", r"it is \hat{y} − y", "ŷ"),
+])
+def test_feedback_is_in_the_assignments_own_words(catalog, assignment_id, qid, answer, said, never):
+    feedback = _verdict(catalog, assignment_id, qid, answer).feedback
+    assert said in feedback and never not in feedback, feedback
+
+
+def test_numeric_feedback_in_an_assignment_without_symbols_keeps_the_usual_words(catalog, mlp_key):
+    from tests.corpora.diagnosis.numeric_mlp import run
+    verdict = _verdict(catalog, "mlp-numeric", "ex1a.delta2", run("ex1a", {"sign": True})["delta2"].tolist())
+    assert "loss-gradient-sign" in verdict.flags and "it is ŷ − y" in verdict.feedback

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from grader.course.misconceptions import advice, words_of
 from grader.judge.compare import flagged
 from grader.judge.diagnosis.edits import KINDS, Edit, single_edits
 from grader.judge.diagnosis.notation import in_their_words
@@ -125,7 +126,24 @@ def _identifiable(mid: str, parsed: Parsed, roles: Roles) -> bool:
     return bool(inside & roles.predictions and inside & roles.targets)
 
 
+def _in_their_words(verdict: Verdict, assignment, scenario: str) -> Verdict:
+    """A flagged verdict's advice in the assignment's words (the symbolic judge words it
+    generically)."""
+    if not verdict.flags:
+        return verdict
+    generic = advice(verdict.flags)[1]
+    if not verdict.feedback.endswith(generic):
+        return verdict
+    worded = advice(verdict.flags, words_of(assignment, scenario))[1]
+    return replace(verdict, feedback=verdict.feedback[:-len(generic)] + worded)
+
+
 def diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) -> Verdict:
+    """:func:`_diagnosed`, its advice in the assignment's words."""
+    return _in_their_words(_diagnosed(verdict, parsed, key, assignment), assignment, key.question.scenario)
+
+
+def _diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) -> Verdict:
     """``verdict`` with the smallest repair of a wrong or wrong-shape answer that no variant
     matched: its catalogue flag (if any) and what would make it right. A "wrong" answer whose
     shape is wrong on some instance is "wrong shape" (:mod:`.shapes`); a variant flag the
@@ -146,4 +164,4 @@ def diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) 
     if repair is None:
         return verdict
     told = replace(verdict, feedback=f"{verdict.feedback}; {repair.text}" if verdict.feedback else repair.text)
-    return flagged(told, (repair.id,)) if repair.id else told
+    return flagged(told, (repair.id,)) if repair.id else told  # worded by diagnosed()
