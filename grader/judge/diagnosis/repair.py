@@ -101,7 +101,8 @@ def smallest_repair(parsed: Parsed, key: ExpressionKey, roles: Roles, *, budget:
             if _right(edit.tree, parsed, key, entry_wise):
                 term = f"`{in_their_words(edit.term, parsed.text)}`"
                 other = f"`{(roles.spellings or {}).get(edit.other, edit.other)}`"
-                said = KINDS[edit.kind].format(term=term, other=other) + f" (column {edit.term.pos + 1})"
+                start = min(n.pos for n in A.walk(edit.term))  # where the subterm begins in the text
+                said = KINDS[edit.kind].format(term=term, other=other) + f" (column {start + 1})"
                 return Repair(edit, catalogue_id(edit, roles), said)
     return None
 
