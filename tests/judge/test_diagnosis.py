@@ -112,3 +112,11 @@ def test_numeric_feedback_in_an_assignment_without_symbols_keeps_the_usual_words
     from tests.corpora.diagnosis.numeric_mlp import run
     verdict = _verdict(catalog, "mlp-numeric", "ex1a.delta2", run("ex1a", {"sign": True})["delta2"].tolist())
     assert "loss-gradient-sign" in verdict.flags and "it is ŷ − y" in verdict.feedback
+
+
+def test_every_edit_of_a_negated_difference_builds():
+    # -(a - b): flipping the sign of the Neg yields a Sub, which is not an a + b -> a - b flip
+    expr = A.Neg(A.Sub(A.Sym("yhat"), A.Sym("y")))
+    trees = {e.kind: e.tree for e in single_edits(expr, {"yhat": (2, 1), "y": (2, 1)})}
+    assert trees["flip sign"] in (A.Sub(A.Sym("yhat"), A.Sym("y")), A.Neg(A.Sub(A.Sym("y"), A.Sym("yhat"))))
+    assert trees["drop term"] == A.Neg(A.Sym("yhat")) or trees["drop term"] == A.Neg(A.Neg(A.Sym("y")))

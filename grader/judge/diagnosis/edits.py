@@ -142,6 +142,6 @@ def _replaced(up: dict, kind: str, term: A.Node, new: A.Node) -> A.Node:
     binary node becomes the kept side) or for a term whose sign flips (``a + b`` → ``a - b``),
     else the term itself."""
     if kind in ("drop term", "drop factor") or (kind == "flip sign" and isinstance(new, A.Sub)
-                                                 and not isinstance(term, A.Sub)):
+                                                 and new.right is term):  # a + b -> a - b
         return up[id(term)][0]
     return term
