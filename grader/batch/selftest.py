@@ -1,8 +1,10 @@
 """``grade selftest``: the answer key checks itself.
 
 For every question of an assignment: the key's own answer scores full marks; a blank scores
-zero; every misconception variant that applies to a numeric question, answered with the
-variant's value, is flagged with its own id (variants that coincide there must all be named);
+zero; every misconception variant that applies to a numeric question (everywhere, or at one
+place of the network), answered with the variant's value, is flagged with its own id (variants
+that coincide there must all be named); the key rounded to 2, 3 or 4 significant figures is
+never flagged;
 every ``mistakes`` example an author gives (symbolic questions) gets its flag. A randomized
 assignment is checked so on the draws of many student ids.
 """
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from grader.course.kinds import KINDS
+from grader.course.misconceptions import split_key
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, REVIEW
 from grader.keys.key_text import answer_value
@@ -19,6 +22,11 @@ from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission
 
 STUDENTS = 30  # student ids a randomized assignment is checked on
+ROUNDED_FIGURES = (2, 3, 4)  # the key rounded so, as students write it, must never be flagged
+
+
+def _rounded(value, figures: int) -> list:
+    return [[float(f"{x:.{figures}g}") for x in row] for row in value.tolist()]
 
 
 @dataclass
@@ -78,13 +86,21 @@ def _check_student(catalog: Catalog, a, student: str, result: SelfTest) -> None:
                      f"{who}{q.id}: the key's own answer is {got.verdict.outcome} ({got.verdict.feedback})")
     blank = _grade(catalog, a.id, {}, "blank", student)
     result.check(sum(r.points for r in blank.values()) == 0, f"{who}a blank answer file scores more than 0")
-    for mid, values in sorted(catalog.variants(a).items()):
+    for name, values in sorted(catalog.variants(a).items()):
         answers = {qid: v.tolist() for qid, v in values.items()}
-        graded = _grade(catalog, a.id, answers, mid, student)
+        graded = _grade(catalog, a.id, answers, name, student)
+        mid = split_key(name)[0]  # a variant made at one place is flagged with its misconception's id
         for qid in values:
             flags = graded[qid].verdict.flags
-            result.check(mid in flags, f"{who}{qid}: the {mid} variant's value is not flagged {mid} "
+            result.check(mid in flags, f"{who}{qid}: the {name} variant's value is not flagged {mid} "
                                        f"(verdict {graded[qid].verdict.outcome}, flags {list(flags) or 'none'})")
+    rounded = {q.id: key[q.id].value for q in a.questions if KINDS[q.kind].misconception_runs}
+    for figures in ROUNDED_FIGURES:  # a correctly rounded key says nothing of any misconception
+        graded = _grade(catalog, a.id, {qid: _rounded(v, figures) for qid, v in rounded.items()},
+                        f"key to {figures} figures", student)
+        for qid in rounded:
+            result.check(not graded[qid].verdict.flags, f"{who}{qid}: the key rounded to {figures} significant figures "
+                                                        f"is flagged {list(graded[qid].verdict.flags)}")
     for q in a.questions:
         for mid, answer in q.mistakes:
             got = _grade(catalog, a.id, {q.id: answer}, f"{q.id} {mid}", student)[q.id]

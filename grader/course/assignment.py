@@ -125,6 +125,7 @@ class Assignment:
     # ``draws = None`` and ``variant`` naming the student and attempt.
     draws: dict | None = field(default=None, compare=False, repr=False)
     variant: str = ""
+    misconceptions: tuple = ()  # the course's own (grader.course.misconceptions.declared)
 
     @property
     def randomized(self) -> bool:
@@ -204,15 +205,18 @@ def _build(data: dict, source: str) -> Assignment:
              for n, v in (data.get("sizes") or {}).items()}
     scenarios = {name: _scenario(name, s, graphs, data["scenarios"], sizes, fail) for name, s in data["scenarios"].items()}
     symbols = _symbols(data.get("symbols") or {}, scenarios, graphs, fail)
+    from grader.course.misconceptions import BY_ID, declared
+    own = declared(data.get("misconceptions") or [], graphs, fail)
+    known = set(BY_ID) | {m.id for m in own}
     questions, seen = [], set()
     for i, q in enumerate(data["questions"]):
-        question = _question(q, f"questions[{i}] ({q['id']})", scenarios, graphs, seen, fail)
+        question = _question(q, f"questions[{i}] ({q['id']})", scenarios, graphs, seen, fail, known)
         seen.add(question.id)
         questions.append(question)
     return Assignment(data["id"], data["title"], source, data.get("description", ""), data.get("source", ""),
                       graphs, scenarios, tuple(questions), rules, int(conventions.get("class_base", "1")),
                       sizes, {k: tuple(v) for k, v in (data.get("functions") or {}).items()},
-                      tuple(data.get("indices") or ()), symbols)
+                      tuple(data.get("indices") or ()), symbols, misconceptions=own)
 
 
 def _scenario(name: str, s: dict, graphs: dict, all_scenarios: dict, sizes: dict, fail) -> Scenario:
@@ -273,13 +277,12 @@ def _symbols(data: dict, scenarios: dict, graphs: dict, fail) -> dict:
     return out
 
 
-def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fail) -> Question:
+def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fail, known: set) -> Question:
     question = Question(q["id"], q["scenario"], q.get("quantity", ""), q.get("text", ""), q.get("kind"),
                         q.get("answer", ""), q.get("entries", "all"), tuple(q.get("indices") or ()),
                         tuple((q.get("mistakes") or {}).items()))
-    from grader.course.misconceptions import BY_ID
     for flag, _ in question.mistakes:
-        if flag not in BY_ID:
+        if flag not in known:
             fail(f"mistakes: unknown misconception id '{flag}'", where)
     if question.id in seen:
         fail(f"question id '{question.id}' is used twice", where)

@@ -13,6 +13,7 @@ never flagged there (it cannot be told apart).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 from grader.engine.autodiff import Evaluation
 from grader.engine.graph import Graph
 from grader.engine.ops import LOSSES, OPS, Op, Rules
+from grader.course.rule_changes import AfterChange, LocalChange, OpChange, Rewire, place_text
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
 
@@ -33,31 +35,96 @@ class Misconception:
     after: Callable[[Graph, dict, Evaluation, object], Evaluation | None] | None = None
     # transposed-answer is judged on the answer itself: no engine run
     answer_level: bool = False
+    where: str = ""  # the one place (an equation of the graph) this copy makes the error at; "" everywhere
+
+    @property
+    def key(self) -> str:
+        """Its variant's name: the id, with ``@place`` for an error made at one place."""
+        return f"{self.id}@{self.where}" if self.where else self.id
+
+    def at_places(self, graphs) -> tuple["Misconception", ...]:
+        """A copy of this misconception for each place of ``graphs`` it can be made at alone
+        (σ' left out at one layer; one transpose missing), when some graph has two places or
+        more (with one, the copy would be the misconception itself)."""
+        change = next((c for c in (self.rules, self.after) if isinstance(c, LocalChange)), None)
+        if change is None:
+            return ()
+        found: dict[str, str] = {}
+        several = False
+        for graph in graphs:
+            places = change.places(graph)
+            several |= len(places) > 1
+            for node in places:
+                found.setdefault(node, place_text(graph, node))
+        if not several:
+            return ()
+        field_name = "rules" if change is self.rules else "after"
+        return tuple(replace(self, **{field_name: change.at(node)}, where=text) for node, text in found.items())
 
 
-def _with(names, backward=None, *, negate: bool = False, op: Op | None = None) -> Callable[[Graph, Rules], Rules | None]:
-    """A rules change for the ops ``names`` the graph uses: a new backward rule, the current
-    backward negated, or a whole replacement op. Built on the rules in force (an instance's
-    choice of activation stays), so only the one rule changes."""
-    names = (names,) if isinstance(names, str) else tuple(names)
+def split_key(key: str) -> tuple[str, str]:
+    """A variant's name as (misconception id, place or "").
 
-    def change(graph: Graph, rules: Rules) -> Rules | None:
-        used = [name for name in names if any(n.op == name for n in graph.nodes)]
-        if not used:
-            return None
-        for name in used:
-            current = rules.op(name)
-            if op is not None:
-                new = op
-            elif negate:
-                base = current.backward
-                new = replace(current, backward=lambda c, g, out, *args, base=base:
-                              tuple(None if x is None else -x for x in base(c, g, out, *args)))
-            else:
-                new = replace(current, backward=backward)
-            rules = rules.with_op(new)
-        return rules
-    return change
+    >>> split_key("missing-transpose@W2 @ a1")
+    ('missing-transpose', 'W2 @ a1')
+    """
+    mid, _, where = key.partition("@")
+    return mid, where
+
+
+DEFAULT_WORDS = {"prediction": "ŷ", "target": "y"}  # an assignment that names neither
+
+
+def words_of(assignment, scenario: str) -> dict:
+    """How an assignment's scenario writes the prediction and the target: the first spelling of
+    the symbols bound to the network's output and target (``y`` and ``t`` in an assignment
+    whose prediction is y), else :data:`DEFAULT_WORDS`."""
+    s = assignment.scenarios[scenario]
+    graph = assignment.graphs[s.network]
+    words = dict(DEFAULT_WORDS)
+    for binding in assignment.symbols.get(scenario, {}).values():
+        if binding.quantity == graph.output and binding.spellings:
+            words["prediction"] = binding.spellings[0]
+        elif binding.quantity in graph.targets and binding.spellings:
+            words["target"] = binding.spellings[0]
+    return words
+
+
+def _worded(text: str, words: dict | None) -> str:
+    """A feedback text in an assignment's words (plain replacement: a course's own feedback may
+    hold braces)."""
+    for name, word in (DEFAULT_WORDS | (words or {})).items():
+        text = text.replace("{" + name + "}", word)
+    return text
+
+
+def advice(keys, words: dict | None = None) -> tuple[tuple[str, ...], str]:
+    """The flags (ids, each once, in order) and the feedback for the variants an answer
+    matches: one misconception's feedback in the assignment's ``words`` (:func:`words_of`),
+    saying where when it was made at one place only; several that coincide are reported
+    together.
+
+    >>> advice(["missing-activation-derivative@a1 = sigmoid(z1)"])[1]
+    "[missing-activation-derivative] δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer. (Made at a1 = sigmoid(z1) only.)"
+    """
+    places: dict[str, list[str]] = {}
+    for key in keys:
+        mid, where = split_key(key)
+        places.setdefault(mid, []).append(where)
+    ids = tuple(places)
+
+    def at(mid: str) -> str:
+        wheres = places[mid]
+        if "" in wheres:  # everywhere, or one place that is every place the error can be made at
+            return ""
+        return f" (Made at {' or at '.join(wheres)} only.)" if len(ids) == 1 else f" (at {' or at '.join(wheres)})"
+    if len(ids) == 1:
+        return ids, f"[{ids[0]}] {_worded(lookup(ids[0]).feedback, words)}{at(ids[0])}"
+    return ids, ("your answer matches several common errors, which give the same value here: "
+                 + "; ".join(f"[{m}] {lookup(m).description}{at(m)}" for m in ids))
+
+
+_with = OpChange
 
 
 def _nonzero_step(c, g, out, x):
@@ -85,16 +152,17 @@ def _producer(graph: Graph, name: str):
     return next(n for n in graph.nodes if n.name == name)
 
 
-def _preactivation(graph: Graph, rules: Rules) -> Rules | None:
+def _preactivation(graph: Graph) -> list:
+    """z where a belongs: each ``W @ a``'s backward sees the pre-activation of a."""
     subs = []
     for node, _, a in _weight_matmuls(graph):
         prod = _producer(graph, a)
         if prod.op in ELEMENTWISE:
             subs.append((node.name, 1, prod.args[0]))
-    return replace(rules, substitute=rules.substitute + tuple(subs)) if subs else None
+    return subs
 
 
-def _own_output(graph: Graph, rules: Rules) -> Rules | None:
+def _own_output(graph: Graph) -> list:
     """a^(l) where a^(l-1) belongs: the activation this layer produces, in place of its input."""
     subs = []
     for node, _, _ in _weight_matmuls(graph):
@@ -105,17 +173,18 @@ def _own_output(graph: Graph, rules: Rules) -> Rules | None:
             elif current in later.args and later.op in ELEMENTWISE:
                 subs.append((node.name, 1, later.name))
                 break
-    return replace(rules, substitute=rules.substitute + tuple(subs)) if subs else None
+    return subs
 
 
-def _drop_skip(graph: Graph, rules: Rules) -> Rules | None:
+def _drop_skip(graph: Graph) -> list:
+    """The skip path of each residual ``z = h + x`` (no parameter added)."""
     order = {n.name: i for i, n in enumerate(graph.nodes)}
     drops = []
     for n in graph.nodes:
         if n.op == "add" and not any(a in graph.params or a.startswith("_") for a in n.args):
             earlier = min(range(2), key=lambda i: order[n.args[i]])  # the skip comes from further back
             drops.append((n.name, earlier))
-    return replace(rules, drop=rules.drop + tuple(drops)) if drops else None
+    return drops
 
 
 def _missing_transpose_matmul() -> Op:
@@ -141,13 +210,19 @@ def _no_learning_rate(graph: Graph, params: dict, ev: Evaluation, scenario) -> E
     return replace(ev, updated={p: params[p] - ev.grads[p] for p in params})
 
 
-def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluation | None:
-    pairs = []
+def _bias_pairs(graph: Graph) -> dict:
+    """weight → its layer's bias, for every ``W @ a + b``."""
+    pairs = {}
     for n in graph.nodes:
         if n.op == "add":
             left = _producer(graph, n.args[0])
             if left.op == "matmul" and left.args[0] in graph.params and n.args[1] in graph.params:
-                pairs.append((left.args[0], n.args[1]))
+                pairs[left.args[0]] = n.args[1]
+    return pairs
+
+
+def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario, only) -> Evaluation | None:
+    pairs = [(w, b) for w, b in _bias_pairs(graph).items() if only is None or w in only]
     if not pairs:
         return None
     grads = dict(ev.grads)
@@ -161,7 +236,7 @@ def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluat
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception("stray-bias", "a bias added to the weight gradient: ∂L/∂W = δ aᵀ + b",
                   "∂L/∂W is δ aᵀ only: the bias does not depend on W, so it does not appear in ∂L/∂W.",
-                  after=_stray_bias),
+                  after=AfterChange(_bias_pairs, _stray_bias)),
     Misconception("relu-derivative-one", "ReLU'(z) taken as 1 everywhere",
                   "ReLU'(z) is 1 for z > 0 and 0 for z < 0: units that are off pass no gradient back.",
                   rules=_with("relu", lambda c, g, out, x: (g * c.backend.const(1),))),
@@ -181,7 +256,7 @@ CATALOGUE: tuple[Misconception, ...] = (
                   "δ = (∂L/∂a) ⊙ f'(z): multiply by the activation's derivative at every layer.",
                   rules=_with(ELEMENTWISE, lambda c, g, out, *args: (g,) + (None,) * (len(args) - 1))),
     Misconception("loss-gradient-sign", "the loss gradient's sign flipped: y − ŷ for ŷ − y",
-                  "∂L/∂ŷ points towards larger loss: it is ŷ − y (prediction minus target).",
+                  "∂L/∂{prediction} points towards larger loss: it is {prediction} − {target} (prediction minus target).",
                   rules=_with(sorted(LOSSES), negate=True)),
     Misconception("update-sign", "the update goes uphill: w + η∇",
                   "Gradient descent subtracts: w ← w − η ∂L/∂w.", after=_update_sign),
@@ -198,16 +273,16 @@ CATALOGUE: tuple[Misconception, ...] = (
                   answer_level=True),
     Misconception("preactivation-for-activation", "z used where a belongs in ∂L/∂W = δ aᵀ",
                   "∂L/∂W^(l) uses the previous layer's activations a^(l−1) = f(z^(l−1)), not z^(l−1).",
-                  rules=_preactivation),
+                  rules=Rewire(_preactivation, "substitute")),
     Misconception("wrong-layer-input", "a^(l) used where a^(l−1) belongs in ∂L/∂W^(l)",
                   "∂L/∂W^(l) = δ^(l) (a^(l−1))ᵀ: the input of the layer, not its output.",
-                  rules=_own_output),
+                  rules=Rewire(_own_output, "substitute")),
     Misconception("softmax-jacobian-diagonal", "the softmax Jacobian taken as its diagonal p(1 − p)",
                   "∂p_i/∂z_j = p_i(δ_ij − p_j): the off-diagonal terms −p_i p_j count too.",
                   rules=_with("softmax", lambda c, g, p, z: (g * p * (1 - p),))),
     Misconception("missing-skip-path", "the residual (skip) path left out of the gradient",
                   "With z = h + x, x receives z̄ directly as well as through h's branch: add both paths.",
-                  rules=_drop_skip),
+                  rules=Rewire(_drop_skip, "drop")),
     Misconception("stale-weights", "updated weights used in the backward pass",
                   "Backpropagate with the weights of the forward pass; update all layers afterwards.",
                   rules=None),  # built by grader.keys.misconception_runs from the updated weights
@@ -219,3 +294,70 @@ CATALOGUE: tuple[Misconception, ...] = (
 )
 
 BY_ID = {m.id: m for m in CATALOGUE}
+
+
+# --- misconceptions a course declares in an assignment file (``misconceptions:``) -------------
+_DECLARED: dict[str, Misconception] = {}  # id -> the course's own, as its assignments declared it
+
+
+def lookup(mid: str) -> Misconception:
+    """A misconception by id: the catalogue's, or one a loaded assignment declared."""
+    return BY_ID[mid] if mid in BY_ID else _DECLARED[mid]
+
+
+def _backward_of(op_name: str, as_name: str):
+    """``op_name``'s backward rule taken as ``as_name``'s (leaky ReLU' as ReLU'): the inputs
+    the other op lacks (leaky ReLU's slope) get no gradient."""
+    other = OPS[as_name]
+
+    def backward(c, g, out, *args):
+        got = other.backward(c, g, out, *args[:other.arity])
+        return tuple(got) + (None,) * (len(args) - other.arity)
+    return backward
+
+
+def declared(specs: list, graphs: dict, fail) -> tuple[Misconception, ...]:
+    """The course's own misconceptions from an assignment's ``misconceptions`` list, each a rule
+    of the catalogue's kinds: ``backward_as`` (an op's derivative taken as another op's),
+    ``scale`` (an op's derivative multiplied by a factor) or ``rewire`` (a node's backward
+    seeing another node in place of one input). Each is also made at one place alone, like the
+    catalogue's. ``fail(message, where)`` raises the configuration error."""
+    out = []
+    nodes = {n.name: n for g in graphs.values() for n in g.nodes}
+    for i, spec in enumerate(specs):
+        where = f"misconceptions[{i}] ({spec['id']})"
+        if spec["id"] in BY_ID:
+            fail(f"'{spec['id']}' is a catalogue misconception: a course's own needs another id", where)
+        rule = spec["rule"]
+        kind, args = next(iter(rule.items()))
+        op = args.get("op")
+        if op is not None and op not in OPS:
+            fail(f"unknown op '{op}' (known: {', '.join(sorted(OPS))})", where)
+        if op is not None and not any(n.op == op for n in nodes.values()):
+            fail(f"no network of the assignment uses op '{op}'", where)
+        if kind == "backward_as":
+            if args["as"] not in OPS:
+                fail(f"unknown op '{args['as']}'", where)
+            change = OpChange(op, _backward_of(op, args["as"]))
+        elif kind == "scale":
+            factor = Fraction(str(args["by"]))
+            change = OpChange(op, _times(OPS[op].backward, factor))
+        else:  # rewire
+            node, sees, index = args["node"], args["sees"], int(args["input"])
+            if node not in nodes or sees not in nodes:
+                fail(f"rewire names a node no network has ('{node}' or '{sees}')", where)
+            if not index < len(nodes[node].args):
+                fail(f"node '{node}' has no input {index}", where)
+            change = Rewire(lambda graph, t=(node, index, sees): [t] if any(n.name == t[0] for n in graph.nodes)
+                            else [], "substitute")
+        m = Misconception(spec["id"], spec.get("description", spec["id"]), spec["feedback"], rules=change)
+        _DECLARED[m.id] = m
+        out.append(m)
+    return tuple(out)
+
+
+def _times(base, factor):
+    def backward(c, g, out, *args):
+        scale = c.backend.const(factor)
+        return tuple(None if x is None else x * scale for x in base(c, g, out, *args))
+    return backward

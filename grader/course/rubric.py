@@ -52,7 +52,7 @@ class Rubric:
         return sum(q.points for q in self.questions.values())
 
 
-def _apply(base: QuestionRubric, settings: dict) -> QuestionRubric:
+def _apply(base: QuestionRubric, settings: dict, own: tuple = ()) -> QuestionRubric:
     out = base
     if "points" in settings:
         out = replace(out, points=float(settings["points"]))
@@ -61,9 +61,10 @@ def _apply(base: QuestionRubric, settings: dict) -> QuestionRubric:
             out = replace(out, **{name: float(settings[name])})
     if "flags" in settings:
         from grader.course.misconceptions import BY_ID
-        unknown = sorted(set(settings["flags"]) - set(BY_ID))
+        known = [*BY_ID, *own]  # the catalogue's and the assignment's own
+        unknown = sorted(set(settings["flags"]) - set(known))
         if unknown:
-            raise ConfigError(f"unknown misconception id(s) {', '.join(unknown)} (known: {', '.join(BY_ID)})")
+            raise ConfigError(f"unknown misconception id(s) {', '.join(unknown)} (known: {', '.join(known)})")
         credit = dict(out.flag_credit) | {f: float(v["credit"]) for f, v in settings["flags"].items() if "credit" in v}
         text = dict(out.flag_feedback) | {f: v["feedback"] for f, v in settings["flags"].items() if "feedback" in v}
         out = replace(out, flag_credit=tuple(sorted(credit.items())), flag_feedback=tuple(sorted(text.items())))
@@ -85,7 +86,8 @@ def load_rubric(path: Path, assignment: Assignment) -> Rubric:
         raise ConfigError(f"rubric is for assignment '{data['assignment']}', not '{assignment.id}'",
                           file=str(path), question="assignment")
     try:
-        default = _apply(QuestionRubric(), data.get("defaults") or {})
+        own = tuple(m.id for m in assignment.misconceptions)
+        default = _apply(QuestionRubric(), data.get("defaults") or {}, own)
     except ConfigError as e:
         raise e.at(file=str(path), question="defaults") from None
     per_question = {qid: default for qid in assignment.question_ids}
@@ -96,7 +98,7 @@ def load_rubric(path: Path, assignment: Assignment) -> Rubric:
                               file=str(path), question=f"questions.{pattern}", line=doc.lines.get(("questions", pattern)))
         try:
             for qid in matched:
-                per_question[qid] = _apply(per_question[qid], settings)
+                per_question[qid] = _apply(per_question[qid], settings, own)
         except ConfigError as e:
             raise e.at(file=str(path), question=f"questions.{pattern}") from None
     reveal = str(data.get("reveal_solution", "false")).lower() == "true"  # YAML gives text, JSON a bool

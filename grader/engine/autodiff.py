@@ -98,7 +98,7 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
             if name == node.name:
                 args[index] = values[other]
         ctx = _ctx(backend, rules, kinks, ("backward", node.name))
-        for index, (arg, ga) in enumerate(zip(node.args, rules.op(node.op).backward(ctx, g, values[node.name], *args))):
+        for index, (arg, ga) in enumerate(zip(node.args, rules.backward_op(node).backward(ctx, g, values[node.name], *args))):
             if ga is None or (node.name, index) in rules.drop:
                 continue
             ga = _as_2d(ga)

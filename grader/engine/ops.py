@@ -29,12 +29,22 @@ class Rules:
     # input gets no gradient (a skip path dropped).
     substitute: tuple[tuple[str, int, str], ...] = field(default=())
     drop: tuple[tuple[str, int], ...] = field(default=())
+    # A backward rule changed at one node only (a misconception made at one layer): (node, op)
+    at_node: tuple[tuple[str, "Op"], ...] = field(default=())
 
     def op(self, name: str) -> "Op":
         for overridden, op in reversed(self.overrides):  # the latest change wins
             if overridden == name:
                 return op
         return OPS[name]
+
+    def backward_op(self, node) -> "Op":
+        """The op whose backward rule runs at graph node ``node``: a change made at that node
+        alone, else the op's rule in force (:meth:`op`)."""
+        for name, op in reversed(self.at_node):
+            if name == node.name:
+                return op
+        return self.op(node.op)
 
     def with_op(self, op: "Op") -> "Rules":
         return replace(self, overrides=self.overrides + ((op.name, op),))

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from grader.course.assignment import Assignment, Question
 from grader.course.kinds import KINDS
+from grader.course.misconceptions import words_of
 from grader.judge.budget import checkpoint
 from grader.judge.compare import compare_class, compare_matrix, compare_shape, flagged, misconception_flags
 from grader.results import FOLLOW, MISSING, REVIEW, UNREADABLE, QuestionResult, Verdict
@@ -15,6 +16,7 @@ from grader.parse.numeric.reader import parse_integer, parse_numeric
 from grader.parse.numeric.shape import parse_shape
 from grader.course.rubric import Rubric
 from grader.judge.scoring import score
+from grader.judge.diagnosis.repair import diagnosed
 from grader.judge.symbolic.equivalence import compare_expression, expression_key, parse_for
 from grader.io.answer_files import Submission
 
@@ -148,7 +150,7 @@ def _judge_by_hand(got, question: Question, file: _File) -> Verdict:
 
 
 def _judge_expression(got, question: Question, file: _File) -> Verdict:
-    return _judged(got, expression_key(file.key.assignment, question, file.key[question.id].exact))
+    return _judged(got, expression_key(file.key.assignment, question, file.key[question.id].exact), file.key.assignment)
 
 
 def _judge_classes(got, question: Question, file: _File) -> Verdict:
@@ -169,7 +171,8 @@ def _judge_numbers(got, question: Question, file: _File) -> Verdict:
         return verdict
     if kind.misconception_runs:
         per_question = {m: v[question.id] for m, v in file.variants.items() if question.id in v}
-        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol))
+        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol),
+                          words_of(file.key.assignment, question.scenario))
     if kind.follow_through and carried_forward(got, file.follow.value(question), tol=tol):
         verdict = replace(verdict, outcome=FOLLOW, feedback=(
             "right given your own earlier answers (error carried forward)"
@@ -182,17 +185,18 @@ COMPARATORS = {"by hand": _judge_by_hand, "expression": _judge_expression, "clas
                "shape": _judge_shape, "numbers": _judge_numbers}
 
 
-def _judged(parsed, ek) -> Verdict:
+def _judged(parsed, ek, assignment) -> Verdict:
     """The verdict on a parsed expression answer, remembered with its parse: a class writes the
     same few expressions (the right one most of all) hundreds of times, and parsing and checking
-    one on every instance is most of the cost of an answer. Parse and verdict depend only on the
+    one on every instance, and searching a wrong one's smallest repair, is most of the cost of an
+    answer. Parse and verdict depend only on the
     text and the key, never on the rest of the file; only answers that parse are remembered (an
     error is located per file), at most SEEN_PER_QUESTION per key, none longer than SEEN_MAX_TEXT."""
     seen = ek.seen
     known = seen.get(parsed.text)
     if known is not None and known[0] is parsed:
         return known[1]
-    verdict = compare_expression(parsed, ek)
+    verdict = diagnosed(compare_expression(parsed, ek), parsed, ek, assignment)  # a wrong one: its smallest repair
     while seen and len(seen) >= SEEN_PER_QUESTION:
         del seen[next(iter(seen))]
     if SEEN_PER_QUESTION > 0 and len(parsed.text) <= SEEN_MAX_TEXT:

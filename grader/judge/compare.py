@@ -6,6 +6,7 @@ points that is worth is the rubric's business (:mod:`grader.judge.scoring`).
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -81,14 +82,36 @@ def compare_shape(answer: tuple[int, int], entry: KeyEntry) -> Verdict:
     return Verdict(WRONG, f"got {shape_text(answer)}, which is not the shape asked for")
 
 
+def rounding(values: np.ndarray) -> np.ndarray:
+    """Half a unit in the last digit each entry is written with (0 for 0 and non-finite
+    entries, which say nothing of their precision): what the answer's rounding allows.
+
+    >>> rounding(np.array([[0.11, 0.1139, 2.0]])).round(8).tolist()
+    [[0.005, 5e-05, 0.5]]
+    """
+    out = np.zeros(values.shape)
+    for at, x in np.ndenumerate(values):
+        if x != 0 and np.isfinite(x):
+            out[at] = 0.5 * 10.0 ** Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return out
+
+
 def misconception_flags(answer: NumericAnswer, entry: KeyEntry, variants: dict, *, tol: Tolerance) -> tuple[str, ...]:
-    """The catalogue misconceptions a wrong numeric answer matches: each variant's value for
-    this question (``variants``: misconception id → value, only where it differs from the key),
-    plus ``transposed-answer`` when the answer is the key in the other layout."""
+    """The variants a wrong numeric answer matches: each variant's value for this question
+    (``variants``: variant name → value, only where it differs from the key), plus
+    ``transposed-answer`` when the answer is the key in the other layout. Neither an answer
+    that is the key correctly rounded (0.099 for 0.0994943) nor a variant within the answer's
+    own rounding of the key (0.11 for a key of 0.1139 and a variant at 0.1142) is matched:
+    the answer cannot tell them apart."""
     matched = []
+    as_key = _oriented(answer, entry.shape)
+    if as_key is not None and (np.abs(as_key - entry.value) <= rounding(as_key)).all():
+        variants = {}  # the key itself, correctly rounded: no error to name
     for mid, value in variants.items():
         got = _oriented(answer, value.shape)
         if got is not None and tol.close(got, value).all():
+            if value.shape == entry.shape and (np.abs(value - entry.value) <= rounding(got)).all():
+                continue
             matched.append(mid)
     expected = entry.shape
     if not answer.flat and answer.values.shape == expected[::-1] and expected[0] != expected[1] \
@@ -97,14 +120,12 @@ def misconception_flags(answer: NumericAnswer, entry: KeyEntry, variants: dict, 
     return tuple(matched)
 
 
-def flagged(verdict: Verdict, flags: tuple[str, ...]) -> Verdict:
-    """The verdict with its flags and the feedback a student can act on."""
+def flagged(verdict: Verdict, flags: tuple[str, ...], words: dict | None = None) -> Verdict:
+    """The verdict with its flags (misconception ids) and the feedback a student can act on,
+    in the assignment's ``words`` (``grader.course.misconceptions.words_of``). ``flags`` are
+    variant names: an ``id@place`` names the place the error was made at."""
     if not flags:
         return verdict
-    from grader.course.misconceptions import BY_ID
-    if len(flags) == 1:
-        advice = f"[{flags[0]}] {BY_ID[flags[0]].feedback}"
-    else:  # variants that coincide for this question: say so rather than pick one at random
-        advice = ("your answer matches several common errors, which give the same value here: "
-                  + "; ".join(f"[{f}] {BY_ID[f].description}" for f in flags))
-    return replace(verdict, flags=flags, feedback=f"{verdict.feedback}. {advice}" if verdict.feedback else advice)
+    from grader.course.misconceptions import advice
+    ids, text = advice(flags, words)
+    return replace(verdict, flags=ids, feedback=f"{verdict.feedback}. {text}" if verdict.feedback else text)

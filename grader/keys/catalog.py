@@ -128,15 +128,19 @@ class Catalog:
         return self._keys[ident]
 
     def variants(self, assignment: Assignment) -> dict:
-        """Misconception variants of the key (id → question → value), computed once; a variant
-        within the question's tolerance of the key cannot be told apart and is left out."""
+        """Misconception variants of the key (variant name → question → value; a name is the
+        misconception id, ``id@place`` for one made at one place alone), computed once; a
+        variant within the question's tolerance of the key cannot be told apart and is left out."""
         ident = (assignment.id, assignment.variant)
         if ident not in self._variants:
             from grader.keys.misconception_runs import variant_values
             key, rubric = self.key(assignment), self.rubric(assignment)
             raw = self._raw_variants.get(ident)
+            # a draw's screening ran the catalogue everywhere already: only the local ones are left
+            found = dict(raw) | variant_values(assignment, key, everywhere=False, places=True) if raw is not None \
+                else variant_values(assignment, key, places=True)
             out = {}
-            for mid, values in (raw if raw is not None else variant_values(assignment, key)).items():
+            for mid, values in found.items():
                 kept = {qid: v for qid, v in values.items()
                         if v.shape != key[qid].shape or not rubric[qid].tolerance.close(v, key[qid].value).all()}
                 if kept:

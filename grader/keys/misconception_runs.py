@@ -32,11 +32,26 @@ def _stale(graph, params, data, rules, scenario, truth: Evaluation | None = None
     return Evaluation(ev.values, grads, {p: params[p] - eta * grads[p] for p in params}, ev.batch)
 
 
-def _first_example(graph, params, data, rules, scenario) -> Evaluation | None:
+def _first_example(graph, params, data, rules, scenario, inputs=None, assignment=None) -> Evaluation | None:
+    """A batch computed on its first example alone; one example answered with the numbers of
+    the batch that starts with it (a sibling scenario on the same network, from the same
+    parameters: seed 004's Exercise 2, whose (a) is the first example of (b))."""
     if len(scenario.examples) < 2:
-        return None
+        batch = _batch_of(assignment, scenario) if assignment is not None else None
+        return None if batch is None else inputs.truth[batch]
     first = {k: v[:, :1] for k, v in data.items()}
     return evaluate(graph, params, first, backend=FLOAT, rules=rules, learning_rate=scenario.learning_rate)
+
+
+def _batch_of(assignment: Assignment, scenario) -> str | None:
+    """The fixed batch scenario that starts with ``scenario``'s one example, on its network from
+    the same starting parameters, if there is one."""
+    for name, other in assignment.scenarios.items():
+        if other.random is None and other.network == scenario.network and len(other.examples) > 1 \
+                and other.examples[0] == scenario.examples[0] and not other.params_from and not scenario.params_from \
+                and other.init == scenario.init and other.params == scenario.params:
+            return name
+    return None
 
 
 def _same_forward(graph, rules: Rules, variant: Rules) -> bool:
@@ -45,7 +60,7 @@ def _same_forward(graph, rules: Rules, variant: Rules) -> bool:
     on the backward pass), and the loss is summed, so evaluate() leaves its forward values as
     they are."""
     def rest(r: Rules) -> Rules:
-        return replace(r, overrides=(), substitute=(), drop=())
+        return replace(r, overrides=(), substitute=(), drop=(), at_node=())
     return rules.reduction == "sum" and rest(variant) == rest(rules) and all(
         variant.op(n.op).forward is rules.op(n.op).forward for n in graph.nodes if n.op not in ("input", "param", "const"))
 
@@ -115,11 +130,11 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
             if m.id == "stale-weights":
                 ev = _stale(graph, params, data, rules, s, plain)
             elif m.id == "whole-batch-vs-single":
-                ev = _first_example(graph, params, data, rules, s)
+                ev = _first_example(graph, params, data, rules, s, inputs, assignment)
             else:
-                if (m.id, s.network) not in inputs.rules:  # the same for every scenario on one network
-                    inputs.rules[(m.id, s.network)] = m.rules(graph, rules) if m.rules else rules
-                variant_rules = inputs.rules[(m.id, s.network)]
+                if (m.key, s.network) not in inputs.rules:  # the same for every scenario on one network
+                    inputs.rules[(m.key, s.network)] = m.rules(graph, rules) if m.rules else rules
+                variant_rules = inputs.rules[(m.key, s.network)]
                 ev = None
                 if variant_rules is rules and plain is not None:
                     ev = plain
@@ -140,16 +155,30 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
     return done
 
 
+def misconceptions(assignment: Assignment, *, everywhere: bool = True, places: bool = False) -> list[Misconception]:
+    """The catalogue's misconceptions and the assignment's own, made everywhere at once, and/or
+    (``places``) each at one place of the assignment's graphs alone (a layer's σ' left out, one
+    transpose missing)."""
+    graphs = list(assignment.graphs.values())
+    every = (*CATALOGUE, *assignment.misconceptions)  # the catalogue's and the course's own
+    out = [m for m in every if everywhere]
+    if places:
+        out += [local for m in every for local in m.at_places(graphs)]
+    return out
+
+
 def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal: bool = False,
-                   runs: dict | None = None) -> dict[str, dict[str, np.ndarray]]:
-    """misconception id → question id → the variant's value, for numeric questions where the
+                   runs: dict | None = None, everywhere: bool = True,
+                   places: bool = False) -> dict[str, dict[str, np.ndarray]]:
+    """variant name → question id → the variant's value, for numeric questions where the
     variant differs from the key (where it equals the key it cannot be flagged; ``keep_equal``
     keeps those too, for :mod:`grader.keys.screening`, and then needs no ``key``). ``runs``: the
     assignment's true float evaluations (``run_scenarios(assignment, backend=FLOAT)``) when
-    the caller has them."""
+    the caller has them. A variant's name is its misconception's id, ``id@place`` for one made
+    at one place alone (``places``; see :func:`misconceptions`)."""
     inputs = _Inputs(assignment, runs)
     out: dict[str, dict[str, np.ndarray]] = {}
-    for m in CATALOGUE:
+    for m in misconceptions(assignment, everywhere=everywhere, places=places):
         if m.answer_level:
             continue
         runs_m = _run(assignment, m, inputs)
@@ -170,8 +199,12 @@ def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal:
             if v.shape != k.shape or not np.allclose(v, k, rtol=ENGINE_RTOL, atol=ENGINE_ATOL):
                 values[q.id] = v
         if values:
-            out[m.id] = values
+            out[m.key] = values
     return out
+
+
+# quantity verb -> misconceptions its question cannot show: asked for f' itself, f' cannot be left out
+NOT_ASKED = {"derivative": ("missing-activation-derivative",)}
 
 
 def instance_variant_keys(assignment: Assignment, question, instances, key_value) -> dict[str, tuple]:
@@ -183,8 +216,9 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
     graph = assignment.graphs[scenario.network]
     uses_act = any(n.op == "act" for n in graph.nodes)
     out = {}
-    for m in CATALOGUE:
-        if m.answer_level or m.rules is None or m.after is not None:
+    not_asked = NOT_ASKED.get(question.quantity.split()[0], ())
+    for m in misconceptions(assignment, places=True):
+        if m.answer_level or m.rules is None or m.after is not None or m.id in not_asked:
             continue  # updates and batches are not asked of symbolic scenarios
         values = []
         for inst in instances:
@@ -202,5 +236,5 @@ def instance_variant_keys(assignment: Assignment, question, instances, key_value
             truth = [np.asarray(key_value(assignment, question, inst, assignment.rules.with_op(generic_activation(inst.act))
                                           if uses_act else None), dtype=float) for inst in instances]
             if any(v.shape != t.shape or not np.allclose(v, t, rtol=ENGINE_RTOL, atol=ENGINE_ATOL) for v, t in zip(values, truth)):
-                out[m.id] = tuple(values)
+                out[m.key] = tuple(values)
     return out

@@ -506,6 +506,7 @@ NOT_EQUIVALENT = [
 # SHAPE_MISMATCH: "wrong shape"
 # =============================================================================================
 SHAPE_MISMATCH = [
+    sh(BG, "task2.dW_L", r"\delta^{[L]} A^{[L-1]T} + b^{[L]}", "stray bias (task 2 declares its biases: issue 18)"),
     sh(SM, "task2a.grad_W", r"\delta^{(L)} z^{(L-1)}", "transpose missing"),
     sh(SM, "task2a.grad_W", r"(z^{(L-1)})^T \delta^{(L)}", "row times column"),
     sh(SM, "task2a.grad_W", r"\delta^{(L)}", "seed000 delta for the weight gradient"),
@@ -558,7 +559,6 @@ MUST_NOT_PARSE = [
     bad(SM, "task2a.grad_W", r"\delta^{(L)} (z^{(L)})^T", "unknown-symbol", "undeclared z^(L)"),
     bad(SM, "task2a.grad_W_ij", r"\delta_k^{(L)} z_j^{(L-1)}", "unknown-symbol", "undeclared index k"),
     bad(SM, "task2a.dims", r"C \times d_{L-2}", "unknown-symbol", "undeclared size"),
-    bad(BG, "task2.dW_L", r"\delta^{[L]} A^{[L-1]T} + b^{[L]}", "unknown-symbol", "undeclared bias"),
     bad(RS, "q1c.xbar", r"W^{(1)T} \bar{z}_1 + \bar{x}", "unknown-symbol", "xbar in its own answer"),
     bad(RS, "q1c.xbar", r"W^{(3)T} \bar{z}_1 + \bar{z}_2", "unknown-symbol", "undeclared W3"),
     bad(RS, "q2a.same", r"y_k (1 - y_m)", "unknown-symbol", "undeclared index m"),

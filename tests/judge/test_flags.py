@@ -8,6 +8,7 @@ would write it); symbolic rows are written by hand, from the mistakes in the see
 import numpy as np
 import pytest
 
+from grader.course.misconceptions import split_key
 from grader.judge.answers import compare_answers, parse_answers
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission, read_submission
@@ -15,7 +16,7 @@ from tests.conftest import SUBMISSIONS
 
 SYMBOLIC_ROWS = [
     ("softmax-ce", "task1.delta_L", r"y - \hat{y}", "loss-gradient-sign"),
-    ("softmax-ce", "task1.delta_L", r"y_j - \hat{y}_j", None),  # entry-wise: no whole-matrix flag
+    ("softmax-ce", "task1.delta_L", r"y_j - \hat{y}_j", "loss-gradient-sign"),  # entry-wise: by its smallest repair (issue 18)
     ("softmax-ce", "task2a.grad_W", r"z^{(L-1)} (\delta^{(L)})^T", "transposed-answer"),
     ("softmax-ce", "task2a.grad_W", r"z^{(L-1)} (\hat{y} - y)^T", "transposed-answer"),
     ("softmax-ce", "task3.delta_prev", r"((W^{(L-1)})^T \delta^{(L)}) \odot \mathbb{1}\{\tilde{z}^{(L-1)} \neq 0\}", "relu-derivative-nonzero"),
@@ -67,7 +68,7 @@ NUMERIC_ROWS = _numeric_rows()
 
 def test_the_table_is_large_and_covers_the_catalogue():
     assert len(NUMERIC_ROWS) + len(SYMBOLIC_ROWS) >= 100
-    covered = {m for m, _, _ in NUMERIC_ROWS} | {r[3] for r in SYMBOLIC_ROWS if r[3]}
+    covered = {split_key(m)[0] for m, _, _ in NUMERIC_ROWS} | {r[3] for r in SYMBOLIC_ROWS if r[3]}
     assert len(covered) >= 15, sorted(covered)
 
 
@@ -75,7 +76,13 @@ def test_the_table_is_large_and_covers_the_catalogue():
 def test_numeric_variant_rounded_to_6_figures_gets_its_flag(catalog, mid, qid, value):
     rounded = [[float(f"{x:.6g}") for x in row] for row in value]
     verdict = _flags(catalog, "mlp-numeric", {qid: rounded})[qid]
+    mid, where = split_key(mid)  # a variant made at one place: its id flagged, the place said
     assert mid in verdict.flags, (verdict.outcome, verdict.flags)
+    a = catalog.assignment("mlp-numeric")
+    everywhere = catalog.variants(a).get(mid, {}).get(qid)
+    if everywhere is None or not catalog.rubric(a)[qid].tolerance.close(np.asarray(rounded), everywhere).all():
+        # else the answer is also the error made everywhere: no one place to name
+        assert f"at {where}" in verdict.feedback, verdict.feedback
 
 
 @pytest.mark.parametrize("path", ["s1001_all_correct.yaml", "s1002_rounded_4sf.yaml", "s1007_matlab_latex.yaml",

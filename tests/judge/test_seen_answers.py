@@ -9,6 +9,7 @@ import grader.judge.answers as grading
 from grader.results import CORRECT, TRANSPOSED, UNREADABLE, WRONG
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission
+from grader.judge.diagnosis.repair import diagnosed
 from grader.judge.symbolic.equivalence import compare_expression, expression_key, parse_for
 
 SM = "softmax-ce"
@@ -56,7 +57,9 @@ def test_the_second_file_with_a_text_is_neither_parsed_nor_checked_again(catalog
     assert counted == {"parse": 1, "check": 1}
     assert first == second and (first.outcome, first.flags) == (outcome, flags)
     key = key_of(catalog, qid)
-    assert compare_expression(parse_for(key.question, text, key), key) == first  # as judged afresh
+    parsed = parse_for(key.question, text, key)
+    # as judged afresh: the check, then its diagnosis (issue 18: repair, wording), as grading does
+    assert diagnosed(compare_expression(parsed, key), parsed, key, catalog.assignment(SM)) == first
 
 
 def test_a_text_differing_only_in_spacing_is_judged_on_its_own(catalog, counted):

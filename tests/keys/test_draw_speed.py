@@ -38,8 +38,15 @@ def _ref_stale(graph, params, data, rules, scenario):
     return Evaluation(ev.values, grads, {p: params[p] - eta * grads[p] for p in params}, ev.batch)
 
 
-def _ref_first_example(graph, params, data, rules, scenario):
+def _ref_first_example(graph, params, data, rules, scenario, assignment=None):
     if len(scenario.examples) < 2:
+        # issue 18: one example answered with the numbers of the batch that starts with it
+        for other in assignment.scenarios.values():
+            if other.random is None and other.network == scenario.network and len(other.examples) > 1 \
+                    and other.examples[0] == scenario.examples[0] and not other.params_from \
+                    and not scenario.params_from and other.init == scenario.init and other.params == scenario.params:
+                return evaluate(graph, initial_params(assignment, other, FLOAT, {}), scenario_data(other, FLOAT),
+                                backend=FLOAT, rules=rules, learning_rate=other.learning_rate)
         return None
     first = {k: v[:, :1] for k, v in data.items()}
     return evaluate(graph, params, first, backend=FLOAT, rules=rules, learning_rate=scenario.learning_rate)
@@ -59,7 +66,7 @@ def _ref_run(assignment, m):
             if m.id == "stale-weights":
                 ev = _ref_stale(graph, params, data, rules, s)
             elif m.id == "whole-batch-vs-single":
-                ev = _ref_first_example(graph, params, data, rules, s)
+                ev = _ref_first_example(graph, params, data, rules, s, assignment)
             else:
                 variant_rules = m.rules(graph, rules) if m.rules else rules
                 ev = None
