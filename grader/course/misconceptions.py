@@ -20,6 +20,7 @@ import numpy as np
 from grader.engine.autodiff import Evaluation
 from grader.engine.graph import Graph
 from grader.engine.ops import LOSSES, OPS, Op, Rules
+from grader.engine.optimizers import without_bias_correction
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
 
@@ -158,6 +159,12 @@ def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluat
     return replace(ev, grads=grads, updated=updated)
 
 
+def _statistics_constant(graph: Graph, rules: Rules) -> Rules | None:
+    """No gradient through the batch (or layer) statistics: μ and σ² treated as constants."""
+    drops = tuple((n.name, 0) for n in graph.nodes if n.op in ("mean_batch", "mean_features"))
+    return replace(rules, drop=rules.drop + drops) if drops else None
+
+
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception("stray-bias", "a bias added to the weight gradient: ∂L/∂W = δ aᵀ + b",
                   "∂L/∂W is δ aᵀ only: the bias does not depend on W, so it does not appear in ∂L/∂W.",
@@ -216,6 +223,13 @@ CATALOGUE: tuple[Misconception, ...] = (
                   rules=_batch_flip),
     Misconception("whole-batch-vs-single", "the whole batch used where one example was asked, or the reverse",
                   "Use exactly the examples the question names.", rules=None),  # built by grader.keys.misconception_runs
+    Misconception("adam-no-bias-correction", "Adam's moments used without bias correction: m for m̂, v for v̂",
+                  "Adam divides by 1 − βᵗ: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ); early steps differ most.",
+                  after=lambda graph, params, ev, scenario: without_bias_correction(ev)),
+    Misconception("normalization-statistics-constant", "batch-norm backward treating μ and σ² as constants",
+                  "μ and σ² are computed from the batch, so they depend on every x: ∂L/∂x has the terms "
+                  "−(1/m)Σ∂L/∂x̂ and −x̂·(1/m)Σ(∂L/∂x̂·x̂) besides γ/σ·∂L/∂y.",
+                  rules=_statistics_constant),
 )
 
 BY_ID = {m.id: m for m in CATALOGUE}

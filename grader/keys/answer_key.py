@@ -18,6 +18,7 @@ from grader.course.kinds import KINDS
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
 from grader.engine.backends import DIGITS, HIGH
 from grader.engine.ops import Rules
+from grader.engine.optimizers import step_tables, train
 from grader.errors import ConfigError
 from grader.tolerance import BACKEND_AGREEMENT
 
@@ -98,8 +99,9 @@ def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None
         if s.random is not None:
             continue  # no fixed numbers: see grader.keys.instances
         graph = assignment.graphs[s.network]
-        done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
-                              backend=backend, rules=rules, learning_rate=s.learning_rate)
+        params, data = initial_params(assignment, s, backend, done), scenario_data(s, backend)
+        done[name] = train(graph, params, data, s.optimizer, backend=backend, rules=rules) if s.optimizer else \
+            evaluate(graph, params, data, backend=backend, rules=rules, learning_rate=s.learning_rate)
     return done
 
 
@@ -114,8 +116,7 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
         return backend.array([list(ev.values[question.node].shape)])
     if verb == "count":
         return backend.array([[sum(ev.values[p].size for p in graph.params)]])
-    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[verb]
-    return table[question.node]
+    return step_tables(ev, question.step)[verb][question.node]  # an optimizer's state too
 
 
 KINK_OPS = ("relu", "leaky_relu")
