@@ -274,8 +274,8 @@ def _optimizer(spec: dict, fail, where: str) -> Optimizer:
     """An ``optimizer:`` declaration: name, learning_rate, steps and the optimizer's constants."""
     numbers = {k: _frac(v) for k, v in spec.items() if k in ("learning_rate", "momentum", "beta1", "beta2", "alpha",
                                                              "eps", "weight_decay")}
-    optimizer = Optimizer(spec["name"], steps=int(spec.get("steps", 1)), decoupled=bool(spec.get("decoupled", False)),
-                          bias_correction=bool(spec.get("bias_correction", True)),
+    optimizer = Optimizer(spec["name"], steps=int(spec.get("steps", 1)), decoupled=spec.get("decoupled") == "true",
+                          bias_correction=spec.get("bias_correction") != "false",
                           learning_rates=tuple((g, _frac(v)) for g, v in (spec.get("learning_rates") or {}).items()),
                           **numbers)
     if optimizer.name not in OPTIMIZERS:

@@ -109,11 +109,40 @@ def _own_output(graph: Graph, rules: Rules) -> Rules | None:
     return replace(rules, substitute=rules.substitute + tuple(subs)) if subs else None
 
 
+def _data_free(graph: Graph, name: str) -> bool:
+    """Whether a node's value depends on parameters and constants only (a penalty), not on data."""
+    node = graph.node(name)
+    if node.op == "input":
+        return False
+    return all(_data_free(graph, a) for a in node.args)
+
+
+def _penalties(graph: Graph) -> list[tuple[str, int]]:
+    """(node, arg index) of every penalty added to a loss term: ``L = data + lam * sum(W * W)``."""
+    return [(n.name, i) for n in graph.nodes if n.op == "add" for i, a in enumerate(n.args)
+            if _data_free(graph, a) and a not in graph.params and not _data_free(graph, n.args[1 - i])]
+
+
+def _drop_penalty(graph: Graph, rules: Rules) -> Rules | None:
+    drops = tuple(_penalties(graph))
+    return replace(rules, drop=rules.drop + drops) if drops else None
+
+
+def _shared_last_use(graph: Graph, rules: Rules) -> Rules | None:
+    """A weight used at several places (an RNN's W at every step) gets the gradient of its last use only."""
+    drops = []
+    for p in graph.params:
+        uses = [(n.name, i) for n in graph.nodes for i, a in enumerate(n.args) if a == p and not _data_free(graph, n.name)]
+        drops += uses[:-1]
+    return replace(rules, drop=rules.drop + tuple(drops)) if drops else None
+
+
 def _drop_skip(graph: Graph, rules: Rules) -> Rules | None:
     order = {n.name: i for i, n in enumerate(graph.nodes)}
+    penalties = {name for name, _ in _penalties(graph)}
     drops = []
     for n in graph.nodes:
-        if n.op == "add" and not any(a in graph.params or a.startswith("_") for a in n.args):
+        if n.op == "add" and n.name not in penalties and not any(a in graph.params or a.startswith("_") for a in n.args):
             earlier = min(range(2), key=lambda i: order[n.args[i]])  # the skip comes from further back
             drops.append((n.name, earlier))
     return replace(rules, drop=rules.drop + tuple(drops)) if drops else None
@@ -226,6 +255,12 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception("adam-no-bias-correction", "Adam's moments used without bias correction: m for m̂, v for v̂",
                   "Adam divides by 1 − βᵗ: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ); early steps differ most.",
                   after=lambda graph, params, ev, scenario: without_bias_correction(ev)),
+    Misconception("penalty-gradient-missing", "the regularization penalty left out of the gradient",
+                  "The penalty is part of the loss: λΣw² adds 2λw to ∂L/∂w (λΣ|w| adds λ·sign(w)).",
+                  rules=_drop_penalty),
+    Misconception("shared-weight-last-use-only", "a shared weight given the gradient of its last use only",
+                  "A weight used at several places (an RNN's W at every time step) gets the sum of the "
+                  "gradients of every use: backpropagate through all the steps.", rules=_shared_last_use),
     Misconception("normalization-statistics-constant", "batch-norm backward treating μ and σ² as constants",
                   "μ and σ² are computed from the batch, so they depend on every x: ∂L/∂x has the terms "
                   "−(1/m)Σ∂L/∂x̂ and −x̂·(1/m)Σ(∂L/∂x̂·x̂) besides γ/σ·∂L/∂y.",
