@@ -20,6 +20,7 @@ import numpy as np
 from grader.engine.autodiff import Evaluation
 from grader.engine.graph import Graph
 from grader.engine.ops import LOSSES, OPS, Op, Rules
+from grader.engine.ops_conv import unflipped_input_gradient
 from grader.engine.optimizers import without_bias_correction
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
@@ -188,6 +189,13 @@ def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario) -> Evaluat
     return replace(ev, grads=grads, updated=updated)
 
 
+def _unflipped(graph: Graph, rules: Rules) -> Rules | None:
+    used = [name for name in ("xcorr2d", "conv2d") if any(n.op == name for n in graph.nodes)]
+    for name in used:
+        rules = rules.with_op(unflipped_input_gradient(rules.op(name)))
+    return rules if used else None
+
+
 def _statistics_constant(graph: Graph, rules: Rules) -> Rules | None:
     """No gradient through the batch (or layer) statistics: μ and σ² treated as constants."""
     drops = tuple((n.name, 0) for n in graph.nodes if n.op in ("mean_batch", "mean_features"))
@@ -261,6 +269,9 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception("shared-weight-last-use-only", "a shared weight given the gradient of its last use only",
                   "A weight used at several places (an RNN's W at every time step) gets the sum of the "
                   "gradients of every use: backpropagate through all the steps.", rules=_shared_last_use),
+    Misconception("conv-gradient-not-flipped", "∂L/∂x of a convolution layer with the kernel not flipped",
+                  "∂L/∂x is the upstream gradient, zero-padded, fully convolved with K: as a correlation "
+                  "the kernel is rotated by 180°.", rules=_unflipped),
     Misconception("normalization-statistics-constant", "batch-norm backward treating μ and σ² as constants",
                   "μ and σ² are computed from the batch, so they depend on every x: ∂L/∂x has the terms "
                   "−(1/m)Σ∂L/∂x̂ and −x̂·(1/m)Σ(∂L/∂x̂·x̂) besides γ/σ·∂L/∂y.",

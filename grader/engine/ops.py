@@ -7,7 +7,7 @@ output ``out`` and the inputs, and returns one gradient per input (``None`` for 
 The table :data:`OPS` is the single place an op's meaning lives; a misconception is this
 table with one rule replaced (see :class:`Rules`), so every variant runs the same engine. The
 classic ops are written here; newer families are rows written in ``ops_activations.py``,
-``ops_losses.py`` and ``ops_functions.py`` (built from :mod:`grader.engine.op_kit`) and
+``ops_losses.py``, ``ops_functions.py`` and ``ops_conv.py`` (built from :mod:`grader.engine.op_kit`) and
 registered below.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 
 from grader.engine.op_kit import Ctx, Op, elementwise as _elementwise, softmax as _softmax, unbroadcast
 from grader.engine.ops_activations import ACTIVATION_OPS
+from grader.engine.ops_conv import CONV_OPS
 from grader.engine.ops_functions import FUNCTION_OPS
 from grader.engine.ops_losses import LOSS_OPS
 
@@ -141,13 +142,13 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("cross_entropy", 2, lambda c, p, t: -_total(t * c.backend.log(p)), _ce_grad, "−Σ t log p"),
     Op("softmax_cross_entropy", 2, _softmax_ce, _softmax_ce_grad, "−Σ t log softmax(z), fused"),
     Op("bce", 2, _bce, _bce_grad, "−Σ [t log p + (1 − t) log(1 − p)]"),
-    *ACTIVATION_OPS, *LOSS_OPS, *FUNCTION_OPS,
+    *ACTIVATION_OPS, *LOSS_OPS, *FUNCTION_OPS, *CONV_OPS,
 ]}
 
 LOSSES = frozenset({"sse", "mse", "cross_entropy", "softmax_cross_entropy", "bce"} | {op.name for op in LOSS_OPS})
 ACTIVATIONS = frozenset({"identity", "sigmoid", "tanh", "relu", "softplus", "softmax", "leaky_relu"}
                         | {op.name for op in ACTIVATION_OPS})
-FUNCTIONS = frozenset({"exp", "log", "transpose"} | {op.name for op in FUNCTION_OPS})
+FUNCTIONS = frozenset({"exp", "log", "transpose"} | {op.name for op in FUNCTION_OPS + CONV_OPS})
 
 # ``act`` is "any element-wise activation" (g, φ in a derivation). Random instances draw it from
 # these, so an answer holds on every instance only if it is written with act' itself.

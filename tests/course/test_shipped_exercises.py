@@ -8,7 +8,7 @@ from grader.batch.orchestrator import grade_folder
 from grader.batch.selftest import run_selftest
 from tests.conftest import SUBMISSIONS
 
-EXERCISES = ("optimizer-steps", "batchnorm", "l2-dropout", "rnn-two-step")
+EXERCISES = ("optimizer-steps", "batchnorm", "l2-dropout", "rnn-two-step", "conv-pool")
 
 # file -> (points, max, {question id: flag} of every question that loses points)
 SAMPLES = {
@@ -23,6 +23,8 @@ SAMPLES = {
     "s3007_rnn_all_correct.yaml": (14, 14, {}),
     "s3008_rnn_last_step_only.yaml": (11, 14, {"rnn.dWx": "shared-weight-last-use-only",
                                                "rnn.db": "shared-weight-last-use-only"}),
+    "s3009_conv_pool_all_correct.yaml": (15, 15, {}),
+    "s3010_conv_gradient_not_flipped.yaml": (13, 15, {"cnn.dx": "conv-gradient-not-flipped"}),
 }
 
 
