@@ -15,6 +15,8 @@ A question asks for one *quantity* of one *scenario*:
 ``shape W1``            the shape of a node's value, rows × columns
 ``count params``        the number of parameters (entries of all weights and biases)
 ``derivative a2 z2``    ∂a2/∂z2 entry by entry, for an element-wise a2 = g(z2)
+``gradnorm W1``         ‖∂L/∂W1‖; ``gradratio W1 W2`` a ratio of two; ``fdgrad W1`` a central
+                        difference (:mod:`grader.engine.graph_quantities`)
 ``m W2``, ``v W2``      an optimizer's state after a step (Adam's moments; ``v`` is
 ``velocity W2``         RMSprop's average too; ``velocity`` the momentum buffer)
 ======================  ==========================================================
@@ -39,6 +41,7 @@ from pathlib import Path
 
 from grader.engine.graph import Graph, build_graph, expand_mlp
 from grader.engine.ops import Rules
+from grader.engine.graph_quantities import DERIVED
 from grader.engine.optimizers import OPTIMIZERS, STATE_NAMES, Optimizer
 from grader.course.kinds import KINDS
 from grader.errors import ConfigError
@@ -47,8 +50,8 @@ from grader.io.validate import validate
 
 # the kind (a row of grader.course.kinds.KINDS) of a question that declares none, by its quantity's verb
 QUANTITY_KINDS = {"": "matrix", "grad": "matrix", "updated": "matrix", "jacobian": "matrix", "count": "matrix",
-                  "derivative": "matrix", "class": "class", "shape": "shape"} | {name: "matrix" for name in STATE_NAMES}
-PAIR_VERBS = ("jacobian", "derivative")
+                  "derivative": "matrix", "class": "class", "shape": "shape"} | {name: "matrix" for name in STATE_NAMES | set(DERIVED)}
+PAIR_VERBS = ("jacobian", "derivative", "gradratio")
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ def _build(data: dict, source: str) -> Assignment:
     graphs = {name: _graph(spec, f"{source} (network {name})") for name, spec in data["networks"].items()}
     conventions = data.get("conventions", {})
     rules = Rules(relu_grad_at_zero=_frac(conventions.get("relu_grad_at_zero", "0")),
-                  reduction=conventions.get("reduction", "sum"))
+                  reduction=conventions.get("reduction", "sum"), fd_step=_frac(conventions.get("fd_step", "1/10000")))
     sizes = {n: ((int(v["range"][0]), int(v["range"][1])), tuple(v.get("spellings", [n])))
              for n, v in (data.get("sizes") or {}).items()}
     scenarios = {name: _scenario(name, s, graphs, data["scenarios"], sizes, fail) for name, s in data["scenarios"].items()}
@@ -335,6 +338,6 @@ def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fai
         fail(f"'{question.verb}' is the state of an optimizer that keeps it, of a parameter", where)
     if question.step and (scenario.optimizer is None or question.step > scenario.optimizer.steps):
         fail(f"step {question.step} needs a scenario whose optimizer runs that many steps", where)
-    if question.verb == "grad" and not any(t in ex for ex in scenario.examples for t in graph.targets):
+    if question.verb in ("grad",) + tuple(DERIVED) and not any(t in ex for ex in scenario.examples for t in graph.targets):
         fail("'grad' needs a scenario whose examples have targets", where)
     return question

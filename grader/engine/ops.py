@@ -30,6 +30,7 @@ class Rules:
 
     relu_grad_at_zero: Fraction = Fraction(0)  # ReLU'(0); the key says which convention it uses
     reduction: str = "sum"  # batch reduction of the loss: "sum" or "mean"
+    fd_step: Fraction = Fraction(1, 10000)  # h of a finite-difference question (fdgrad)
     overrides: tuple[tuple[str, "Op"], ...] = field(default=())  # (op name, replacement)
     # Rewirings of the backward pass, for misconceptions about the graph rather than an op:
     # (node, arg index, other value): that node's backward sees another value for that input

@@ -18,6 +18,7 @@ from grader.course.kinds import KINDS
 from grader.engine.autodiff import EXACT, FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
 from grader.engine.backends import DIGITS, HIGH
 from grader.engine.ops import Rules
+from grader.engine.graph_quantities import DERIVED
 from grader.engine.optimizers import step_tables, train
 from grader.errors import ConfigError
 from grader.tolerance import BACKEND_AGREEMENT
@@ -116,6 +117,8 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
         return backend.array([list(ev.values[question.node].shape)])
     if verb == "count":
         return backend.array([[sum(ev.values[p].size for p in graph.params)]])
+    if verb in DERIVED:  # gradient norms, ratios, finite differences
+        return DERIVED[verb](ev, graph, question.nodes, backend=backend, rules=rules)
     return step_tables(ev, question.step)[verb][question.node]  # an optimizer's state too
 
 
