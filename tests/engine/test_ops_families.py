@@ -239,3 +239,23 @@ def test_the_readme_documents_every_op_with_an_example():
     named = {cell.strip("` ") for line in table.splitlines()[2:] for cell in line.split("|")[1].split(",")}
     spelled = {"matmul": "@", "mul": "*", "div": "/", "add": "+", "sub": "-", "transpose": ".T", "neg": "-"}
     assert {op for op in OPS if op != "act" and spelled.get(op, op) not in named} == set()
+
+
+def test_an_l1_penalty_adds_lambda_times_the_sign_and_nothing_at_zero():
+    graph = build_graph({"inputs": {"x": [2, 1]}, "params": {"W": [1, 2]}, "constants": {"lam": "1/10"},
+                         "equations": ["y = W @ x", "L = sum(y) + lam * sum(abs(W))"], "loss": "L", "output": "y"})
+    ev = evaluate(graph, {"W": EXACT.array([[Fraction(1, 2), 0]])}, {"x": EXACT.array([[1], [1]])}, backend=EXACT)
+    assert ev.grads["W"].tolist() == [[1 + Fraction(1, 10), 1]]
+
+
+def test_layer_norm_written_as_equations_normalizes_each_example():
+    graph = build_graph({"inputs": {"x": [3, 1]}, "targets": {"t": [3, 1]},
+                         "equations": ["mu = mean_features(x)", "d = x - mu", "var = mean_features(d * d)",
+                                       "xhat = d / sqrt(var)", "L = sse(xhat, t)"], "loss": "L", "output": "xhat"})
+    ev = evaluate(graph, {}, {"x": EXACT.array([[1, 0], [2, 4], [6, 8]]), "t": EXACT.array([[0, 0], [0, 0], [0, 0]])},
+                  backend=EXACT)
+    xhat = EXACT.to_float(ev.values["xhat"])
+    np.testing.assert_allclose(xhat.mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose((xhat ** 2).mean(axis=0), 1, rtol=1e-15)
+    # with t = 0, L = ½Σ x̂² = n/2 per example whatever x: ∂L/∂x is exactly 0
+    assert (ev.grads["x"] == 0).all()
