@@ -36,7 +36,8 @@ def gradient_norm(ev: Evaluation, node: str, *, backend, rules: Rules):
 
 def gradient_ratio(ev: Evaluation, top: str, bottom: str, *, backend, rules: Rules):
     c = Ctx(backend, rules)
-    return _norm(c, ev.grads[top]) / _norm(c, ev.grads[bottom])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero gradient (a student's pinned 0): inf or nan
+        return _norm(c, ev.grads[top]) / _norm(c, ev.grads[bottom])
 
 
 def finite_difference(ev: Evaluation, graph: Graph, node: str, *, backend, rules: Rules):
