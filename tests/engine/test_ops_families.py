@@ -49,19 +49,22 @@ def _settings(examples: int):
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
-def _values(draw, rows: int, cols: int, domain: str) -> list:
+def _values(draw, rows: int, cols: int, domain: str, kinks: bool = False) -> list:
+    """k/8 (+ 1/991 off the kinks; without it 0, ±1 and ties come often, for ``kinks``)."""
     ks = draw(st.lists(st.integers(-24, 24), min_size=rows * cols, max_size=rows * cols))
-    make = {"real": lambda k: Fraction(k, 8) + Fraction(1, 991), "positive": lambda k: Fraction(abs(k) + 1, 8),
+    off = Fraction(0) if kinks else Fraction(1, 991)
+    make = {"real": lambda k: Fraction(k, 8) + off, "positive": lambda k: Fraction(abs(k) + 1, 8),
             "negative": lambda k: -Fraction(abs(k) + 1, 8), "probability": lambda k: Fraction(abs(k) % 7 + 1, 8)}[domain]
     return [[make(ks[i * cols + j]) for j in range(cols)] for i in range(rows)]
 
 
 @st.composite
-def cases(draw, call: str):
-    """A graph around ``call`` with values for x (and u): random shapes 1–4 × 1–4."""
+def cases(draw, call: str, kinks: bool = False):
+    """A graph around ``call`` with values for x (and u): random shapes 1–4 × 1–4; with
+    ``kinks``, entries at kinks (0, ±1, x = u) come often."""
     u_shape, x_domain, u_domain = CASES[call]
     n, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    data = {"x": _values(draw, n, m, x_domain)}
+    data = {"x": _values(draw, n, m, x_domain, kinks)}
     shapes = {"x": [n, 1]}
     if u_shape == "class":
         data["u"] = [[Fraction(draw(st.integers(0, n - 1))) for _ in range(m)]]
@@ -69,7 +72,7 @@ def cases(draw, call: str):
     elif u_shape is not None:
         rows, cols = {"same": (n, m), "column": (n, 1), "scalar": (1, 1)}[u_shape]
         # u as a parameter when it does not span the batch (inputs always do)
-        data["u"] = _values(draw, rows, cols, u_domain)
+        data["u"] = _values(draw, rows, cols, u_domain, kinks)
         shapes["u"] = [rows, cols]
     batch_wide = u_shape in ("same", "class")
     equations = [f"L = {call.strip()}"] if call in LOSS_CALLS else [f"y = {call.strip()}", "L = sum(exp(0.3 * y))"]
@@ -128,9 +131,10 @@ def test_float_gradients_match_high_precision_central_differences(call, data):
 
 @pytest.mark.parametrize("call", sorted(CASES))
 @given(data=st.data())
-@_settings(6)
-def test_exact_and_float_backends_agree(call, data):
-    graph, values = data.draw(cases(call))
+@_settings(8)
+def test_exact_and_float_backends_agree_also_at_kinks(call, data):
+    """Values k/8 put entries at 0, ±1 and x = u: both backends take the same side of each kink."""
+    graph, values = data.draw(cases(call, kinks=True))
     exact = evaluate(graph, *_split(graph, values, EXACT), backend=EXACT)
     floats = evaluate(graph, *_split(graph, values, FLOAT), backend=FLOAT)
     for table in ("values", "grads"):
