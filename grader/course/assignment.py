@@ -15,7 +15,15 @@ A question asks for one *quantity* of one *scenario*:
 ``shape W1``            the shape of a node's value, rows × columns
 ``count params``        the number of parameters (entries of all weights and biases)
 ``derivative a2 z2``    ∂a2/∂z2 entry by entry, for an element-wise a2 = g(z2)
+``gradnorm W1``         ‖∂L/∂W1‖; ``gradratio W1 W2`` a ratio of two; ``fdgrad W1`` a central
+                        difference (:mod:`grader.engine.graph_quantities`)
+``m W2``, ``v W2``      an optimizer's state after a step (Adam's moments; ``v`` is
+``velocity W2``         RMSprop's average too; ``velocity`` the momentum buffer)
 ======================  ==========================================================
+
+A scenario with an ``optimizer`` (:mod:`grader.engine.optimizers`) runs several steps; a
+question's ``step`` picks one (forward values and gradients default to step 1, ``updated``
+and states to the last step).
 
 A scenario either fixes every number (``examples``, parameters, learning rate) or is
 ``random``: its sizes are symbols (``d``) and answers are expressions checked on random
@@ -33,6 +41,8 @@ from pathlib import Path
 
 from grader.engine.graph import Graph, build_graph, expand_mlp
 from grader.engine.ops import Rules
+from grader.engine.graph_quantities import DERIVED
+from grader.engine.optimizers import OPTIMIZERS, STATE_NAMES, Optimizer
 from grader.course.kinds import KINDS
 from grader.errors import ConfigError
 from grader.io.safe_load import load_file
@@ -40,8 +50,8 @@ from grader.io.validate import validate
 
 # the kind (a row of grader.course.kinds.KINDS) of a question that declares none, by its quantity's verb
 QUANTITY_KINDS = {"": "matrix", "grad": "matrix", "updated": "matrix", "jacobian": "matrix", "count": "matrix",
-                  "derivative": "matrix", "class": "class", "shape": "shape"}
-PAIR_VERBS = ("jacobian", "derivative")
+                  "derivative": "matrix", "class": "class", "shape": "shape"} | {name: "matrix" for name in STATE_NAMES | set(DERIVED)}
+PAIR_VERBS = ("jacobian", "derivative", "gradratio")
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class Question:
     entries: str = "all"  # which entries an index-notation answer stands for
     indices: tuple[str, ...] = ()
     mistakes: tuple[tuple[str, str], ...] = ()  # (misconception id, an answer that must get that flag)
+    step: int = 0  # an optimizer scenario's step asked about (0: the default, see the module)
 
     @cached_property  # frozen dataclass: cached_property writes __dict__ directly, fields unchanged
     def verb(self) -> str:
@@ -93,6 +104,7 @@ class Scenario:
     learning_rate: Fraction | None = None
     sizes: dict = field(default_factory=dict)  # size name -> value, for symbolic shapes
     random: dict | None = None  # {"instances": n, "batch": size or int}: no fixed numbers
+    optimizer: Optimizer | None = None  # several steps of an optimizer, in place of one SGD step
 
 
 @dataclass(frozen=True)
@@ -200,7 +212,7 @@ def _build(data: dict, source: str) -> Assignment:
     graphs = {name: _graph(spec, f"{source} (network {name})") for name, spec in data["networks"].items()}
     conventions = data.get("conventions", {})
     rules = Rules(relu_grad_at_zero=_frac(conventions.get("relu_grad_at_zero", "0")),
-                  reduction=conventions.get("reduction", "sum"))
+                  reduction=conventions.get("reduction", "sum"), fd_step=_frac(conventions.get("fd_step", "1/10000")))
     sizes = {n: ((int(v["range"][0]), int(v["range"][1])), tuple(v.get("spellings", [n])))
              for n, v in (data.get("sizes") or {}).items()}
     scenarios = {name: _scenario(name, s, graphs, data["scenarios"], sizes, fail) for name, s in data["scenarios"].items()}
@@ -252,12 +264,30 @@ def _scenario(name: str, s: dict, graphs: dict, all_scenarios: dict, sizes: dict
                         params={p: [[_frac(v) for v in (row if isinstance(row, list) else [row])] for row in rows]
                                 for p, rows in (s.get("params") or {}).items()},
                         params_from=s.get("params_from"),
-                        learning_rate=_frac(s["learning_rate"]) if "learning_rate" in s else None, sizes=fixed)
+                        learning_rate=_frac(s["learning_rate"]) if "learning_rate" in s else None, sizes=fixed,
+                        optimizer=_optimizer(s["optimizer"], fail, where) if "optimizer" in s else None)
+    if scenario.optimizer and not any(t in ex for ex in s["examples"] for t in graph.targets):
+        fail("an optimizer needs examples with targets", where)
+    if scenario.optimizer and (scenario.learning_rate is not None or scenario.params_from):
+        fail("an optimizer scenario gives its learning rate in 'optimizer' and starts from its own parameters", where)
     if not scenario.params_from:
         for p in graph.params:
             if p not in scenario.params and not any(fnmatch.fnmatchcase(p, g) for g in scenario.init):
                 fail(f"parameter '{p}' has no initial value (give it in params or init)", where)
     return scenario
+
+
+def _optimizer(spec: dict, fail, where: str) -> Optimizer:
+    """An ``optimizer:`` declaration: name, learning_rate, steps and the optimizer's constants."""
+    numbers = {k: _frac(v) for k, v in spec.items() if k in ("learning_rate", "momentum", "beta1", "beta2", "alpha",
+                                                             "eps", "weight_decay")}
+    optimizer = Optimizer(spec["name"], steps=int(spec.get("steps", 1)), decoupled=spec.get("decoupled") == "true",
+                          bias_correction=spec.get("bias_correction") != "false",
+                          learning_rates=tuple((g, _frac(v)) for g, v in (spec.get("learning_rates") or {}).items()),
+                          **numbers)
+    if optimizer.name not in OPTIMIZERS:
+        fail(f"unknown optimizer '{optimizer.name}' (known: {', '.join(OPTIMIZERS)})", where + ".optimizer")
+    return optimizer
 
 
 def _symbols(data: dict, scenarios: dict, graphs: dict, fail) -> dict:
@@ -280,7 +310,7 @@ def _symbols(data: dict, scenarios: dict, graphs: dict, fail) -> dict:
 def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fail, known: set) -> Question:
     question = Question(q["id"], q["scenario"], q.get("quantity", ""), q.get("text", ""), q.get("kind"),
                         q.get("answer", ""), q.get("entries", "all"), tuple(q.get("indices") or ()),
-                        tuple((q.get("mistakes") or {}).items()))
+                        tuple((q.get("mistakes") or {}).items()), int(q.get("step", 0)))
     for flag, _ in question.mistakes:
         if flag not in known:
             fail(f"mistakes: unknown misconception id '{flag}'", where)
@@ -303,8 +333,14 @@ def _question(q: dict, where: str, scenarios: dict, graphs: dict, seen: set, fai
         fail(f"{kind.a} question needs a scenario with fixed numbers, not a random one", where)
     if question.verb == "jacobian" and len(scenario.examples) != 1:
         fail("a Jacobian is asked of a scenario with one example", where)
-    if question.verb == "updated" and (scenario.learning_rate is None or question.node not in graph.params):
-        fail("'updated' needs a parameter and a scenario with a learning rate", where)
-    if question.verb == "grad" and not any(t in ex for ex in scenario.examples for t in graph.targets):
+    stepped = scenario.learning_rate is not None or scenario.optimizer is not None
+    if question.verb == "updated" and (not stepped or question.node not in graph.params):
+        fail("'updated' needs a parameter and a scenario with a learning rate or an optimizer", where)
+    if question.verb in STATE_NAMES and (scenario.optimizer is None or question.node not in graph.params
+                                         or question.verb not in OPTIMIZERS[scenario.optimizer.name].state):
+        fail(f"'{question.verb}' is the state of an optimizer that keeps it, of a parameter", where)
+    if question.step and (scenario.optimizer is None or question.step > scenario.optimizer.steps):
+        fail(f"step {question.step} needs a scenario whose optimizer runs that many steps", where)
+    if question.verb in ("grad",) + tuple(DERIVED) and not any(t in ex for ex in scenario.examples for t in graph.targets):
         fail("'grad' needs a scenario whose examples have targets", where)
     return question

@@ -22,6 +22,8 @@ from grader.engine.autodiff import Evaluation
 from grader.engine.graph import Graph
 from grader.engine.ops import LOSSES, OPS, Op, Rules
 from grader.course.rule_changes import AfterChange, LocalChange, OpChange, Rewire, place_text
+from grader.engine.ops_conv import unflipped_input_gradient
+from grader.engine.optimizers import without_bias_correction
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
 
@@ -176,12 +178,41 @@ def _own_output(graph: Graph) -> list:
     return subs
 
 
+def _data_free(graph: Graph, name: str) -> bool:
+    """Whether a node's value depends on parameters and constants only (a penalty), not on data."""
+    node = graph.node(name)
+    if node.op == "input":
+        return False
+    return all(_data_free(graph, a) for a in node.args)
+
+
+def _penalties(graph: Graph) -> list[tuple[str, int]]:
+    """(node, arg index) of every penalty added to a loss term: ``L = data + lam * sum(W * W)``."""
+    return [(n.name, i) for n in graph.nodes if n.op == "add" for i, a in enumerate(n.args)
+            if _data_free(graph, a) and a not in graph.params and not _data_free(graph, n.args[1 - i])]
+
+
+def _earlier_uses(graph: Graph) -> list[tuple[str, int]]:
+    """A weight used at several places (an RNN's W at every step): every use but the last."""
+    drops = []
+    for p in graph.params:
+        uses = [(n.name, i) for n in graph.nodes for i, a in enumerate(n.args) if a == p and not _data_free(graph, n.name)]
+        drops += uses[:-1]
+    return drops
+
+
+def _statistics(graph: Graph) -> list[tuple[str, int]]:
+    """The batch (or layer) statistics' inputs: μ and σ² treated as constants when dropped."""
+    return [(n.name, 0) for n in graph.nodes if n.op in ("mean_batch", "mean_features")]
+
+
 def _drop_skip(graph: Graph) -> list:
     """The skip path of each residual ``z = h + x`` (no parameter added)."""
     order = {n.name: i for i, n in enumerate(graph.nodes)}
+    penalties = {name for name, _ in _penalties(graph)}
     drops = []
     for n in graph.nodes:
-        if n.op == "add" and not any(a in graph.params or a.startswith("_") for a in n.args):
+        if n.op == "add" and n.name not in penalties and not any(a in graph.params or a.startswith("_") for a in n.args):
             earlier = min(range(2), key=lambda i: order[n.args[i]])  # the skip comes from further back
             drops.append((n.name, earlier))
     return drops
@@ -231,6 +262,13 @@ def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario, only) -> E
     updated = {p: params[p] - float(scenario.learning_rate) * grads[p] for p in params} \
         if ev.updated and scenario.learning_rate is not None else ev.updated
     return replace(ev, grads=grads, updated=updated)
+
+
+def _unflipped(graph: Graph, rules: Rules) -> Rules | None:
+    used = [name for name in ("xcorr2d", "conv2d") if any(n.op == name for n in graph.nodes)]
+    for name in used:
+        rules = rules.with_op(unflipped_input_gradient(rules.op(name)))
+    return rules if used else None
 
 
 CATALOGUE: tuple[Misconception, ...] = (
@@ -291,6 +329,22 @@ CATALOGUE: tuple[Misconception, ...] = (
                   rules=_batch_flip),
     Misconception("whole-batch-vs-single", "the whole batch used where one example was asked, or the reverse",
                   "Use exactly the examples the question names.", rules=None),  # built by grader.keys.misconception_runs
+    Misconception("adam-no-bias-correction", "Adam's moments used without bias correction: m for m̂, v for v̂",
+                  "Adam divides by 1 − βᵗ: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ); early steps differ most.",
+                  after=lambda graph, params, ev, scenario: without_bias_correction(ev)),
+    Misconception("penalty-gradient-missing", "the regularization penalty left out of the gradient",
+                  "The penalty is part of the loss: λΣw² adds 2λw to ∂L/∂w (λΣ|w| adds λ·sign(w)).",
+                  rules=Rewire(_penalties, "drop")),
+    Misconception("shared-weight-last-use-only", "a shared weight given the gradient of its last use only",
+                  "A weight used at several places (an RNN's W at every time step) gets the sum of the "
+                  "gradients of every use: backpropagate through all the steps.", rules=Rewire(_earlier_uses, "drop")),
+    Misconception("conv-gradient-not-flipped", "∂L/∂x of a convolution layer with the kernel not flipped",
+                  "∂L/∂x is the upstream gradient, zero-padded, fully convolved with K: as a correlation "
+                  "the kernel is rotated by 180°.", rules=_unflipped),
+    Misconception("normalization-statistics-constant", "batch-norm backward treating μ and σ² as constants",
+                  "μ and σ² are computed from the batch, so they depend on every x: ∂L/∂x has the terms "
+                  "−(1/m)Σ∂L/∂x̂ and −x̂·(1/m)Σ(∂L/∂x̂·x̂) besides γ/σ·∂L/∂y.",
+                  rules=Rewire(_statistics, "drop")),
 )
 
 BY_ID = {m.id: m for m in CATALOGUE}

@@ -16,6 +16,7 @@ run can follow the key's decision (:mod:`grader.engine.kinks`).
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from functools import cached_property, lru_cache
 
@@ -24,6 +25,9 @@ import mpmath
 import numpy as np
 
 from grader.engine import mixed_numbers
+
+_float_erf = np.frompyfunc(math.erf, 1, 1)
+
 
 class FloatBackend:
     """float64 numpy arrays."""
@@ -59,6 +63,12 @@ class FloatBackend:
 
     def sign(self, a) -> np.ndarray:
         return np.sign(a).astype(int)
+
+    def erf(self, a):  # GELU's exact form (issue 19B)
+        return _float_erf(a).astype(float)
+
+    def pi(self) -> float:
+        return np.pi
 
     def to_float(self, a) -> np.ndarray:
         return np.asarray(a, dtype=float)
@@ -175,6 +185,16 @@ class ExactBackend(_ObjectBackend):
     def const(self, value) -> sympy.Rational:
         return _rational(value)
 
+    @cached_property
+    def _erf(self):
+        return np.frompyfunc(_lazy(_sympy().erf, _sympy().Integer(0)), 1, 1)
+
+    def erf(self, a):
+        return self._erf(a).astype(object)
+
+    def pi(self):
+        return _sympy().pi
+
     def sign(self, a) -> np.ndarray:
         return np.vectorize(exact_sign, otypes=[int])(a)
 
@@ -192,7 +212,7 @@ ZERO_BELOW = mpmath.mpf(f"1e-{mixed_numbers.ZERO_DIGITS}")
 @lru_cache(maxsize=1)
 def _unary() -> dict:
     sympy = _sympy()
-    return {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
+    return {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh, sympy.erf: mpmath.erf}
 
 
 @lru_cache(maxsize=500_000)
@@ -219,6 +239,8 @@ def high_precision(x: sympy.Basic) -> mpmath.mpf:
             return unary[x.func](high_precision(x.args[0]))
         if x is _sympy().E:
             return mpmath.e
+        if x is _sympy().pi:
+            return +mpmath.pi
         return mpmath.mpf(x.evalf(DIGITS))
 
 
@@ -263,6 +285,14 @@ class HighPrecisionBackend(_ObjectBackend):
 
     def sign(self, a) -> np.ndarray:
         return np.vectorize(lambda x: int(mpmath.sign(x)), otypes=[int])(a)
+
+    _erf = np.frompyfunc(mpmath.erf, 1, 1)
+
+    def erf(self, a):
+        return self._erf(a).astype(object)
+
+    def pi(self) -> mpmath.mpf:
+        return +mpmath.pi
 
     def to_float(self, a) -> np.ndarray:
         return np.vectorize(float, otypes=[float])(a)

@@ -19,7 +19,7 @@ from importlib.resources import files
 from lark import Lark, Token
 from lark.exceptions import LarkError
 
-from grader.engine.ops import ACTIVATIONS, LOSSES, OPS
+from grader.engine.ops import OPS
 from grader.errors import ConfigError
 
 
@@ -66,11 +66,12 @@ def _parser() -> Lark:
     return Lark(grammar, start="equation", parser="lalr")
 
 
-_BINARY = {"add", "sub", "matmul", "mul"}
+_BINARY = {"add", "sub", "matmul", "mul", "div"}  # written as operators, not called by name
 
 
 def build_graph(spec: dict, *, source: str = "network") -> Graph:
-    """Build a graph from ``inputs``/``targets``/``params`` shapes, ``equations``, ``loss``.
+    """Build a graph from ``inputs``/``targets``/``params`` shapes, ``constants`` (name → number,
+    such as a penalty's ``lam``), ``equations``, ``loss``.
 
     >>> g = build_graph({"inputs": {"x": [2, 1]}, "targets": {"t": [1, 1]},
     ...                  "params": {"W": [1, 2]}, "equations": ["y = W @ x", "L = sse(y, t)"],
@@ -85,18 +86,23 @@ def build_graph(spec: dict, *, source: str = "network") -> Graph:
             nodes.append(Node(name, op))
             # a size is a number or a name (``d``) that an instance or scenario fixes
             shapes[name] = tuple(int(s) if str(s).isdigit() else str(s) for s in shape)
+    for name, value in (spec.get("constants") or {}).items():
+        nodes.append(Node(name, "const", value=Fraction(str(value))))
+        shapes[name] = (1, 1)
     defined = {n.name for n in nodes}
     counter = [0]
+
+    def constant(text: str) -> str:
+        counter[0] += 1
+        nodes.append(Node(f"_{counter[0]}", "const", value=Fraction(text)))
+        return f"_{counter[0]}"
 
     def emit(tree, where: str) -> str:
         if isinstance(tree, Token):
             raise ConfigError(f"unexpected token {tree!r}", file=source, question=where)
         kind = tree.data
         if kind == "number":
-            counter[0] += 1
-            name = f"_{counter[0]}"
-            nodes.append(Node(name, "const", value=Fraction(str(tree.children[0]))))
-            return name
+            return constant(str(tree.children[0]))
         if kind == "name":
             ref = str(tree.children[0])
             if ref not in defined:
@@ -106,9 +112,12 @@ def build_graph(spec: dict, *, source: str = "network") -> Graph:
             fn, *arg_trees = tree.children
             fn = str(fn)
             if fn not in OPS or fn in _BINARY:
-                raise ConfigError(f"unknown function '{fn}' (known: {', '.join(sorted(ACTIVATIONS | LOSSES | {'exp', 'log', 'transpose'}))})",
+                raise ConfigError(f"unknown function '{fn}' (known: {', '.join(sorted(set(OPS) - _BINARY))})",
                                   file=source, question=where)
             op, args = fn, tuple(emit(a, where) for a in arg_trees)
+            missing = OPS[op].arity - len(args)
+            if 0 < missing <= len(OPS[op].defaults):  # elu(z) is elu(z, 1)
+                args += tuple(constant(d) for d in OPS[op].defaults[-missing:])
         else:
             op, args = str(kind), tuple(emit(a, where) for a in tree.children)
         if len(args) != OPS[op].arity:

@@ -5,15 +5,23 @@ rule receives the upstream gradient ``g`` (same shape as the op's output), the f
 output ``out`` and the inputs, and returns one gradient per input (``None`` for constants).
 
 The table :data:`OPS` is the single place an op's meaning lives; a misconception is this
-table with one rule replaced (see :class:`Rules`), so every variant runs the same engine.
+table with one rule replaced (see :class:`Rules`), so every variant runs the same engine. The
+classic ops are written here; newer families are rows written in ``ops_activations.py``,
+``ops_losses.py``, ``ops_functions.py`` and ``ops_conv.py`` (built from :mod:`grader.engine.op_kit`) and
+registered below.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
+
+from grader.engine.op_kit import Ctx, Op, elementwise as _elementwise, softmax as _softmax, unbroadcast
+from grader.engine.ops_activations import ACTIVATION_OPS
+from grader.engine.ops_conv import CONV_OPS
+from grader.engine.ops_functions import FUNCTION_OPS
+from grader.engine.ops_losses import LOSS_OPS
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class Rules:
 
     relu_grad_at_zero: Fraction = Fraction(0)  # ReLU'(0); the key says which convention it uses
     reduction: str = "sum"  # batch reduction of the loss: "sum" or "mean"
+    fd_step: Fraction = Fraction(1, 10000)  # h of a finite-difference question (fdgrad)
     overrides: tuple[tuple[str, "Op"], ...] = field(default=())  # (op name, replacement)
     # Rewirings of the backward pass, for misconceptions about the graph rather than an op:
     # (node, arg index, other value): that node's backward sees another value for that input
@@ -50,48 +59,10 @@ class Rules:
         return replace(self, overrides=self.overrides + ((op.name, op),))
 
 
-@dataclass(frozen=True)
-class Ctx:
-    """What an op may consult besides its inputs."""
-
-    backend: object
-    rules: Rules
-
-
-@dataclass(frozen=True)
-class Op:
-    name: str
-    arity: int
-    forward: Callable
-    backward: Callable
-    doc: str = ""
-
-
-def unbroadcast(g: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Sum a gradient over the axes an input was broadcast along (a bias added to a batch)."""
-    for axis in (0, 1):
-        if shape[axis] == 1 and g.shape[axis] != 1:
-            g = g.sum(axis=axis, keepdims=True)
-    return g
-
-
-def _elementwise(name, f, df, doc):
-    """An element-wise activation: backward is g ∘ f'(x)."""
-    return Op(name, 1, lambda c, x: f(c, x), lambda c, g, out, x: (g * df(c, x, out),), doc)
-
-
 def _relu_grad(c: Ctx, x, out):
     s = c.backend.sign(x)
     at_zero = c.backend.const(c.rules.relu_grad_at_zero)
     return np.where(s > 0, c.backend.const(1), np.where(s == 0, at_zero, c.backend.const(0)))
-
-
-def _softmax(c: Ctx, z):
-    # p_i = 1 / Σ_j exp(z_j − z_i): equal inputs give exactly 1/n in the exact backend
-    # (exp(0) = 1), where exp(z_i)/Σ exp(z_j) leaves uncancelled exp(a)·exp(−a); it also
-    # cannot overflow in float64 (a huge exponent only sends p_i to 0).
-    diffs = z[np.newaxis, :, :] - z[:, np.newaxis, :]  # [i, j, example] = z_j − z_i
-    return 1 / c.backend.exp(diffs).sum(axis=1)
 
 
 def _softmax_backward(c: Ctx, g, p, z):
@@ -182,10 +153,13 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("cross_entropy", 2, lambda c, p, t: -_total(t * c.backend.log(p)), _ce_grad, "−Σ t log p"),
     Op("softmax_cross_entropy", 2, _softmax_ce, _softmax_ce_grad, "−Σ t log softmax(z), fused"),
     Op("bce", 2, _bce, _bce_grad, "−Σ [t log p + (1 − t) log(1 − p)]"),
+    *ACTIVATION_OPS, *LOSS_OPS, *FUNCTION_OPS, *CONV_OPS,
 ]}
 
-LOSSES = frozenset({"sse", "mse", "cross_entropy", "softmax_cross_entropy", "bce"})
-ACTIVATIONS = frozenset({"identity", "sigmoid", "tanh", "relu", "softplus", "softmax", "leaky_relu"})
+LOSSES = frozenset({"sse", "mse", "cross_entropy", "softmax_cross_entropy", "bce"} | {op.name for op in LOSS_OPS})
+ACTIVATIONS = frozenset({"identity", "sigmoid", "tanh", "relu", "softplus", "softmax", "leaky_relu"}
+                        | {op.name for op in ACTIVATION_OPS})
+FUNCTIONS = frozenset({"exp", "log", "transpose"} | {op.name for op in FUNCTION_OPS + CONV_OPS})
 
 # ``act`` is "any element-wise activation" (g, φ in a derivation). Random instances draw it from
 # these, so an answer holds on every instance only if it is written with act' itself.

@@ -19,6 +19,8 @@ from grader.engine.autodiff import FLOAT, Evaluation, elementwise_derivative, ev
 from grader.engine.kinks import KinkDecisions
 from grader.engine.backends import MIXED, describe_arithmetic
 from grader.engine.ops import Rules
+from grader.engine.graph_quantities import DERIVED
+from grader.engine.optimizers import step_tables, train
 from grader.errors import ConfigError
 from grader.tolerance import BACKEND_AGREEMENT
 
@@ -104,9 +106,11 @@ def run_scenarios(assignment: Assignment, *, backend, rules: Rules | None = None
         if s.random is not None:
             continue  # no fixed numbers: see grader.keys.instances
         graph = assignment.graphs[s.network]
-        done[name] = evaluate(graph, initial_params(assignment, s, backend, done), scenario_data(s, backend),
-                              backend=backend, rules=rules, learning_rate=s.learning_rate,
-                              follow=follow[name].kinks if follow else None)
+        params, data = initial_params(assignment, s, backend, done), scenario_data(s, backend)
+        key_run = follow[name] if follow else None
+        done[name] = train(graph, params, data, s.optimizer, backend=backend, rules=rules, follow=key_run) \
+            if s.optimizer else evaluate(graph, params, data, backend=backend, rules=rules,
+                                         learning_rate=s.learning_rate, follow=key_run.kinks if key_run else None)
     return done
 
 
@@ -122,8 +126,9 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
         return backend.array([list(ev.values[question.node].shape)])
     if verb == "count":
         return backend.array([[sum(ev.values[p].size for p in graph.params)]])
-    table = {"": ev.values, "class": ev.values, "grad": ev.grads, "updated": ev.updated}[verb]
-    return table[question.node]
+    if verb in DERIVED:  # gradient norms, ratios, finite differences
+        return DERIVED[verb](ev, graph, question.nodes, backend=backend, rules=rules)
+    return step_tables(ev, question.step)[verb][question.node]  # an optimizer's state too
 
 
 KINK_OPS = ("relu", "leaky_relu")
