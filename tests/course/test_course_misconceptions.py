@@ -70,7 +70,7 @@ def _course_with(tmp_path, old, new, rubric_old=None, rubric_new=None):
 
 @pytest.mark.parametrize("old, new, says", [
     ("id: leaky-slope-ignored", "id: missing-half", "catalogue misconception"),
-    ("as: relu}", "as: swish}", "unknown op 'swish'"),
+    ("as: relu}", "as: swoosh}", "unknown op 'swoosh'"),  # swish is an op since the new activations
     ("op: sse, by", "op: softmax, by", "no network of the assignment uses op 'softmax'"),
     ("sees: h}", "sees: nowhere}", "rewire names a node"),
     ('input: "1"', 'input: "5"', "has no input 5"),
