@@ -21,13 +21,12 @@ from grader.service.grading import Graded
 QUEUED, GRADING, GRADED = "queued", "grading", "graded"
 
 
-@dataclass(frozen=True)
 class Refusal(Exception):
     """A submission the service does not accept, and why (an HTTP status and a sentence)."""
 
-    status: int
-    message: str
-    retry_after: float | None = None
+    def __init__(self, status: int, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 @dataclass(frozen=True)
