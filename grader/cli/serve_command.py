@@ -35,12 +35,14 @@ def _settings(course: Path, database: str, **more):
               help="Seconds a student waits between two submissions to one assignment.")
 @click.option("--max-bytes", default=256 * 1024, show_default=True, type=click.IntRange(min=1024),
               help="Largest answer file or write-up accepted, in bytes.")
+@click.option("--lease", type=click.FloatRange(min=1), help="Seconds a submission claimed by a grader may stay "
+              "ungraded before it is queued again (a server killed mid-grading; default twice --file-time-limit and 30).")
 @database_option
 @salt_option
 @course_option
 @time_limit_options
 @click.pass_context
-def serve(ctx, host, port, jobs, attempts, cooldown, max_bytes, database, salt, unsalted, course, time_limit,
+def serve(ctx, host, port, jobs, attempts, cooldown, max_bytes, lease, database, salt, unsalted, course, time_limit,
           file_time_limit):
     """Run the grading service: students check and submit, instructors watch the class.
 
@@ -53,7 +55,7 @@ def serve(ctx, host, port, jobs, attempts, cooldown, max_bytes, database, salt, 
     from grader.service.app import create_app, run_server
 
     settings = _settings(course, database, salt=salt, unsalted=unsalted, attempts=attempts, cooldown=cooldown,
-                         max_bytes=max_bytes, jobs=jobs, limits=TimeLimits(time_limit, file_time_limit))
+                         max_bytes=max_bytes, jobs=jobs, lease=lease, limits=TimeLimits(time_limit, file_time_limit))
     try:
         app = create_app(settings)
     except GraderError as e:

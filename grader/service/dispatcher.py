@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -33,6 +34,19 @@ from grader.service.db import people, submissions
 log = logging.getLogger("grader.service")
 MAX_BREAKS = 3  # a submission that kills its worker this often is recorded as an internal error
 STALE_CHECK_SECONDS = 5.0
+
+
+def die_with_parent(parent: int) -> None:
+    """A pool worker ends when the server does, even on a kill -9 of the server (Linux's
+    parent-death signal; elsewhere the worker ends when its pipe to the server closes)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the server died before the signal was set
+        os._exit(1)
 
 
 class Dispatcher:
@@ -69,7 +83,8 @@ class Dispatcher:
         return [p.pid for p in (getattr(self._pool, "_processes", None) or {}).values()]
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.settings.jobs, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=self.settings.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
 
     def _run(self) -> None:
         inflight: dict[Future, queue.Claimed] = {}
