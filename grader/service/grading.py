@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from grader.batch.orchestrator import warm_up
 from grader.errors import ConfigError, GraderError
 from grader.integrations.platform_identity import Person, vouched
 from grader.integrations.grade_one import grade_path, question_message, rejected
@@ -79,6 +80,7 @@ def grade_text(course: str, salt: str, unsalted: bool, assignment: str, filename
     with tempfile.TemporaryDirectory(prefix="grader-service-") as tmp:
         path = Path(tmp) / name
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        warm_up(catalog, [path])  # keys built here, once per worker: the killable child of each grading inherits them
         try:
             result = grade_path(path, catalog, shown_as=name, assignment=assignment, limits=limits,
                                 identify=identify)
