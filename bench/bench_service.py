@@ -75,7 +75,8 @@ def descendants(pid: int) -> list[int]:
             pass
     out, todo = [], [pid]
     while todo:
-        kids = [c for c, p in parents.items() if p == todo.pop()]
+        parent = todo.pop()
+        kids = [c for c, p in parents.items() if p == parent]
         out += kids
         todo += kids
     return out

@@ -74,7 +74,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def open_database(url: str, *, migrate: bool = True) -> Engine:
     """An engine on ``url`` with the schema brought up to date by Alembic (``migrate``)."""
     sqlite = url.startswith("sqlite")
-    engine = create_engine(url, future=True, pool_pre_ping=not sqlite,
+    # as many connections as request threads (anyio's 40) may want at once, or a request waits on the pool
+    engine = create_engine(url, future=True, pool_pre_ping=not sqlite, pool_size=20, max_overflow=30,
                            **({"connect_args": {"timeout": 30, "check_same_thread": False}} if sqlite else {}))
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)

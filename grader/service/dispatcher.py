@@ -97,8 +97,14 @@ class Dispatcher:
                     last_stale = time.time()
                 free = self.settings.jobs - len(inflight)
                 if free > 0:
-                    for c in queue.claim(self.engine, self.worker, limit=free):
-                        inflight[self._pool.submit(grade_text, *self._arguments(c))] = c
+                    claimed = queue.claim(self.engine, self.worker, limit=free)
+                    for i, c in enumerate(claimed):
+                        try:
+                            inflight[self._pool.submit(grade_text, *self._arguments(c))] = c
+                        except BrokenProcessPool:  # a worker died while idle
+                            self._restart([*claimed[i:], *inflight.values()])
+                            inflight.clear()
+                            break
                 if not inflight:
                     self._wake.wait(0.5)
                     self._wake.clear()
@@ -129,13 +135,16 @@ class Dispatcher:
         queue.record(self.engine, c.id, graded)
 
     def _broken(self, c: queue.Claimed, inflight: dict) -> None:
-        """A worker died: every claim in flight goes back to the queue, on a new pool."""
+        """A worker died grading ``c``: every claim in flight goes back to the queue, on a new pool."""
         lost = [c, *inflight.values()]
         inflight.clear()
         self._breaks[c.id] = self._breaks.get(c.id, 0) + 1
         if self._breaks[c.id] >= MAX_BREAKS:
             queue.record(self.engine, c.id, self._internal(c, RuntimeError("the grading process died")))
             lost = lost[1:]
+        self._restart(lost)
+
+    def _restart(self, lost: list[queue.Claimed]) -> None:
         queue.release(self.engine, [x.id for x in lost])
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()

@@ -103,6 +103,7 @@ def student_view(result: StudentResult) -> dict:
     return {
         "points": result.points, "max_points": result.max_points, "percent": result.percent,
         "status": result.status, "error": error, "flags": list(result.flags),
+        "notes": [shown(n) for n in result.notes],
         "questions": [{"id": q.question, "points": q.points, "max_points": q.max_points,
                        "verdict": q.verdict.outcome, "flags": list(q.verdict.flags),
                        "message": question_message(q, caret=True)} for q in result.questions],

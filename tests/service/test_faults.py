@@ -117,3 +117,23 @@ def test_kill_9_of_a_worker_and_of_the_server_loses_nothing_and_grades_nothing_t
     assert {s[1] for s in subs} == {"graded"}
     assert sorted(r[0] for r in rounds) == sorted(accepted)  # one grading each: none lost, none twice
     assert {(r[1], r[2]) for r in rounds} == {(0, 34.0)}
+
+
+def test_a_grading_worker_killed_while_idle_is_replaced(course, tmp_path):
+    from starlette.testclient import TestClient
+
+    from grader.service.app import create_app
+    from tests.service.conftest import bearer, issue, settings_for, wait_graded
+
+    url = f"sqlite:///{tmp_path / 'idle.sqlite'}"
+    toks = issue(url)
+    app = create_app(settings_for(course, url, cooldown=0, jobs=1))
+    body = {"filename": WRONG.name, "text": WRONG.read_text()}
+    with TestClient(app) as client:
+        first = client.post("/api/v1/submissions", headers=bearer(toks["s1004"]), json=body).json()["id"]
+        assert wait_graded(client, toks["s1004"], first)["result"]["points"] == 34.0
+        [worker] = app.state.dispatcher.worker_pids()
+        os.kill(worker, signal.SIGKILL)
+        second = client.post("/api/v1/submissions", headers=bearer(toks["s1004"]), json=body).json()["id"]
+        assert wait_graded(client, toks["s1004"], second)["result"]["points"] == 34.0
+        assert app.state.dispatcher.worker_pids() != [worker]
