@@ -10,8 +10,8 @@ Run from the repository root::
 Each student, until the time is up: checks a file (free), submits it, polls its feedback every
 2 s until graded, thinks ``--think`` seconds, and starts again. Printed: requests per second,
 p50/p99 latency per kind of request, submissions accepted and graded per second, errors
-(non-2xx answers, failed connections: with ``--faults``, those while the server is down are
-counted apart), and the audit: every accepted submission in the database, graded, exactly once.
+(non-2xx answers, failed connections: with ``--faults``, those from the server's kill until 2 s
+after it answers again are counted apart, as the outage's), and the audit: every accepted submission in the database, graded, exactly once.
 Bounded: the load stops after ``--seconds``, the drain after ``--drain`` seconds; the server is stopped.
 """
 from __future__ import annotations
@@ -43,6 +43,9 @@ from grader.service.tokens import issue_tokens  # noqa: E402
 FILES = [ROOT / "submissions" / n for n in ("s1001_all_correct.yaml", "s1004_wrong_entries.yaml",
                                             "s1005_wrong_shape.yaml", "s1007_matlab_latex.yaml",
                                             "s1009_unreadable_answers.yaml", "s1008_ex1_only.json")]
+
+
+OUTAGE_GRACE = 2.0  # seconds after the restart still counted as the outage (requests sent before it)
 
 
 def free_port() -> int:
@@ -92,10 +95,15 @@ class Load:
         self.accepted: list[int] = []
         self.graded_seen = 0
 
-    async def call(self, client, kind: str, method: str, path: str, **kw):
+    def new_client(self, n: int) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+        self.client = httpx.AsyncClient(timeout=120, limits=limits)
+        return self.client
+
+    async def call(self, kind: str, method: str, path: str, **kw):
         t = time.perf_counter()
         try:
-            r = await client.request(method, self.base + path, **kw)
+            r = await self.client.request(method, self.base + path, **kw)
         except httpx.HTTPError:
             if self.server_down:
                 self.down_errors += 1
@@ -108,22 +116,22 @@ class Load:
             return None
         return r.json()
 
-    async def student(self, client, token: str, n: int, end: float):
+    async def student(self, token: str, n: int, end: float):
         headers = {"Authorization": f"Bearer {token}"}
         i = n
         while time.monotonic() < end:
             path = FILES[i % len(FILES)]
             i += 1
             body = {"filename": path.name, "text": path.read_text()}
-            await self.call(client, "check", "POST", "/api/v1/check", json=body, headers=headers)
-            sent = await self.call(client, "submit", "POST", "/api/v1/submissions", json=body, headers=headers)
+            await self.call("check", "POST", "/api/v1/check", json=body, headers=headers)
+            sent = await self.call("submit", "POST", "/api/v1/submissions", json=body, headers=headers)
             if sent is None:
                 await asyncio.sleep(1.0)
                 continue
             self.accepted.append(sent["id"])
             while time.monotonic() < end:
                 await asyncio.sleep(2.0)
-                got = await self.call(client, "feedback", "GET", f"/api/v1/submissions/{sent['id']}", headers=headers)
+                got = await self.call("feedback", "GET", f"/api/v1/submissions/{sent['id']}", headers=headers)
                 if got and got["status"] == "graded":
                     self.graded_seen += 1
                     break
@@ -131,9 +139,9 @@ class Load:
 
     async def run(self, tokens: list[str]):
         end = time.monotonic() + self.seconds
-        limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-            await asyncio.gather(*(self.student(client, t, n, end) for n, t in enumerate(tokens)))
+        self.new_client(len(tokens))
+        await asyncio.gather(*(self.student(t, n, end) for n, t in enumerate(tokens)))
+        await self.client.aclose()
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -176,6 +184,10 @@ def main() -> None:
         server.wait()
         t = time.monotonic()
         server = await asyncio.to_thread(start_server, course, url, port, args.jobs)
+        stale = load.client  # its kept-alive connections lead to the killed server: as a browser, start afresh
+        load.new_client(args.students)
+        await stale.aclose()
+        await asyncio.sleep(OUTAGE_GRACE)
         load.server_down = False
         faults.append(f"kill -9 of the server at {2 * args.seconds / 3:.0f} s, back after {time.monotonic() - t:.1f} s")
 
