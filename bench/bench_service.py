@@ -104,11 +104,11 @@ class Load:
         t = time.perf_counter()
         try:
             r = await self.client.request(method, self.base + path, **kw)
-        except httpx.HTTPError:
+        except httpx.HTTPError as e:
             if self.server_down:
                 self.down_errors += 1
             else:
-                self.errors[kind + " (connection)"] += 1
+                self.errors[f"{kind} ({type(e).__name__}, sent {time.perf_counter() - t:.1f} s before)"] += 1
             return None
         self.latency[kind].append(time.perf_counter() - t)
         if r.status_code >= 300:
