@@ -89,7 +89,7 @@ def tokens(roster, instructors, id_column, out, database, course):
     issued = [(s, t, "student") for s, t in issue_tokens(engine, people)]
     issued += [(s, t, INSTRUCTOR) for s, t in issue_tokens(engine, [Student(i) for i in instructors], role=INSTRUCTOR)]
     with open(out, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = csv.writer(fh, lineterminator="\n")  # (a shell reading it line by line gets no \r)
         w.writerow(["student_id", "name", "role", "token"])
         w.writerows([s.student_id, s.name, role, t] for s, t, role in issued)
     click.echo(f"{len(issued)} token(s) written to {out}: hand each to its owner, then delete the file")
