@@ -18,6 +18,8 @@ from grader.service.dispatcher import Dispatcher
 from grader.service.mathml import escaped
 from grader.service.settings import ServiceSettings
 
+KEEP_ALIVE_SECONDS = 75
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'",
@@ -83,4 +85,7 @@ def run_server(app: Starlette, *, host: str, port: int) -> None:
     """Serve ``app`` with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Idle connections are kept 75 s (uvicorn's default is 5 s): a client reusing a connection the
+    # server closes at that moment sees a read error, which a submission must not; load balancers
+    # keep theirs 60 s, so they close first.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS)

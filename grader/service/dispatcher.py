@@ -34,11 +34,18 @@ from grader.service.db import people, submissions
 log = logging.getLogger("grader.service")
 MAX_BREAKS = 3  # a submission that kills its worker this often is recorded as an internal error
 STALE_CHECK_SECONDS = 5.0
+WORKER_NICENESS = 10  # added to the grading processes' niceness
 
 
-def die_with_parent(parent: int) -> None:
-    """A pool worker ends when the server does, even on a kill -9 of the server (Linux's
-    parent-death signal; elsewhere the worker ends when its pipe to the server closes)."""
+def worker_init(parent: int) -> None:
+    """A pool worker yields the CPU to the server's requests (grading is background work: a
+    nicer priority keeps pages and submissions answering under load), and ends when the server
+    does, even on a kill -9 of the server (Linux's parent-death signal; elsewhere the worker
+    ends when its pipe to the server closes)."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (OSError, AttributeError):
+        pass
     try:
         import ctypes
 
@@ -84,7 +91,7 @@ class Dispatcher:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.settings.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=die_with_parent, initargs=(os.getpid(),))
+                                   initializer=worker_init, initargs=(os.getpid(),))
 
     def _run(self) -> None:
         inflight: dict[Future, queue.Claimed] = {}
