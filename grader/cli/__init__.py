@@ -2,7 +2,8 @@
 
 Each command lives with its kin: :mod:`grader.cli.run_command` (``grade FOLDER``),
 :mod:`grader.cli.course_commands` (``check``, ``key``, ``handout``, ``publish``, ``selftest``),
-:mod:`grader.cli.integrations` (``gradescope``, ``prairielearn``); options several share are in
+:mod:`grader.cli.integrations` (``gradescope``, ``prairielearn``), :mod:`grader.cli.serve_command`
+(``serve``, ``serve tokens``, ``serve regrade``); options several share are in
 :mod:`grader.cli.options`, and how a command ends on an error in :mod:`grader.cli.failure`.
 Choices and defaults (formats, visibilities, time limits, ...) are the library's constants.
 This package is the only importer of click.
@@ -23,6 +24,7 @@ import click
 from grader.cli.course_commands import check, handout, key, publish, selftest
 from grader.cli.integrations import gradescope, prairielearn
 from grader.cli.run_command import run
+from grader.cli.serve_command import serve
 
 PACKAGE = "backprop-grader"  # the distribution whose metadata holds the version
 
@@ -37,7 +39,7 @@ class _DefaultToRun(click.Group):
 
 
 @click.group(cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]},
-             commands=[run, check, key, handout, publish, selftest, gradescope, prairielearn])
+             commands=[run, check, key, handout, publish, selftest, gradescope, prairielearn, serve])
 @click.version_option(package_name=PACKAGE)
 def cli():
     """Grade backpropagation homework: `grade FOLDER` grades every answer file under FOLDER."""

@@ -23,10 +23,13 @@ from grader.defaults import DEFAULT_KEY_FORMAT, KEY_FORMATS
 @click.option("--sheets", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="GRADER_SHEETS",
               show_envvar=True, help="A folder of public sheets (<id>.sheet.json, from `grade publish`) to check "
               "against; looked at before the course folder and the sheets shipped with the package.")
+@click.option("--remote", metavar="URL", help="Check with a running `grade serve` at URL instead (needs --token).")
+@click.option("--token", envvar="GRADER_TOKEN", show_envvar=True, help="Your token for --remote.")
+@click.option("--submit", is_flag=True, help="With --remote: also submit each file (an attempt) and print its feedback.")
 @course_option
 @time_limit_options
-def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Path, time_limit: float,
-          file_time_limit: float):
+def check(files: tuple[Path, ...], score: bool, sheets: Path | None, remote: str | None, token: str | None,
+          submit: bool, course: Path, time_limit: float, file_time_limit: float):
     """Check answer files are well-formed (schema, every answer parses).
 
     Prints one line per problem (file, line, question, what is wrong); under GitHub Actions
@@ -38,6 +41,8 @@ def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Pat
     from grader.judge.time_limits import TimeLimits
     from grader.keys.catalog import Catalog
 
+    if remote or submit:
+        _check_remote(files, remote, token, submit)
     try:
         report = check_report(files, Catalog(root=course), sheets=sheets, score=score,
                               limits=TimeLimits(time_limit, file_time_limit))
@@ -49,6 +54,31 @@ def check(files: tuple[Path, ...], score: bool, sheets: Path | None, course: Pat
         click.echo(f"{len(report.problems)} problem(s) in {len(files)} file(s)", err=True)
         sys.exit(1)
     click.echo(f"{len(files)} file(s) well-formed")
+
+
+def _check_remote(files: tuple[Path, ...], remote: str | None, token: str | None, submit: bool):
+    """``grade check --remote``: the service checks (and with ``--submit`` grades) each file."""
+    from grader.service.client import remote_check, remote_submit
+
+    if not remote or not token:
+        raise click.UsageError("--remote URL needs --token (or $GRADER_TOKEN); --submit needs --remote")
+    failed = 0
+    try:
+        for path in files:
+            problems = remote_check(remote, token, path)
+            for line in problems:
+                click.echo(line)
+            ok = not problems
+            if ok and submit:
+                ok, lines = remote_submit(remote, token, path)
+                for line in lines:
+                    click.echo(line)
+            failed += not ok
+    except GraderError as e:
+        fail(e)
+    click.echo(f"{len(files) - failed} of {len(files)} file(s) " + ("submitted and graded" if submit else "well-formed"),
+               err=bool(failed))
+    sys.exit(1 if failed else 0)
 
 
 @click.command()

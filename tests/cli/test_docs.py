@@ -33,8 +33,8 @@ def test_every_misconception_is_in_the_readme():
         assert f"`{m.id}`" in README
 
 
-def test_quick_start_is_exactly_two_commands():
+def test_quick_start_is_two_commands_and_the_service():
     quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = [l for block in re.findall(r"```bash\n(.*?)```", quick, re.S) for l in block.splitlines() if l.strip()]
-    assert len(commands) == 2
-    assert "grade submissions" in commands[0] and "pytest" in commands[1]
+    assert len(commands) == 3  # issue 21: the two stay; a third shows the service
+    assert "grade submissions" in commands[0] and "pytest" in commands[1] and "grade serve" in commands[2]
