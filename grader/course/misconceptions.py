@@ -21,11 +21,11 @@ import numpy as np
 from grader.engine.autodiff import Evaluation
 from grader.engine.graph import Graph
 from grader.engine.ops import LOSSES, OPS, Op, Rules
+from grader.course.graph_places import (ELEMENTWISE, bias_pairs, drop_skip, earlier_uses, own_output, penalties,
+                                         preactivation, statistics)
 from grader.course.rule_changes import AfterChange, LocalChange, OpChange, Rewire, place_text
 from grader.engine.ops_conv import unflipped_input_gradient
 from grader.engine.optimizers import without_bias_correction
-
-ELEMENTWISE = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "act")
 
 
 @dataclass(frozen=True)
@@ -145,79 +145,6 @@ def _batch_flip(graph: Graph, rules: Rules) -> Rules | None:
     return replace(rules, reduction="mean" if rules.reduction == "sum" else "sum")
 
 
-def _weight_matmuls(graph: Graph):
-    """(matmul node, weight, input) for every ``W @ a`` with W a parameter."""
-    return [(n, n.args[0], n.args[1]) for n in graph.nodes if n.op == "matmul" and n.args[0] in graph.params]
-
-
-def _producer(graph: Graph, name: str):
-    return next(n for n in graph.nodes if n.name == name)
-
-
-def _preactivation(graph: Graph) -> list:
-    """z where a belongs: each ``W @ a``'s backward sees the pre-activation of a."""
-    subs = []
-    for node, _, a in _weight_matmuls(graph):
-        prod = _producer(graph, a)
-        if prod.op in ELEMENTWISE:
-            subs.append((node.name, 1, prod.args[0]))
-    return subs
-
-
-def _own_output(graph: Graph) -> list:
-    """a^(l) where a^(l-1) belongs: the activation this layer produces, in place of its input."""
-    subs = []
-    for node, _, _ in _weight_matmuls(graph):
-        current = node.name
-        for later in graph.nodes:  # climb through "+ b" to z, then to the activation of z
-            if current in later.args and later.op == "add":
-                current = later.name
-            elif current in later.args and later.op in ELEMENTWISE:
-                subs.append((node.name, 1, later.name))
-                break
-    return subs
-
-
-def _data_free(graph: Graph, name: str) -> bool:
-    """Whether a node's value depends on parameters and constants only (a penalty), not on data."""
-    node = graph.node(name)
-    if node.op == "input":
-        return False
-    return all(_data_free(graph, a) for a in node.args)
-
-
-def _penalties(graph: Graph) -> list[tuple[str, int]]:
-    """(node, arg index) of every penalty added to a loss term: ``L = data + lam * sum(W * W)``."""
-    return [(n.name, i) for n in graph.nodes if n.op == "add" for i, a in enumerate(n.args)
-            if _data_free(graph, a) and a not in graph.params and not _data_free(graph, n.args[1 - i])]
-
-
-def _earlier_uses(graph: Graph) -> list[tuple[str, int]]:
-    """A weight used at several places (an RNN's W at every step): every use but the last."""
-    drops = []
-    for p in graph.params:
-        uses = [(n.name, i) for n in graph.nodes for i, a in enumerate(n.args) if a == p and not _data_free(graph, n.name)]
-        drops += uses[:-1]
-    return drops
-
-
-def _statistics(graph: Graph) -> list[tuple[str, int]]:
-    """The batch (or layer) statistics' inputs: μ and σ² treated as constants when dropped."""
-    return [(n.name, 0) for n in graph.nodes if n.op in ("mean_batch", "mean_features")]
-
-
-def _drop_skip(graph: Graph) -> list:
-    """The skip path of each residual ``z = h + x`` (no parameter added)."""
-    order = {n.name: i for i, n in enumerate(graph.nodes)}
-    penalties = {name for name, _ in _penalties(graph)}
-    drops = []
-    for n in graph.nodes:
-        if n.op == "add" and n.name not in penalties and not any(a in graph.params or a.startswith("_") for a in n.args):
-            earlier = min(range(2), key=lambda i: order[n.args[i]])  # the skip comes from further back
-            drops.append((n.name, earlier))
-    return drops
-
-
 def _missing_transpose_matmul() -> Op:
     def backward(c, g, out, a, b):
         ga = g @ b if g.shape[1] == b.shape[0] else None
@@ -241,19 +168,8 @@ def _no_learning_rate(graph: Graph, params: dict, ev: Evaluation, scenario) -> E
     return replace(ev, updated={p: params[p] - ev.grads[p] for p in params})
 
 
-def _bias_pairs(graph: Graph) -> dict:
-    """weight → its layer's bias, for every ``W @ a + b``."""
-    pairs = {}
-    for n in graph.nodes:
-        if n.op == "add":
-            left = _producer(graph, n.args[0])
-            if left.op == "matmul" and left.args[0] in graph.params and n.args[1] in graph.params:
-                pairs[left.args[0]] = n.args[1]
-    return pairs
-
-
 def _stray_bias(graph: Graph, params: dict, ev: Evaluation, scenario, only) -> Evaluation | None:
-    pairs = [(w, b) for w, b in _bias_pairs(graph).items() if only is None or w in only]
+    pairs = [(w, b) for w, b in bias_pairs(graph).items() if only is None or w in only]
     if not pairs:
         return None
     grads = dict(ev.grads)
@@ -274,7 +190,7 @@ def _unflipped(graph: Graph, rules: Rules) -> Rules | None:
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception("stray-bias", "a bias added to the weight gradient: ∂L/∂W = δ aᵀ + b",
                   "∂L/∂W is δ aᵀ only: the bias does not depend on W, so it does not appear in ∂L/∂W.",
-                  after=AfterChange(_bias_pairs, _stray_bias)),
+                  after=AfterChange(bias_pairs, _stray_bias)),
     Misconception("relu-derivative-one", "ReLU'(z) taken as 1 everywhere",
                   "ReLU'(z) is 1 for z > 0 and 0 for z < 0: units that are off pass no gradient back.",
                   rules=_with("relu", lambda c, g, out, x: (g * c.backend.const(1),))),
@@ -311,16 +227,16 @@ CATALOGUE: tuple[Misconception, ...] = (
                   answer_level=True),
     Misconception("preactivation-for-activation", "z used where a belongs in ∂L/∂W = δ aᵀ",
                   "∂L/∂W^(l) uses the previous layer's activations a^(l−1) = f(z^(l−1)), not z^(l−1).",
-                  rules=Rewire(_preactivation, "substitute")),
+                  rules=Rewire(preactivation, "substitute")),
     Misconception("wrong-layer-input", "a^(l) used where a^(l−1) belongs in ∂L/∂W^(l)",
                   "∂L/∂W^(l) = δ^(l) (a^(l−1))ᵀ: the input of the layer, not its output.",
-                  rules=Rewire(_own_output, "substitute")),
+                  rules=Rewire(own_output, "substitute")),
     Misconception("softmax-jacobian-diagonal", "the softmax Jacobian taken as its diagonal p(1 − p)",
                   "∂p_i/∂z_j = p_i(δ_ij − p_j): the off-diagonal terms −p_i p_j count too.",
                   rules=_with("softmax", lambda c, g, p, z: (g * p * (1 - p),))),
     Misconception("missing-skip-path", "the residual (skip) path left out of the gradient",
                   "With z = h + x, x receives z̄ directly as well as through h's branch: add both paths.",
-                  rules=Rewire(_drop_skip, "drop")),
+                  rules=Rewire(drop_skip, "drop")),
     Misconception("stale-weights", "updated weights used in the backward pass",
                   "Backpropagate with the weights of the forward pass; update all layers afterwards.",
                   rules=None),  # built by grader.keys.misconception_runs from the updated weights
@@ -334,17 +250,17 @@ CATALOGUE: tuple[Misconception, ...] = (
                   after=lambda graph, params, ev, scenario: without_bias_correction(ev)),
     Misconception("penalty-gradient-missing", "the regularization penalty left out of the gradient",
                   "The penalty is part of the loss: λΣw² adds 2λw to ∂L/∂w (λΣ|w| adds λ·sign(w)).",
-                  rules=Rewire(_penalties, "drop")),
+                  rules=Rewire(penalties, "drop")),
     Misconception("shared-weight-last-use-only", "a shared weight given the gradient of its last use only",
                   "A weight used at several places (an RNN's W at every time step) gets the sum of the "
-                  "gradients of every use: backpropagate through all the steps.", rules=Rewire(_earlier_uses, "drop")),
+                  "gradients of every use: backpropagate through all the steps.", rules=Rewire(earlier_uses, "drop")),
     Misconception("conv-gradient-not-flipped", "∂L/∂x of a convolution layer with the kernel not flipped",
                   "∂L/∂x is the upstream gradient, zero-padded, fully convolved with K: as a correlation "
                   "the kernel is rotated by 180°.", rules=_unflipped),
     Misconception("normalization-statistics-constant", "batch-norm backward treating μ and σ² as constants",
                   "μ and σ² are computed from the batch, so they depend on every x: ∂L/∂x has the terms "
                   "−(1/m)Σ∂L/∂x̂ and −x̂·(1/m)Σ(∂L/∂x̂·x̂) besides γ/σ·∂L/∂y.",
-                  rules=Rewire(_statistics, "drop")),
+                  rules=Rewire(statistics, "drop")),
 )
 
 BY_ID = {m.id: m for m in CATALOGUE}

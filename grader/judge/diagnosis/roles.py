@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.course.misconceptions import ELEMENTWISE
+from grader.course.graph_places import ELEMENTWISE
 
 LAYER_OUTPUTS = frozenset(ELEMENTWISE) | {"identity", "softmax"}  # ops whose output is a layer's activation
 

@@ -1,5 +1,5 @@
 """The labelled diagnosis corpus: hand-written expression rows (``expressions.yaml``) and the
-numeric answers worked out by hand (:mod:`.numeric_mlp`), as one list of :class:`Row`."""
+numeric answers worked out by hand (:mod:`.numeric_mlp`), the shipped exercises' sample files (:mod:`.exercises`), as one list of :class:`Row`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ class Row:
 
 
 def rows() -> list[Row]:
+    from tests.corpora.diagnosis.exercises import rows as exercise_rows
     from tests.corpora.diagnosis.numeric_mlp import rows as numeric_rows
     written = yaml.safe_load((HERE / "expressions.yaml").read_text(encoding="utf-8"))["rows"]
-    return [Row(*r) for r in written] + [Row(*r) for r in numeric_rows()]
+    return [Row(*r) for r in written] + [Row(*r) for r in numeric_rows()] + [Row(*r) for r in exercise_rows()]
