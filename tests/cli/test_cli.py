@@ -57,7 +57,9 @@ def test_seed_transcriptions_are_graded_as_a_TA_would(graded):
     # the seeds' real mistakes, and nothing else, lose points
     assert rows["seed000"].total == 16 and rows["seed000"].status == "lost points: 1 wrong shape"
     assert rows["seed001"].status == "lost points: 1 wrong, 1 missing"
-    assert rows["seed002"].status.startswith("needs review: 1 answer for a TA; lost points: 2 wrong, 1 wrong shape")
+    # dJ/dW^{[L]} = \delta^{[L]} \cdot g^{[L-1]}(Z^{[L-1]}) (no transpose) multiplies a k×m by an n_2×m:
+    # a shape error in general, "wrong shape" since issue 17 (it was "wrong" when k = n_2 on the first draw)
+    assert rows["seed002"].status.startswith("needs review: 1 answer for a TA; lost points: 1 wrong, 2 wrong shape")
     assert rows["seed003"].total == 24 and rows["seed003"].status == "lost points: 1 wrong"
     assert book.loc[book.student_id == "seed003", "q1c.xbar"].item() == 0
 

@@ -326,6 +326,7 @@ TRANSPOSED = [
     tr(SM, "task2b.dims", r"\mathbb{R}^{1 \times C}", "swapped real space"),
     tr(RS, "q1a.W2_shape", r"d x 1", "swapped shape"),
     tr(RS, "q1a.z2_shape", r"1 x d", "swapped shape"),
+    tr(RS, "q1a.W2_shape", r"\mathbb{R}^d", "column for a row"),
     tr(SM, "task1.delta_L", r"(\hat{y} - y)^T", "row vector"),
     tr(SM, "task2a.grad_W", r"z^{(L-1)} (\delta^{(L)})^T", "denominator layout"),
     tr(SM, "task2a.grad_W", r"z^{(L-1)} (\hat{y} - y)^T", "denominator layout substituted"),
@@ -439,7 +440,6 @@ NOT_EQUIVALENT = [
     # --- residual-softmax ---------------------------------------------------------------------
     ne(RS, "q1a.W1_shape", r"d^2", "entry count for the shape"),
     ne(RS, "q1a.W1_shape", r"d x 1", "vector shape"),
-    ne(RS, "q1a.W2_shape", r"\mathbb{R}^d", "column for a row"),
     ne(RS, "q1a.W2_shape", r"d x d", "square"),
     ne(RS, "q1a.z2_shape", r"2d x 1", "concatenation for the sum"),
     ne(RS, "q1b.params", r"d^2", "W2 forgotten"),

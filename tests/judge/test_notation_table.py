@@ -190,3 +190,26 @@ def test_a_left_hand_side_naming_another_quantity_is_reported(grade, assignment_
     verdict = grade(assignment_id, question_id, text)
     assert verdict.outcome == CORRECT  # the right-hand side decides the verdict
     assert (LHS_NOTE in verdict.feedback) == other, verdict.feedback
+
+
+SUGGESTIONS = [  # (assignment, question, answer, the suggestion, a name listed as the assignment spells it)
+    (BG, "task2.dW_L", r"\delta^{[L]} A^{[L-3]T}", r"A^{[L-1]}", r"\delta^{[L]}"),
+    (BG, "task2.dW_L", r"\delta^{[L]} A^{[L-1]T} + W^{[3]}", r"W^{[L]}", r"A^{[L-1]}"),
+    (SM, "task2a.grad_W", r"\delta^{(L)} (z^{(L-2)})^T", r"z^{(L-1)}", r"\tilde{z}^{(L-1)}"),
+    (SM, "task1.delta_L", r"\hat{y} - q", None, r"\hat{y}"),
+]
+
+
+@pytest.mark.parametrize("assignment_id, question_id, text, nearest, listed", SUGGESTIONS,
+                         ids=[_id(r) for r in SUGGESTIONS])
+def test_an_unknown_name_gets_the_nearest_in_the_assignments_notation(grade, assignment_id, question_id, text,
+                                                                       nearest, listed):
+    with pytest.raises(AnswerError) as info:
+        grade(assignment_id, question_id, text)
+    message = info.value.message
+    assert info.value.category == "unknown-symbol" and f" {listed}," in message.replace("(known: ", "( ")
+    assert ("did you mean" in message) == (nearest is not None)
+    if nearest:
+        assert message.endswith(f"did you mean '{nearest}'?"), message
+    if assignment_id == BG:  # backprop-general writes [l]: never the reader's canonical (l)
+        assert "^{(" not in message.split("(known:")[1]

@@ -38,6 +38,7 @@ from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductM
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
+from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
 
@@ -130,6 +131,8 @@ class ExpressionKey:
     seen: dict = field(default_factory=dict, compare=False, repr=False)
     # symbol → the quantity it stands for (a left-hand side naming another one is reported)
     quantities: dict = field(default_factory=dict, compare=False, repr=False)
+    # the first spelling of each symbol, as the assignment writes it (for "did you mean")
+    spellings: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
         if self.variants and not self.variant_targets:
@@ -185,7 +188,7 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     quantities = {name: b.quantity for name, b in bindings.items()}
     quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants,
-                         quantities=quantities)
+                         quantities=quantities, spellings=tuple(b.spellings[0] for b in bindings.values() if b.spellings))
 
 
 def free_indices(node) -> tuple[str, ...]:
@@ -376,5 +379,9 @@ def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
 
 def parse_for(question: Question, text: str, key: ExpressionKey) -> Parsed:
     """Parse an answer to ``question`` with its symbol table (raises AnswerError)."""
+    from grader.errors import AnswerError
     from grader.parse.expression.parser import parse_expression
-    return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")
+    try:
+        return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")
+    except AnswerError as e:
+        raise with_suggestion(e, key.spellings) from None

@@ -29,7 +29,7 @@ NUMPY = {"tanh": "tanh", "exp": "exp", "log": "log", "sqrt": "sqrt", "abs": "abs
          "absolute": "abs", "sign": "sign", "maximum": "max", "minimum": "min", "cosh": "cosh",
          "sinh": "sinh", "dot": "matmul", "matmul": "matmul", "outer": "outer", "diag": "diag",
          "sum": "sum", "multiply": "hadamard", "transpose": "transpose", "diagflat": "diag"}
-NUMPY_NAME = re.compile(r"(?:np|numpy)\s*\.\s*([A-Za-z_]+)\s*(?=\()")
+NUMPY_NAME = re.compile(r"(?:np|numpy)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?=\()")
 KWARG = re.compile(r"(axis|keepdims)\s*=\s*(-?[0-9]|True|False|None)(?![A-Za-z0-9_])")
 METHOD = re.compile(r"\.\s*dot\s*(?=\()")
 ONES = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbb|mathbbm|mathds)\s*\{\s*1\s*\}"
