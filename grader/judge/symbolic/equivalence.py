@@ -166,8 +166,10 @@ def expression_key(assignment: Assignment, question: Question, symbolic=None) ->
 
 def _build_expression_key(assignment: Assignment, question: Question, symbolic) -> ExpressionKey:
     table = symbol_table(assignment, question)
+    bindings = assignment.symbols.get(question.scenario, {})
+    spellings = tuple(b.spellings[0] for b in bindings.values() if b.spellings)
     if question.verb in ("shape", "count"):
-        return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes))
+        return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes), spellings=spellings)
     cases = []
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     instances = scenario_instances(assignment, question.scenario)
@@ -184,11 +186,10 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
         key = _key_value(assignment, question, inst)
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
     variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())
-    bindings = assignment.symbols.get(question.scenario, {})
     quantities = {name: b.quantity for name, b in bindings.items()}
     quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants,
-                         quantities=quantities, spellings=tuple(b.spellings[0] for b in bindings.values() if b.spellings))
+                         quantities=quantities, spellings=spellings)
 
 
 def free_indices(node) -> tuple[str, ...]:
