@@ -31,7 +31,7 @@ from pathlib import Path
 
 from grader.course.assignment import Assignment, Binding, Question
 from grader.course.kinds import KINDS
-from grader.errors import ConfigError, SubmissionError
+from grader.errors import AnswerError, ConfigError, SubmissionError
 
 FORMAT = "backprop-grader public sheet 1"
 SUFFIX = ".sheet.json"
@@ -129,9 +129,14 @@ class Sheet:
         if not KINDS[question.kind].symbolic:
             return parse_answer(question, raw)
         text = parse_answer(question, raw)  # without a key (no symbol table here): checked to be text
+        from grader.judge.symbolic.suggest import with_suggestion
         from grader.parse.expression.parser import parse_expression
-        return parse_expression(text, self._table(question.scenario),
-                                expect="shape" if self.forms.get(question.id) == "shape" else "expression")
+        try:
+            return parse_expression(text, self._table(question.scenario),
+                                    expect="shape" if self.forms.get(question.id) == "shape" else "expression")
+        except AnswerError as e:  # worded as grading words it (the names as the assignment spells them)
+            bindings = self.declared.symbols.get(question.scenario, {})
+            raise with_suggestion(e, tuple(b.spellings[0] for b in bindings.values() if b.spellings)) from None
 
     def _table(self, scenario: str):
         tables = self.__dict__.setdefault("_tables", {})

@@ -59,8 +59,9 @@ def test_seed_transcriptions_are_graded_as_a_TA_would(graded):
     # the seeds' real mistakes, and nothing else, lose points
     assert rows["seed000"].total == 16 and rows["seed000"].status == "lost points: 1 wrong shape"
     assert rows["seed001"].status == "lost points: 1 wrong, 1 missing"
-    # dJ/dW^{[L]} = δ g(Z) lacks a transpose: a wrong shape, even on instances whose sizes let
-    # the product be computed (issue 18), flagged missing-transpose
+    # dJ/dW^{[L]} = \delta^{[L]} \cdot g^{[L-1]}(Z^{[L-1]}) (no transpose) multiplies a k×m by an n_2×m:
+    # a shape error in general, "wrong shape" even on instances whose sizes let the product be
+    # computed (issues 17 and 18), flagged missing-transpose
     assert rows["seed002"].status.startswith("needs review: 1 answer for a TA; lost points: 1 wrong, 2 wrong shape")
     assert "missing-transpose" in rows["seed002"].flags.split()
     assert rows["seed003"].total == 24 and rows["seed003"].status == "lost points: 1 wrong"

@@ -34,8 +34,6 @@ CATEGORIES = ("syntax", "unknown-symbol", "unknown-function", "limit")
 # -- known bugs (each row carrying one is xfail(strict=True)) -----------------------------------
 BUG_ROW_LAYOUT = ("index-notation answers never get 'transposed': row k of dL/dW written as a row "
                   "vector, (y_k - t_k) x^T, is 'wrong shape' while (y - t)^T is 'transposed'")
-BUG_MATHBF_ONE = ("\\mathbf{1} (the vector of ones) is read as an indicator that lacks its "
-                  "condition (the TODO in backprop-general.yaml)")
 
 
 def _row(assignment: str, question: str, text: str, expected: str, what: str, bug: str | None):
@@ -181,7 +179,7 @@ EQUIVALENT = [
     eq(BG, "task2.db_L", r"\delta^{[L]} ones", "reference"),
     eq(BG, "task2.db_L", r"\delta^{[L]} \vec{e}", "vec e"),
     eq(BG, "task2.db_L", r"\frac{2}{m}(Z^{[L]} - Y) ones", "delta substituted"),
-    eq(BG, "task2.db_L", r"\delta^{[L]} \mathbf{1}", "mathbf one", bug=BUG_MATHBF_ONE),
+    eq(BG, "task2.db_L", r"\delta^{[L]} \mathbf{1}", "mathbf one"),
 
     eq(BG, "task2.relu_prime", r"\mathbb{1}\{Z^{[l]} > 0\}", "reference"),
     eq(BG, "task2.relu_prime", r"1\{Z^{[l]} > 0\}", "plain 1{}"),
@@ -321,6 +319,14 @@ EQUIVALENT = [
 # TRANSPOSED: "transposed" (equivalent up to the layout convention)
 # =============================================================================================
 TRANSPOSED = [
+    # "wrong" before issue 17: a swapped shape is the mistake of a transposed matrix, the same verdict
+    tr(SM, "task2a.dims", r"d_{L-1} \times C", "swapped shape"),
+    tr(SM, "task2a.dims", r"\mathbb{R}^{d_{L-1} \times C}", "swapped real space"),
+    tr(SM, "task2b.dims", r"1 x C", "swapped shape"),
+    tr(SM, "task2b.dims", r"\mathbb{R}^{1 \times C}", "swapped real space"),
+    tr(RS, "q1a.W2_shape", r"d x 1", "swapped shape"),
+    tr(RS, "q1a.z2_shape", r"1 x d", "swapped shape"),
+    tr(RS, "q1a.W2_shape", r"\mathbb{R}^d", "column for a row"),
     tr(SM, "task1.delta_L", r"(\hat{y} - y)^T", "row vector"),
     tr(SM, "task2a.grad_W", r"z^{(L-1)} (\delta^{(L)})^T", "denominator layout"),
     tr(SM, "task2a.grad_W", r"z^{(L-1)} (\hat{y} - y)^T", "denominator layout substituted"),
@@ -352,6 +358,9 @@ TRANSPOSED = [
 # NOT_EQUIVALENT: "wrong" (real mistakes)
 # =============================================================================================
 NOT_EQUIVALENT = [
+    # sign is read since issue 17 (these two were "unknown function" before): read, and wrong
+    ne(SM, "task1.delta_L", r"\operatorname{sign}(\hat{y}) - y", "sign of yhat"),
+    ne(BG, "task2.relu_prime", r"sgn(Z^{[l]})", "sgn for the ReLU derivative"),
     # --- softmax-ce ---------------------------------------------------------------------------
     ne(SM, "task1.delta_L", r"y - \hat{y}", "sign flip"),
     ne(SM, "task1.delta_L", r"\hat{y}", "target dropped"),
@@ -371,15 +380,11 @@ NOT_EQUIVALENT = [
     ne(SM, "task2a.grad_W_ij", r"\delta_i^{(L)} \tilde{z}_j^{(L-1)}", "pre-activation for activation"),
     ne(SM, "task2a.grad_W_ij", r"-\delta_i^{(L)} z_j^{(L-1)}", "sign flip"),
     ne(SM, "task2a.grad_W_ij", r"\sum_j \delta_i^{(L)} z_j^{(L-1)}", "summed over j"),
-    ne(SM, "task2a.dims", r"d_{L-1} \times C", "swapped shape"),
-    ne(SM, "task2a.dims", r"\mathbb{R}^{d_{L-1} \times C}", "swapped real space"),
     ne(SM, "task2a.dims", r"C \times d_1", "wrong layer size"),
     ne(SM, "task2a.dims", r"\mathbb{R}^{C}", "vector shape for a matrix"),
     ne(SM, "task2b.grad_b", r"y - \hat{y}", "sign flip"),
     ne(SM, "task2b.grad_b", r"\delta^{(L)} + b^{(L-1)}", "stray bias"),
     ne(SM, "task2b.grad_b", r"1", "dz/db instead"),
-    ne(SM, "task2b.dims", r"1 x C", "swapped shape"),
-    ne(SM, "task2b.dims", r"\mathbb{R}^{1 \times C}", "swapped real space"),
     ne(SM, "task2b.dims", r"C x d_{L-1}", "weight shape"),
     ne(SM, "task3.delta_prev", r"(w^{(L-1)})^T \delta^{(L)}", "relu derivative dropped"),
     ne(SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot 1\{\tilde{z}^{(L-1)} \neq 0\}", "seed001 relu' as z != 0"),
@@ -402,12 +407,10 @@ NOT_EQUIVALENT = [
     ne(BG, "task1.i", r"g(Z^{[l]}) \odot (W^{[l+1]T} \delta^{[l+1]})", "g for g'"),
     ne(BG, "task1.i", r"\sigma'(Z^{[l]}) \odot (W^{[l+1]T} \delta^{[l+1]})", "sigma' for g'"),
     ne(BG, "task1.i", r"1\{Z^{[l]} > 0\} \odot (W^{[l+1]T} \delta^{[l+1]})", "relu' for a generic g"),
-    ne(BG, "task1.i", r"g'(Z^{[l]}) \odot (\delta^{[l+1]T} W^{[l+1]})", "product order flipped"),
     ne(BG, "task1.ii", r"J'(A^{[L]})", "g' dropped"),
     ne(BG, "task1.ii", r"g'(Z^{[L]})", "J' dropped"),
     ne(BG, "task1.ii", r"J'(A^{[L]}) \odot g(Z^{[L]})", "g for g'"),
     ne(BG, "task1.ii", r"J'(A^{[L]}) \odot g'(A^{[L]})", "g' at the activation"),
-    ne(BG, "task1.ii", r"J'(A^{[L]}) \odot g'(Z^{[l]})", "g' at the wrong layer"),
     ne(BG, "task1.ii", r"J'(Z^{[L]}) \odot g'(Z^{[L]})", "J' at the pre-activation"),
     ne(BG, "task2.delta_L", r"\frac{1}{m}(Z^{[L]} - Y)", "factor 2 missing"),
     ne(BG, "task2.delta_L", r"2(Z^{[L]} - Y)", "1/m missing"),
@@ -416,7 +419,6 @@ NOT_EQUIVALENT = [
     ne(BG, "task2.delta_L", r"\frac{m}{2}(Z^{[L]} - Y)", "fraction inverted"),
     ne(BG, "task2.delta_L", r"\frac{2}{m}(Z^{[L]} - Y)^2", "squared"),
     ne(BG, "task2.delta_L", r"\frac{2}{m} (A^{[L]} - Y) \odot relu'(Z^{[L]})", "relu at the identity output"),
-    ne(BG, "task2.dW_L", r"\delta^{[L]} \cdot g^{[L-1]}(Z^{[L-1]})", "seed002 transpose missing"),
     ne(BG, "task2.dW_L", r"\delta^{[L]} Z^{[L-1]T}", "pre-activation for activation"),
     ne(BG, "task2.dW_L", r"\frac{1}{m} \delta^{[L]} A^{[L-1]T}", "1/m twice"),
     ne(BG, "task2.db_L", r"-\delta^{[L]} ones", "sign flip"),
@@ -438,10 +440,7 @@ NOT_EQUIVALENT = [
     # --- residual-softmax ---------------------------------------------------------------------
     ne(RS, "q1a.W1_shape", r"d^2", "entry count for the shape"),
     ne(RS, "q1a.W1_shape", r"d x 1", "vector shape"),
-    ne(RS, "q1a.W2_shape", r"d x 1", "swapped shape"),
-    ne(RS, "q1a.W2_shape", r"\mathbb{R}^d", "column for a row"),
     ne(RS, "q1a.W2_shape", r"d x d", "square"),
-    ne(RS, "q1a.z2_shape", r"1 x d", "swapped shape"),
     ne(RS, "q1a.z2_shape", r"2d x 1", "concatenation for the sum"),
     ne(RS, "q1b.params", r"d^2", "W2 forgotten"),
     ne(RS, "q1b.params", r"2d", "W1 as a vector"),
@@ -507,6 +506,11 @@ NOT_EQUIVALENT = [
 # =============================================================================================
 SHAPE_MISMATCH = [
     sh(BG, "task2.dW_L", r"\delta^{[L]} A^{[L-1]T} + b^{[L]}", "stray bias (task 2 declares its biases: issue 18)"),
+    # "wrong" before issue 17: their shapes fitted on the first instance only (two sizes drawn
+    # equal); a shape that fits on one draw and not on another is a shape error
+    sh(BG, "task1.i", r"g'(Z^{[l]}) \odot (\delta^{[l+1]T} W^{[l+1]})", "product order flipped"),
+    sh(BG, "task1.ii", r"J'(A^{[L]}) \odot g'(Z^{[l]})", "g' at the wrong layer"),
+    sh(BG, "task2.dW_L", r"\delta^{[L]} \cdot g^{[L-1]}(Z^{[L-1]})", "seed002 transpose missing"),
     sh(SM, "task2a.grad_W", r"\delta^{(L)} z^{(L-1)}", "transpose missing"),
     sh(SM, "task2a.grad_W", r"(z^{(L-1)})^T \delta^{(L)}", "row times column"),
     sh(SM, "task2a.grad_W", r"\delta^{(L)}", "seed000 delta for the weight gradient"),
@@ -564,8 +568,8 @@ MUST_NOT_PARSE = [
     bad(RS, "q2a.same", r"y_k (1 - y_m)", "unknown-symbol", "undeclared index m"),
     bad(RS, "q1b.params", r"d^2 + p", "unknown-symbol", "undeclared size p"),
     bad(SM, "task1.delta_L", r"foo(\hat{y}) - y", "unknown-function", "unknown foo"),
-    bad(SM, "task1.delta_L", r"\operatorname{sign}(\hat{y}) - y", "unknown-function", "unknown sign"),
-    bad(BG, "task2.relu_prime", r"sgn(Z^{[l]})", "unknown-function", "unknown sgn"),
+    bad(SM, "task1.delta_L", r"\operatorname{erf}(\hat{y}) - y", "unknown-function", "unknown erf"),
+    bad(BG, "task2.relu_prime", r"sgnum(Z^{[l]})", "unknown-function", "unknown sgnum"),
     bad(BG, "task2.relu_prime", r"\operatorname{heaviside}(Z^{[l]})", "unknown-function", "unknown heaviside"),
     bad(RS, "q1c.z1bar", r"\bar{h} \circ \psi'(z_1)", "unknown-function", "unknown psi'"),
     bad(RS, "q2a.same", r"\mathrm{softplus}(z_k)", "unknown-function", "unknown softplus"),

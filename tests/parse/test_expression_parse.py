@@ -246,7 +246,7 @@ REJECTED = [
     ("lambda: 0", "syntax", 7),
     ("().__class__", "syntax", 3),
     ("os.system('ls')", "syntax", 3),
-    ("W.T.dot(d)", "syntax", 4),
+    ("W.T.dot(d, y)", "syntax", 10),  # A.dot(B) is read (tests/parse/test_notation.py); not with two
     ("import os", "unknown-symbol", 1),
     (r"\input{/etc/passwd}", "syntax", 1),
     (r"\def\x{1}", "syntax", 1),
@@ -277,7 +277,7 @@ REJECTED = [
     (r"\gamma", "unknown-symbol", 1),
     (r"y + w_{ij}^{(L-1)}", "unknown-symbol", 5),
     ("z_q", "unknown-symbol", 1),
-    (r"\sum_q t_q", "unknown-symbol", 6),
+    (r"\sum_{q=0}^{2} t_q + t_r", "unknown-symbol", 22),  # q is local to its sum; r is unknown
     ("Wx", "unknown-symbol", 1),
     ("x^{(2)}", "unknown-symbol", 1),
     (r"\mathbb{R}^{C \times q}", "unknown-symbol", 22),
@@ -307,10 +307,10 @@ REJECTED = [
     (r"\sigma", "syntax", 7),
     (r"\tanh^{-1}(z)", "syntax", 6),
     ("max(z)", "syntax", 1),
-    ("max(0, z, y)", "syntax", 1),
+    ("max(0, z, y, 1, 2, 3, 4, 5, 6)", "syntax", 1),  # \max of 2 to 8 arguments
     (r"\mathbb{1}\{z\}", "syntax", 14),
     ("x^{1/2}", "syntax", 4),
-    ("|y|", "syntax", 1),
+    ("|y", "syntax", 3),  # |y| is read (tests/parse/test_notation.py); not unclosed
     (r"\otimes", "syntax", 1),
     ("W^{(2)}^{(3)}", "syntax", 8),
     (r"y \\ t", "syntax", 3),
@@ -401,7 +401,8 @@ def test_table_spellings_are_normalized_like_answers():
     assert dict(table.symbols) == {r"\hat{y}": "yhat", "z^{(L-1)}": "z"}
     assert table.functions[r"sigma"] == "sigmoid" and table.functions["phi"] == "act"
     assert set(DEFAULT_FUNCTIONS) == {"sigmoid", "tanh", "relu", "exp", "log", "softmax", "max",
-                                      "act"}
+                                      "act", "min", "cosh", "sinh", "sech", "sign", "abs", "sqrt",
+                                      "diag"}
 
 
 @pytest.mark.parametrize("symbols", [{"W": ["W x"]}, {"a": ["y"], "b": ["y"]},

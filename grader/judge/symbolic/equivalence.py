@@ -33,8 +33,12 @@ from grader.parse.expression.normalize import spelling_of
 from grader.parse.expression.table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression.parser import Parsed
 from grader.judge.symbolic.closeness import Target, close
-from grader.judge.symbolic.evaluate import MAX_WORK, DomainError, Env, ShapeError, evaluate, evaluation_work, with_indices
+from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
+                                            evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
+from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
+from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
+from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
 
@@ -51,7 +55,8 @@ def symbol_table(assignment: Assignment, question: Question) -> SymbolTable:
     return SymbolTable.build(symbols={name: b.spellings for name, b in bindings.items()},
                              functions={k: v for k, v in functions.items() if v},
                              indices=assignment.indices,
-                             sizes={name: spellings for name, (_, spellings) in assignment.sizes.items()})
+                             sizes={name: spellings for name, (_, spellings) in assignment.sizes.items()},
+                             gradients=gradient_symbols(bindings))
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,10 @@ class ExpressionKey:
     entry_wise: dict = field(default_factory=dict, compare=False, repr=False)
     # answer text → (Parsed, Verdict) of the answers judged so far (filled by grader.judge.answers)
     seen: dict = field(default_factory=dict, compare=False, repr=False)
+    # symbol → the quantity it stands for (a left-hand side naming another one is reported)
+    quantities: dict = field(default_factory=dict, compare=False, repr=False)
+    # the first spelling of each symbol, as the assignment writes it (for "did you mean")
+    spellings: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
         if self.variants and not self.variant_targets:
@@ -157,16 +166,19 @@ def expression_key(assignment: Assignment, question: Question, symbolic=None) ->
 
 def _build_expression_key(assignment: Assignment, question: Question, symbolic) -> ExpressionKey:
     table = symbol_table(assignment, question)
+    bindings = assignment.symbols.get(question.scenario, {})
+    spellings = tuple(b.spellings[0] for b in bindings.values() if b.spellings)
     if question.verb in ("shape", "count"):
-        return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes))
+        return ExpressionKey(question, table, (), symbolic, tuple(assignment.sizes), spellings=spellings)
     cases = []
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     instances = scenario_instances(assignment, question.scenario)
     for inst in instances:
         ev = inst.evaluation
         batch = ev.batch
-        symbols = {name: _binding_value(b.quantity, ev, batch)
-                   for name, b in assignment.symbols.get(question.scenario, {}).items()}
+        bindings = assignment.symbols.get(question.scenario, {})
+        symbols = {name: _binding_value(b.quantity, ev, batch) for name, b in bindings.items()}
+        symbols.update(gradient_values(bindings, ev.grads))
         if question.entries.startswith("negative"):
             symbols["__entries__"] = ev.values[question.entries.split()[1]]
         env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
@@ -174,7 +186,10 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
         key = _key_value(assignment, question, inst)
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
     variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())
-    return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants)
+    quantities = {name: b.quantity for name, b in bindings.items()}
+    quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
+    return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants,
+                         quantities=quantities, spellings=spellings)
 
 
 def free_indices(node) -> tuple[str, ...]:
@@ -193,7 +208,15 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     """The verdict on a parsed expression answer (see :func:`_compare_expression`). A student's
     1/0 or exp(exp(…)) is an inf or NaN in the comparison, not a warning on the terminal."""
     with np.errstate(all="ignore"):
-        return _compare_expression(parsed, key)
+        ProductModes.seen, ProductModes.forced = set(), frozenset()
+        verdict = _with_lhs_note(parsed, key, _compare_expression(parsed, key))
+        if ProductModes.seen:  # a product was element-wise on some instance: on all of them
+            ProductModes.forced = frozenset(ProductModes.seen)
+            try:
+                verdict = _with_lhs_note(parsed, key, _compare_expression(parsed, key))
+            finally:
+                ProductModes.seen, ProductModes.forced = set(), frozenset()
+        return verdict
 
 
 def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
@@ -253,11 +276,30 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                 verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
             else:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
+            shape_error = _later_shape_error(parsed, key, values)
+            if shape_error is not None:  # sizes that fit on this instance only: a shape error
+                return Verdict(SHAPE, f"{shape_error} (column {shape_error.pos + 1})")
             return flagged(verdict, _variant_flags(parsed, key, values))
     if direct or q.indices:
         return Verdict(CORRECT)
     return flagged(Verdict(TRANSPOSED, "equivalent up to transpose: the layout convention differs from the key's"),
                    ("transposed-answer",))
+
+
+def _later_shape_error(parsed: Parsed, key: ExpressionKey, values: list) -> ShapeError | None:
+    """The shape error the answer meets on a case not yet evaluated, if any (its values on the
+    others are appended to ``values``): shapes that fit only because one draw made two sizes
+    equal (n_2 = k = 2) are not shapes that fit."""
+    for case in key.cases[len(values):]:
+        try:
+            values.append(evaluate(parsed.expr, case.env))
+        except DomainError:
+            return None
+        except ShapeError as e:
+            return e
+        except KeyError:
+            return None
+    return None
 
 
 def _variant_flags(parsed: Parsed, key: ExpressionKey, values: list) -> tuple[str, ...]:
@@ -314,7 +356,10 @@ def _compare_shape(expr, key: ExpressionKey) -> Verdict:
             want = wants[n] if wants is not None else _shape_want(key.symbolic, sizes)
             if got == want:
                 continue
-            return Verdict(WRONG, "rows and columns swapped" if tuple(reversed(got)) == want else "not the shape asked for")
+            if tuple(reversed(got)) == want:  # d×1 for 1×d: the layout mistake of a transposed matrix
+                return flagged(Verdict(TRANSPOSED, "rows and columns swapped: the layout convention differs "
+                                                   "from the key's"), ("transposed-answer",))
+            return Verdict(WRONG, "not the shape asked for")
     except (ShapeError, KeyError) as e:
         return Verdict(WRONG, f"not a shape in the sizes: {e}")
     return Verdict(CORRECT)
@@ -335,5 +380,9 @@ def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
 
 def parse_for(question: Question, text: str, key: ExpressionKey) -> Parsed:
     """Parse an answer to ``question`` with its symbol table (raises AnswerError)."""
+    from grader.errors import AnswerError
     from grader.parse.expression.parser import parse_expression
-    return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")
+    try:
+        return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")
+    except AnswerError as e:
+        raise with_suggestion(e, key.spellings) from None

@@ -22,6 +22,7 @@ import numpy as np
 from grader.engine.backends import FLOAT
 from grader.engine.ops import OPS, Ctx, Rules
 from grader.parse.expression import tree as A
+from grader.judge.symbolic import functions
 
 # The functions an answer may apply (besides ``max``) are the engine's own ops, run on the float
 # backend: one implementation of each, so an answer is judged by the very sigmoid (split by sign,
@@ -90,11 +91,27 @@ def _elementwise(left, right, op, pos, what):
     raise ShapeError(f"cannot {what} a {_shape(left)} and a {_shape(right)} matrix", pos)
 
 
+class ProductModes:
+    """Which juxtapositions are element-wise, decided over all the instances of a key, so that
+    a product never depends on the sizes one instance happens to draw: two n×m matrices
+    (n ≠ m on some instance) are multiplied element-wise, also on an instance where n = m.
+    :func:`grader.judge.symbolic.equivalence.compare_expression` clears ``seen`` before an
+    answer, and evaluates again with ``forced`` when a product was element-wise somewhere."""
+
+    seen: set = set()  # positions of products read element-wise (equal shapes, not square)
+    forced: frozenset = frozenset()  # positions to read element-wise on every instance
+
+
 def _product(left, right, pos):
     if left.shape == (1, 1) or right.shape == (1, 1):
         return left * right
+    if left.shape == right.shape and pos in ProductModes.forced:
+        return left * right
     if left.shape[1] == right.shape[0]:
         return left @ right
+    if left.shape == right.shape:
+        ProductModes.seen.add(pos)
+        return left * right  # g'(Z) (W^T δ): the same shape on both sides, element-wise
     if left.shape == right.shape and 1 in left.shape:
         return left * right  # σ(z)(1 − σ(z)): students juxtapose vectors for the element-wise product
     raise ShapeError(f"cannot multiply a {_shape(left)} by a {_shape(right)} matrix", pos)
@@ -169,7 +186,9 @@ def _num(node, env):
 
 
 def _sym(node, env):
-    value = env.symbols[node.name]
+    value = env.symbols.get(node.name)
+    if value is None:  # a gradient the graph does not compute in this scenario
+        raise DomainError(f"{node.name} has no value in this question", node.pos)
     return _index(value, node.index, env, node) if node.index else value
 
 
@@ -183,19 +202,76 @@ def _neg(node, env):
 
 def _binary(op, what):
     def handler(node, env):
-        return _elementwise(evaluate(node.left, env), evaluate(node.right, env), op, node.pos, what)
+        return _elementwise(*_operands(node, env, False), op, node.pos, what)
     return handler
 
 
+_ONES_LIKE = (A.Ones, A.Transpose)
+
+
+def _unsized_ones(node) -> str:
+    """'col' for a ones vector of no stated length, 'row' for its transpose, '' otherwise."""
+    if type(node) is A.Ones and not node.size:
+        return "col"
+    if type(node) is A.Transpose and type(node.arg) is A.Ones and not node.arg.size:
+        return "row"
+    return ""
+
+
+def _operands(node, env, matrix: bool):
+    """Both operands' values; a ones vector of no stated length takes the length the other
+    operand needs (``\\delta \\mathbf{1}``: its columns; ``\\mathbf{1}^T \\delta``: its rows;
+    ``\\mathbf{1} - y``: y's shape)."""
+    left, right = node.left, node.right
+    if type(left) not in _ONES_LIKE and type(right) not in _ONES_LIKE:  # most products: no ones
+        return evaluate(left, env), evaluate(right, env)
+    lo, ro = _unsized_ones(left), _unsized_ones(right)
+    if not (lo or ro):
+        return evaluate(left, env), evaluate(right, env)
+    if lo and ro:
+        raise ShapeError("the length of the vector of ones cannot be told here: write \\mathbf{1}_m", node.pos)
+    other = evaluate(node.right if lo else node.left, env)
+    if not matrix:
+        ones = np.ones_like(other)
+    elif ro == "col":
+        ones = np.ones((other.shape[1], 1))
+    elif lo == "row":
+        ones = np.ones((1, other.shape[0]))
+    else:
+        raise ShapeError("the length of the vector of ones cannot be told here: write \\mathbf{1}_m", node.pos)
+    return (ones, other) if lo else (other, ones)
+
+
+def _ones(node, env):
+    if not node.size:
+        raise ShapeError("the length of the vector of ones cannot be told here: write \\mathbf{1}_m", node.pos)
+    return np.ones((int(env.sizes[node.size]), 1))
+
+
+def _cases(node, env):
+    """Entry by entry, the value of the first condition that holds (NaN where none does and
+    there is no 'otherwise': such an answer is not the key anywhere that happens)."""
+    result = evaluate(node.default, env) if node.default is not None else np.array([[np.nan]])
+    for cond, value in reversed(list(zip(node.conds, node.values))):
+        c, v = evaluate(cond, env), evaluate(value, env)
+        try:
+            c, v, result = np.broadcast_arrays(c, v, result)
+        except ValueError:
+            raise ShapeError(f"the cases' values and conditions have different shapes ({_shape(c)}, "
+                             f"{_shape(v)})", node.pos) from None
+        result = np.where(c != 0, v, result)
+    return result
+
+
 def _matmul(node, env):
-    left, right = evaluate(node.left, env), evaluate(node.right, env)
+    left, right = _operands(node, env, True)
     if left.shape[1] != right.shape[0]:
         raise ShapeError(f"cannot matrix-multiply a {_shape(left)} by a {_shape(right)} matrix", node.pos)
     return left @ right
 
 
 def _prod(node, env):
-    return _product(evaluate(node.left, env), evaluate(node.right, env), node.pos)
+    return _product(*_operands(node, env, True), node.pos)
 
 
 def _pow(node, env):
@@ -208,8 +284,14 @@ def _transpose(node, env):
 
 def _call(node, env):
     args = [evaluate(a, env) for a in node.args]
-    if node.fn == "max":
-        return _elementwise(args[0], args[1], np.maximum, node.pos, "take the maximum of")
+    if node.fn in ("max", "min"):
+        return _elementwise(args[0], args[1], np.maximum if node.fn == "max" else np.minimum, node.pos,
+                            f"take the {node.fn}imum of")
+    if node.fn in functions.TABLE:
+        try:
+            return functions.TABLE[node.fn][1](*args)
+        except ValueError as e:
+            raise ShapeError(str(e), node.pos) from None
     return _function(node.fn, args[0], env)
 
 
@@ -232,12 +314,25 @@ def _indicator(node, env):
     return _elementwise(left, right, lambda a, b: op(a, b).astype(float), node.pos, "compare")
 
 
+def _bounds(node, env) -> range:
+    """The 0-based values a sum's index runs over: its whole range, or the bounds written."""
+    whole = _range_of(node.index, node.body, env)
+    if node.lo is None and node.hi is None:
+        return range(whole)
+    lo = 1 if node.lo is None else node.lo
+    hi = whole if node.hi is None else node.hi if isinstance(node.hi, int) else int(env.sizes[node.hi])
+    if lo < 1 and hi >= lo or hi > whole:
+        raise ShapeError(f"the sum over {node.index} runs from {lo} to {hi}, outside 1 to {whole} "
+                         f"(the entries of what it indexes)", node.pos)
+    return range(lo - 1, hi)
+
+
 def _sum(node, env):
     total = None
-    for k in range(_range_of(node.index, node.body, env)):
+    for k in _bounds(node, env):
         term = evaluate(node.body, with_indices(env, {**env.indices, node.index: k}))
         total = term if total is None else _elementwise(total, term, np.add, node.pos, "add")
-    return total
+    return np.zeros((1, 1)) if total is None else total  # an empty sum is 0
 
 
 def _kronecker(node, env):
@@ -259,4 +354,5 @@ _HANDLERS = {
     A.Hadamard: _binary(np.multiply, "multiply element-wise"), A.Div: _binary(np.divide, "divide"),
     A.MatMul: _matmul, A.Product: _prod, A.Pow: _pow, A.Transpose: _transpose, A.Call: _call,
     A.Derivative: _deriv, A.Indicator: _indicator, A.Sum: _sum, A.Kronecker: _kronecker,
+    A.Ones: _ones, A.Cases: _cases,
 }

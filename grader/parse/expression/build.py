@@ -21,9 +21,10 @@ from fractions import Fraction
 from lark import Token, Tree
 
 from grader.errors import AnswerError
-from grader.parse.expression.tree import (Add, Call, Derivative, Div, Hadamard, Indicator, MatMul,
-                                   Neg, Node, Num, Pow, Product, Shape, Size, Sub, Sum,
-                                   Transpose, children)
+from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Hadamard, Indicator,
+                                   MatMul, Neg, Node, Num, Ones, Pow, Product, Shape, Size, Sub,
+                                   Sum, Transpose, children)
+from grader.parse.expression.calls import call_node
 from grader.parse.expression.normalize import quote
 from grader.parse.expression.table import ARITY, SymbolTable, symbol_of, unknown_name
 from grader.parse.expression.tokens import UNRESOLVED
@@ -212,21 +213,30 @@ class Builder:
         if data == "transpose":
             return Transpose(self.conv(ch[0]), pos=ch[1].start_pos)
         if data == "sigma":
-            return Sum(str(ch[0]), self.conv(ch[1]), pos=ch[0].start_pos)
+            return Sum(str(ch[0]), self.conv(ch[1]), getattr(ch[0], "lo", None),
+                       getattr(ch[0], "hi", None), pos=ch[0].start_pos)
         if data == "frac":
             return Div(self.conv(ch[1]), self.conv(ch[2]), pos=ch[0].start_pos)
-        if data == "indicator":
-            left, op, right = ch[1].children
-            return Indicator(str(op), self.conv(left), self.conv(right), pos=ch[0].start_pos)
+        if data in ("indicator", "mask"):
+            cond = ch[-1]
+            while cond.data == "mask":  # 1\{(z > 0)\}, [z > 0], (z > 0): a condition as a mask
+                cond = cond.children[0]
+            left, op, right = cond.children
+            return Indicator(str(op), self.conv(left), self.conv(right),
+                             pos=ch[0].start_pos if data == "indicator" else op.start_pos)
+        if data == "abs":
+            return Call("abs", (self.conv(ch[0]),), pos=span(node)[0])
+        if data == "ones":
+            return Ones(str(ch[0]), pos=ch[0].start_pos)
+        if data == "method":
+            return MatMul(self.conv(ch[0]), self.conv(ch[2]), pos=ch[1].start_pos)
+        if data == "cases":
+            return self.cases(ch)
         if data in ("call", "powcall"):
             fn = ch[0]
             args = ch[-1].children if isinstance(ch[-1], Tree) and ch[-1].data == "args" \
                 else [ch[-1]]
-            want = ARITY.get(str(fn), 1)
-            if len(args) != want:
-                raise self.error(f"{quote(self.raw(fn))} takes {want} argument"
-                                 f"{'s' if want > 1 else ''}, got {len(args)}", fn.start_pos)
-            call = Call(str(fn), tuple(self.conv(a) for a in args), pos=fn.start_pos)
+            call = call_node(self, fn, args)
             if data == "call":
                 return call
             n = self.exponent(ch[2])
@@ -253,6 +263,24 @@ class Builder:
             raise self.error("a set such as \\mathbb{R}^{d} can only be a whole answer (a shape)",
                              ch[0].start_pos)
         raise self.error(f"cannot read {quote(self.raw(node))}", span(node)[0])  # pragma: no cover
+
+    def cases(self, ch) -> Cases:
+        """``\\begin{cases} ... \\end{cases}``: its rows, the ``otherwise`` one last."""
+        conds, values, default = [], [], None
+        for row in ch[1:-1]:
+            if default is not None:
+                raise self.error("an 'otherwise' row must be the last of the cases",
+                                 span(row)[0])
+            value = self.conv(row.children[0])
+            if row.data == "otherwise":
+                default = value
+                continue
+            left, op, right = row.children[1].children
+            conds.append(Indicator(str(op), self.conv(left), self.conv(right), pos=op.start_pos))
+            values.append(value)
+        if not conds:
+            raise self.error("cases need at least one row with a condition", ch[0].start_pos)
+        return Cases(tuple(conds), tuple(values), default, pos=ch[0].start_pos)
 
     # -- exponents -----------------------------------------------------------------------
     def exponent(self, node) -> int:

@@ -45,7 +45,7 @@ DECORATED = re.compile(r"[ \t\n\r]*[_^]|[" + "".join(COMBINING) + "]")
 FIRST: dict[str, str] = {**CHARS, "\\": "command", ".": "dot", "*": "star", "^": "caret",
                          "'": "prime", "′": "prime", "⁻": "superscript_digits",
                          "<": "compare", ">": "compare", "!": "compare", "≥": "compare",
-                         "≤": "compare", "≠": "compare", "=": "equals", "|": "bar",
+                         "≤": "compare", "≠": "compare", "=": "equals", "|": "bar", "&": "amp",
                          "∑": "big_sum", "ℝ": "reals", "𝟙": "one", "_": "underscore"}
 FIRST.update({d: "number" for d in "0123456789"})
 FIRST.update({s: "superscript_digits" for s in SUPERSCRIPTS})

@@ -31,9 +31,24 @@ DEFAULT_FUNCTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "log": (r"\log", r"\ln", "log", "ln"),
     "softmax": ("softmax", r"\operatorname{softmax}", r"\text{softmax}", r"\mathrm{softmax}"),
     "max": ("max", r"\max"),
+    "min": ("min", r"\min"),
+    "cosh": (r"\cosh", "cosh"),
+    "sinh": (r"\sinh", "sinh"),
+    "sech": (r"\operatorname{sech}", r"\mathrm{sech}", r"\text{sech}", "sech"),
+    "sign": (r"\operatorname{sign}", r"\mathrm{sign}", r"\text{sign}", "sign", r"\sgn",
+             r"\operatorname{sgn}", "sgn"),
+    "abs": ("abs", r"\operatorname{abs}"),
+    "sqrt": (r"\sqrt", "sqrt"),
+    "diag": ("diag", r"\operatorname{diag}", r"\mathrm{diag}", r"\text{diag}"),
     "act": ("g", "f", r"\phi", r"\varphi", "φ"),  # the question's activation; g^{[l]} is g
 })
-ARITY = {"max": 2}  # every other function takes one argument
+ARITY = {"max": 2}  # every other function takes one argument (as ARITY says to older readers)
+#: functions of several arguments: (fewest, most); \max(a, b, c) is max(max(a, b), c)
+ARGUMENTS = {"max": (2, 8), "min": (2, 8), "outer": (2, 2), "matmul": (2, 2), "hadamard": (2, 2)}
+#: what a numerator of a derivative may be to make it a gradient: the loss, however named
+LOSS_WORDS = frozenset({"L", "J", "E", "C", "l", "\\mathcal{L}", "\\mathcal{J}", "\\mathcal{E}",
+                        "\\mathcal{C}", "Loss", "loss", "cost", "\\ell"})
+LOG_BASE = re.compile(r"[1-9][0-9]{0,2}|e")  # \log_2, \log_{10}, \log_e
 LAYER_TAG = re.compile(r"[A-Za-z0-9+-]+")  # l, L-1, l+1, 2: a layer, not \\prime or a typo
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -61,12 +76,14 @@ class SymbolTable:
     functions: Mapping[str, str]
     indices: frozenset[str] = frozenset()
     sizes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    #: canonical symbol -> the canonical symbol of its gradient (``\\frac{\\partial L}{\\partial W}``)
+    gradients: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     @classmethod
     def build(cls, *, symbols: Mapping[str, Iterable[str]],
               functions: Mapping[str, Iterable[str]] = DEFAULT_FUNCTIONS,
               indices: Iterable[str] = (), sizes: Mapping[str, Iterable[str]] = _EMPTY,
-              ) -> "SymbolTable":
+              gradients: Mapping[str, str] = _EMPTY) -> "SymbolTable":
         """Canonical name → spellings (LaTeX or plain), each normalized by the parser's reader.
 
         >>> t = SymbolTable.build(symbols={"yhat": [r"\\hat{y}", "y_hat"]})
@@ -75,7 +92,7 @@ class SymbolTable:
         """
         return cls(symbols=_spell(symbols, "symbol"), functions=_spell(functions, "function"),
                    indices=frozenset(norm_script(i) for i in indices),
-                   sizes=_spell(sizes, "size"))
+                   sizes=_spell(sizes, "size"), gradients=MappingProxyType(dict(gradients)))
 
 
 def function_of(unit: NameUnit, table: SymbolTable) -> str | None:
@@ -83,6 +100,9 @@ def function_of(unit: NameUnit, table: SymbolTable) -> str | None:
     fn = table.functions.get(unit.spelling)
     if fn is None and not unit.sub and LAYER_TAG.fullmatch(unit.tag):
         fn = table.functions.get(unit.base)
+    if fn is None and not unit.tag and LOG_BASE.fullmatch(unit.sub) \
+            and table.functions.get(unit.base) == "log":
+        fn = "log"  # \log_2 x: the builder divides by log 2
     return fn
 
 

@@ -33,13 +33,15 @@ from lark import Token
 
 from grader.errors import AnswerError
 from grader.parse.expression.chars import (CMPS, COMMANDS, DECORATED, FIRST, HAS_CMP, IND, REALS,
-                                     SET_PREFIXES, SKIP, SUM_BOUND, SUM_INDEX, SUPERSCRIPTS,
+                                     SET_PREFIXES, SKIP, SUPERSCRIPTS,
                                      TOKEN_TYPES, WORDCHAR)
 from grader.parse.expression.dims import mark_dims
 from grader.parse.expression.normalize import (CMD, DUNDER, WORD, NameUnit, bad_char, match_close,
-                                         norm_script, quote, scan_name, superscript)
+                                         quote, scan_name, superscript)
 from grader.parse.expression.table import SymbolTable, function_of, known_names, symbol_of
 from grader.parse.expression.lexer import range_error
+from grader.parse.expression import notation
+from grader.parse.expression.sums import local_indices, read_sum
 
 MAX_DIGITS = 30
 MAX_E = 300  # |exponent| of a literal such as 1e-5
@@ -66,7 +68,7 @@ class NameToken(Token):
 def tokenize(text: str, start: int, table: SymbolTable, *, dims: bool = True) -> list[Token]:
     """Tokens of ``text[start:]`` (the right-hand side), positions into the whole ``text``.
     ``dims=False`` never reads the letter x as a dimension separator."""
-    lexer = _Lexer(text, table)
+    lexer = _Lexer(text, local_indices(text, start, table))
     lexer.run(start)
     if dims:
         mark_dims(lexer.toks, text, table)
@@ -77,6 +79,7 @@ class _Lexer:
     def __init__(self, text: str, table: SymbolTable):
         self.text, self.table, self.n = text, table, len(text)
         self.toks: list[Token] = []
+        self.bars = self.cases = 0  # absolute values and cases open
 
     # -- helpers -------------------------------------------------------------------------
     def emit(self, kind: str, value: str, pos: int, end: int, unit: NameUnit | None = None,
@@ -115,7 +118,10 @@ class _Lexer:
             if act is None:  # a letter, or a character only the name reader may know
                 i = self.name(i)
             elif act.__class__ is not str:
-                i = act(self, i)
+                j = act(self, i)
+                if j <= i:  # bounded work: every reader moves on (a bug of ours otherwise)
+                    raise self.error(f"cannot read {quote(ch)} here", i)
+                i = j
             elif len(toks) >= MAX_TOKENS:
                 self.emit(act, ch, i, i + 1)  # raises: too many tokens
             else:  # a one-character operator: self.emit(act, ch, i, i + 1), inlined
@@ -131,6 +137,8 @@ class _Lexer:
         nxt = t[i + 1:i + 2]
         if _digit(nxt):
             return self.number(i)
+        if nxt == "d" and (j := notation.read_method(self, i)) is not None:
+            return j
         if nxt == "T" and not WORDCHAR.match(t[i + 2:i + 3]):
             self.emit("TRANSPOSE", ".T", i, i + 2)
             return i + 2
@@ -165,17 +173,26 @@ class _Lexer:
                          "from the answer, outside brackets", i)
 
     def bar(self, i: int) -> int:
-        raise self.error("'|' (absolute value or norm) is not supported", i)
+        return notation.read_bar(self, i)
+
+    def amp(self, i: int) -> int:
+        if not self.cases:
+            raise self.error("'&' separates a value from its condition only inside cases", i)
+        if self.prev() == "_COMMA":  # 1, & z > 0
+            self.toks.pop()
+        self.emit("_AMP", "&", i, i + 1)
+        return i + 1
 
     def big_sum(self, i: int) -> int:
-        return self.sum(i, i + 1)
+        return read_sum(self, i, i + 1)
 
     def reals(self, i: int) -> int:
         self.emit("REALS", self.text[i], i, i + 1)
         return i + 1
 
     def one(self, i: int) -> int:
-        return self.indicator(i, i + 1)
+        j = notation.read_ones(self, i)
+        return self.indicator(i, i + 1) if j is None else j
 
     def underscore(self, i: int) -> int:
         if not DUNDER.match(self.text, i):
@@ -192,11 +209,16 @@ class _Lexer:
                 return i + 2
             if nxt in ("(", ")", "[", "]"):  # \( \) \[ \]: math delimiters
                 return i + 2
+            if nxt == "\\" and self.cases:
+                self.emit("_ROWSEP", "\\\\", i, i + 2)
+                return i + 2
             if nxt == "\\":
                 raise self.error("a line break '\\\\' cannot be part of an answer", i)
             raise self.error(f"unexpected {quote(t[i:i + 2])}", i)
         end = m.end()
         cmd = t[i + 1:end]
+        if (j := notation.read_command(self, i, end, cmd)) is not None:
+            return j
         if cmd.startswith(SET_PREFIXES):
             ind = IND.match(t, i)  # \mathbf{I} is the identity matrix, \mathbb{I} an indicator
             if ind and ((ind.group(2) or ind.group(3)) == "1"
@@ -208,7 +230,7 @@ class _Lexer:
         if cmd in ("frac", "dfrac", "tfrac"):
             return self.frac(i, end)
         if cmd == "sum":
-            return self.sum(i, end)
+            return read_sum(self, i, end)
         if cmd in CMPS:
             self.emit("CMP", CMPS[cmd], i, end)
             return end
@@ -268,35 +290,6 @@ class _Lexer:
             j = k + 1
         return j
 
-    def sum(self, i: int, j: int) -> int:
-        """``\\sum_k``, ``\\sum_{k=1}^{C}``, ``∑_j``: one SUM token whose value is the index."""
-        t = self.text
-        k = self.skip(j)
-        if t[k:k + 1] != "_":
-            raise self.error("a sum needs its index below it, as in \\sum_k", i)
-        k = self.skip(k + 1)
-        if t[k:k + 1] == "{":
-            close = match_close(t, k)
-            raw, after = t[k + 1:close], close + 1
-        else:
-            m = SUM_INDEX.match(t, k)
-            raw, after = m.group() if m else "", m.end() if m else k
-        index = norm_script(raw).split("=")[0]
-        if index not in self.table.indices:
-            known = ", ".join(sorted(self.table.indices)) or "none"
-            raise self.error(f"unknown index {quote(index or raw)} in the sum (indices: {known})",
-                             k, "unknown-symbol")
-        k = self.skip(after)
-        if t[k:k + 1] == "^":  # the upper bound is the index's range: read past it
-            k = self.skip(k + 1)
-            if t[k:k + 1] == "{":
-                after = match_close(t, k) + 1
-            else:
-                m = SUM_BOUND.match(t, k)
-                after = m.end() if m else k
-        self.emit("SUM", index, i, after)
-        return after
-
     def caret(self, i: int) -> int:
         kind, _, after = superscript(self.text, i, self.n)
         if kind == "transpose":
@@ -346,13 +339,17 @@ class _Lexer:
                     self.emit("REALS", "R", i, i + 1)
                     return i + 1
                 if w == "sum" and nxt == "_":
-                    return self.sum(i, j)
+                    return read_sum(self, i, j)
+            if w in notation.WORD_READERS and (k := notation.WORD_READERS[w](self, i)) is not None:
+                return k
             if not DECORATED.match(t, j):  # what scan_name would read: the word alone
                 unit = NameUnit(i, j, w)
         if unit is None:
             unit = scan_name(t, i)
             if unit is None:
                 raise bad_char(t, i)
+        if self.cases and notation.case_word(self, unit):
+            return unit.end
         k = SKIP.match(t, unit.end).end()
         nxt = t[k:k + 1]
         call = nxt == "("

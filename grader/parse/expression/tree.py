@@ -118,10 +118,31 @@ class Indicator(_Base):
 
 @dataclass(frozen=True)
 class Sum(_Base):
-    """``\\sum_index body``; the bounds are the index's range and are not kept."""
+    """``\\sum_index body``: over the index's whole range, or from ``lo`` (1-based, as written)
+    to ``hi`` (a whole number or a size's canonical name) where the answer gives bounds."""
 
     index: str
     body: "Node"
+    lo: int | None = None
+    hi: int | str | None = None
+
+
+@dataclass(frozen=True)
+class Ones(_Base):
+    """``\\mathbf{1}``: the vector of ones, ``size`` long (a size's canonical name), or as long
+    as the product it stands in needs when ``size`` is empty."""
+
+    size: str = ""
+
+
+@dataclass(frozen=True)
+class Cases(_Base):
+    """``\\begin{cases} v_1 & c_1 \\\\ ... \\\\ v & \\text{otherwise} \\end{cases}``, entry by
+    entry: the first condition that holds picks its value (``conds`` are Indicators)."""
+
+    conds: tuple["Node", ...]
+    values: tuple["Node", ...]
+    default: "Node | None" = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +159,7 @@ class Shape(_Base):
 
 
 Node = Union[Num, Sym, Size, Neg, Add, Sub, Product, MatMul, Hadamard, Div, Pow, Transpose,
-             Call, Derivative, Indicator, Sum, Kronecker, Shape]
+             Call, Derivative, Indicator, Sum, Kronecker, Shape, Ones, Cases]
 
 
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -24,7 +24,7 @@ GREEK = {
     "Omega"}
 VARIANTS = {"varphi": "phi", "varepsilon": "epsilon", "vartheta": "theta", "varsigma": "sigma",
             "varrho": "rho", "varpi": "pi", "varkappa": "kappa", "ell": "l"}
-LATEX_WORDS = {"tanh", "exp", "log", "ln", "max", "min", "sin", "cos", "sinh", "cosh", "sgn",
+LATEX_WORDS = {"tanh", "exp", "log", "ln", "max", "min", "sin", "cos", "sinh", "cosh", "sgn", "sqrt",
                "argmax"}
 ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
            "widetilde": "tilde", "vec": "vec", "overrightarrow": "vec", "dot": "dot",

@@ -1,0 +1,35 @@
+r"""Functions an answer may apply that are not ops of the engine, each as numpy computes it on the
+2-D float arrays :mod:`grader.judge.symbolic.evaluate` works with: one table, a row per function.
+
+Element-wise: ``abs`` (``|z|``), ``sign``, ``sqrt``, ``cosh``, ``sinh``, ``sech``. Of a whole
+matrix: ``diag`` (a vector to its diagonal matrix, a square matrix to its diagonal, as
+``np.diag``), ``outer`` (``np.outer``: both arguments flattened), and numpy's sums (``sum``: every
+entry, 1×1; ``sum_rows``: ``axis=1``, a column; ``sum_cols``: ``axis=0``, a row).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _diag(x: np.ndarray) -> np.ndarray:
+    if 1 in x.shape:
+        return np.diag(x.ravel())
+    if x.shape[0] != x.shape[1]:
+        raise ValueError(f"diag of a {x.shape[0]}×{x.shape[1]} matrix: it must be a vector or square")
+    return np.diag(x).reshape(-1, 1)
+
+
+#: name -> (number of arguments, function of 2-D arrays)
+TABLE = {
+    "abs": (1, np.abs),
+    "sign": (1, np.sign),
+    "sqrt": (1, np.sqrt),
+    "cosh": (1, np.cosh),
+    "sinh": (1, np.sinh),
+    "sech": (1, lambda x: 1.0 / np.cosh(x)),
+    "diag": (1, _diag),
+    "outer": (2, lambda a, b: np.outer(a.ravel(), b.ravel())),
+    "sum": (1, lambda x: x.sum(keepdims=True)),
+    "sum_rows": (1, lambda x: x.sum(axis=1, keepdims=True)),
+    "sum_cols": (1, lambda x: x.sum(axis=0, keepdims=True)),
+}
