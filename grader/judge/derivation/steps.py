@@ -23,7 +23,7 @@ from grader.judge.derivation.layout import readable
 from grader.judge.derivation.named import named_tree
 from grader.judge.symbolic.closeness import close
 from grader.judge.symbolic.equivalence import free_indices
-from grader.judge.symbolic.evaluate import DomainError, ShapeError, evaluate, with_indices
+from grader.judge.symbolic.evaluate import DomainError, ShapeError, UnboundIndex, evaluate, with_indices
 from grader.parse.expression import tree as A
 from grader.parse.expression.parser import parse_expression
 
@@ -166,7 +166,7 @@ def _outcome(reading: Reading) -> tuple[str, str]:
                 if not close(np.broadcast_to(a, b.shape) if a.size == 1 else a,
                              np.broadcast_to(b, a.shape) if b.size == 1 else b):
                     return FAILS, "the two sides differ (checked on random instances of the network)"
-    except DomainError as e:
+    except (DomainError, UnboundIndex) as e:
         return NOT_READ, f"cannot be evaluated here: {e}"
     except ShapeError as e:
         return FAILS, f"a side cannot be evaluated: {e}"
@@ -181,7 +181,7 @@ def _not_a_claim(reading: Reading) -> str:
     the prose sets (``\\phi'(\\tilde{z}) = 0`` "when z < 0"), and for a count beside a
     matrix (OCR of "the number of elements in W = d^2 + d")."""
     sides = (reading.left, reading.right)
-    if all(isinstance(s, A.Sym) and not s.name.startswith(GRAD) for s in sides):
+    if all(isinstance(s, A.Sym) and not _is_gradient(s.name, reading) for s in sides):
         return "names one symbol by another: not checked"
     for side in sides:
         if isinstance(side, (A.Call, A.Derivative)) and isinstance(_argument(side), A.Sym) \
@@ -191,6 +191,13 @@ def _not_a_claim(reading: Reading) -> str:
         if any(isinstance(n, A.Size) for n in nodes) and not any(isinstance(n, A.Sym) for n in nodes):
             return "a count in the sizes beside a matrix: not checked"
     return ""
+
+
+def _is_gradient(name: str, reading) -> bool:
+    """A symbol standing for the loss's gradient of a quantity (``\\nabla_W L``, ``\\delta``): a
+    claim between two of these is checked (``\\nabla_W L = \\partial L/\\partial z`` is false)."""
+    bound = reading.scenario.quantities.get(name, "") if reading.scenario is not None else ""
+    return name.startswith((GRAD, "grad ")) or bound.startswith("grad ")
 
 
 def _argument(node):

@@ -182,7 +182,7 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
         if question.entries.startswith("negative"):
             symbols["__entries__"] = ev.values[question.entries.split()[1]]
         env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
-                  ev.grads.get(graph.output), ev.values.get(graph.output))
+                  ev.grads.get(graph.output), ev.values.get(graph.output), batch=batch)
         key = _key_value(assignment, question, inst)
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
     variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())

@@ -14,7 +14,7 @@ Never transposes silently: a shape mismatch is reported (:class:`ShapeError`) so
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -53,6 +53,12 @@ class ShapeError(ValueError):
         self.pos = pos
 
 
+class UnboundIndex(ShapeError):
+    """A sum whose index nothing in its body carries, and no bounds: its range is unknown."""
+
+    pass
+
+
 class DomainError(ShapeError):
     """A function applied where it has no value in this instance (J' away from the output)."""
 
@@ -68,6 +74,7 @@ class Env:
     relu_grad_at_zero: float = 0.0
     cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
     cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
+    batch: int = 1  # the examples of this instance: a column added to an n×batch matrix is a bias
 
 
 def _shape(a) -> str:
@@ -85,9 +92,11 @@ def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
     return grad
 
 
-def _elementwise(left, right, op, pos, what):
+def _elementwise(left, right, op, pos, what, batch: int = 1):
     if left.shape == right.shape or left.shape == (1, 1) or right.shape == (1, 1):
         return op(left, right)
+    if batch > 1 and {left.shape, right.shape} == {(left.shape[0], 1), (left.shape[0], batch)}:
+        return op(left, right)  # Z = W A + b: a bias column added to every example of the batch
     raise ShapeError(f"cannot {what} a {_shape(left)} and a {_shape(right)} matrix", pos)
 
 
@@ -137,7 +146,7 @@ def _range_of(index: str, body, env: Env) -> int:
             if len(node.index) == 2:
                 return value.shape[where]
             return value.shape[0] if value.shape[1] == 1 else value.shape[1] if value.shape[0] == 1 else value.shape[0]
-    raise ShapeError(f"the sum over {index} has nothing indexed by {index}", getattr(body, "pos", 0))
+    raise UnboundIndex(f"the sum over {index} has nothing indexed by {index}", getattr(body, "pos", 0))
 
 
 MAX_WORK = 20_000  # node evaluations of one answer on one instance (a sum's body counts once per term)
@@ -178,7 +187,7 @@ def evaluate(node, env: Env) -> np.ndarray:
 
 def with_indices(env: Env, indices: dict) -> Env:
     """``env`` with other index values (what ``dataclasses.replace`` does, at a third of its cost)."""
-    return Env(env.symbols, env.sizes, indices, env.act, env.relu_grad_at_zero, env.cost_grad, env.cost_at)
+    return replace(env, indices=indices)
 
 
 def _num(node, env):
@@ -202,7 +211,7 @@ def _neg(node, env):
 
 def _binary(op, what):
     def handler(node, env):
-        return _elementwise(*_operands(node, env, False), op, node.pos, what)
+        return _elementwise(*_operands(node, env, False), op, node.pos, what, env.batch)
     return handler
 
 
