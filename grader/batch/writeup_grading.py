@@ -12,6 +12,7 @@ from pathlib import Path
 from grader.errors import SubmissionError
 from grader.io.answer_files import Submission
 from grader.io.writeups.reader import FORMATS, read_writeup
+from grader.judge.compare import flagged
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.writeup import JudgedWriteup, judge_writeup
 from grader.results import REVIEW, UNREADABLE, WRONG, QuestionResult, StudentResult, Verdict
@@ -39,7 +40,7 @@ def grade_writeup(path: Path, folder: Path, catalog, *, identity=None, preset: d
         return result
     # an answering line the grammar cannot read is never wrong: a TA reads it (the review sheet)
     questions = tuple(_for_review(q, sub) if q.verdict.outcome == UNREADABLE and q.question in sub.answers
-                      else _shown(q, judged) for q in result.questions)
+                      else _shown(_numbers_flagged(q, judged), judged) for q in result.questions)
     unread = tuple((q.question, f"line {sub.line_of(q.question)}: {sub.answers[q.question]}") for q in questions
                    if q.verdict.outcome == REVIEW and q.question in sub.answers)
     return replace(result, questions=questions, notes=notes + result.notes,
@@ -58,6 +59,15 @@ def _shown(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
                f"({wrong.left.text} = {wrong.right.text}: {wrong.reason})", flags=wrong.flags))
 
 
+def _numbers_flagged(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
+    """A wrong answer whose numbers are right for another part of the exercise says which
+    mistake that is (seed 004: the batch's numbers where one example is asked)."""
+    flags = judged.number_flags.get(q.question, ())
+    if q.verdict.outcome != WRONG or not flags or set(flags) <= set(q.verdict.flags):
+        return q
+    return replace(q, verdict=flagged(q.verdict, tuple(dict.fromkeys(q.verdict.flags + flags))))
+
+
 def _for_review(q: QuestionResult, sub: Submission) -> QuestionResult:
     why = q.verdict.error.describe(caret=False) if q.verdict.error is not None else q.verdict.feedback
     return replace(q, points=0.0, verdict=Verdict(REVIEW, f"line {sub.line_of(q.question)} could not be read "
@@ -72,7 +82,7 @@ def writeup_submission(writeup, catalog, *, stopped=()) -> tuple[Submission, Jud
     answers, lines = {}, {}
     if writeup.assignment in catalog.known_ids():
         assignment = catalog.for_student(catalog.assignment(writeup.assignment), writeup.student)
-        judged = judge_writeup(writeup, assignment, stopped=stopped)
+        judged = judge_writeup(writeup, assignment, stopped=stopped, key=catalog.key(assignment))
         for qid, term in judged.answers.items():
             answers[qid] = readable(term.text)
             lines[("answers", qid)] = term.line
