@@ -37,9 +37,13 @@ class JudgedWriteup:
     shows: frozenset = frozenset()  # questions whose result the write-up states as a goal ("Show that")
     number_flags: dict = field(default_factory=dict)  # question → flags its numbers carry (numbers.py)
 
+    def answering_chain(self, question: str) -> JudgedChain | None:
+        """The chain whose last term answers ``question`` (None: no chain does)."""
+        return next((c for c in self.chains if c.question == question and c.counts), None)
+
     def first_wrong(self, question: str) -> StepResult | None:
         """The first step that does not hold in the chain answering ``question``."""
-        chain = next((c for c in self.chains if c.question == question and c.counts), None)
+        chain = self.answering_chain(question)
         return chain.first_wrong if chain is not None else None
 
     @property
