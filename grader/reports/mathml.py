@@ -48,6 +48,9 @@ def formula_html(latex: str, *, display: bool = False) -> str:
         return None
     if clean is None:
         return None
+    if display:  # set as display maths, but left in its line (not centred on a row of its own)
+        clean.set("display", "inline")
+        clean.set("displaystyle", "true")
     clean.set("xmlns", MATHML)
     return ET.tostring(clean, encoding="unicode")
 
@@ -58,14 +61,19 @@ def _rebuilt(node: ET.Element) -> ET.Element | None:
     if tag not in ELEMENTS:
         return None
     out = ET.Element(tag, {k: v for k, v in node.attrib.items() if k in ATTRIBUTES and _SAFE_VALUE.match(v)})
-    out.text = shown(node.text) if node.text else None
+    out.text = _text(node.text)
     for child in node:
         kept = _rebuilt(child)
         if kept is None:
             return None
-        kept.tail = shown(child.tail) if child.tail else None
+        kept.tail = _text(child.tail)
         out.append(kept)
     return out
+
+
+def _text(text: str | None) -> str | None:
+    """A text node, its hidden characters made visible (the converter's own no-break spaces kept)."""
+    return shown(text.replace("\xa0", " ")).replace(" ", "\xa0") if text else None
 
 
 def line_html(text: str) -> str:

@@ -54,6 +54,6 @@ def test_what_is_not_converted_is_shown_as_escaped_source(latex):
 
 def test_a_line_keeps_its_prose_escaped_and_the_source_as_a_tooltip():
     out = line_html(r"so $a < b$ and \[x = 1\] <i>ok</i>")
-    assert out.count("<math") == 2 and 'display="block"' in out
+    assert out.count("<math") == 2 and 'displaystyle="true"' in out
     assert 'title="$a &lt; b$"' in out and 'title="\\[x = 1\\]"' in out
     assert out.endswith(" &lt;i&gt;ok&lt;/i&gt;") and out.startswith("so ")
