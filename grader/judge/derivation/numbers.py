@@ -80,8 +80,11 @@ def exercise_of(question_id: str) -> str:
     return str(int(m.group())) if m else ""
 
 
-def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance = Tolerance()) -> tuple[NumberAnswer, ...]:
-    """The numeric questions ``chain`` answers (see the module doc), exact ones first."""
+def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance = Tolerance(),
+                  by_value: bool = True) -> tuple[NumberAnswer, ...]:
+    """The numeric questions ``chain`` answers (see the module doc), exact ones first.
+    ``by_value`` False: every question whose shape the numbers have, none exact (what
+    ``grade check`` may say without being an oracle: shapes are on the public sheet)."""
     if chain.kind in (GOAL, DEFINITION) or len(chain.terms) < 2:
         return ()
     scenarios = [s for s in naming_scenarios(assignment)
@@ -101,7 +104,7 @@ def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance =
     fitting = {}  # question → how far off (relative), for the parts whose shape the numbers have
     for q in asking:
         verdict = compare_matrix(value, key[q.id], tol=tol)
-        if verdict.outcome == CORRECT:
+        if verdict.outcome == CORRECT and by_value:
             fitting[q] = _off(value.values, key[q.id].value)
         elif verdict.outcome != SHAPE:
             fitting[q] = float("inf")
