@@ -41,9 +41,10 @@ def line_notes(judged: JudgedWriteup) -> dict[int, list[Note]]:
             elif step.after_wrong:
                 said += " (after a wrong step)"
             notes.setdefault(step.right.line, []).append(Note(step.status, said))
-        if chain.question is not None and chain.counts:
-            term = judged.answers[chain.question]
-            notes.setdefault(term.line, []).append(Note("answer", f"answers {chain.question}: {term.text}"))
+        # every question its last term answers (numbers may answer two parts of an exercise)
+        for qid, term in judged.answers.items():
+            if any(term is t for t in chain.chain.terms):
+                notes.setdefault(term.line, []).append(Note("answer", f"answers {qid}: {term.text}"))
     for n in judged.writeup.not_read:
         notes.setdefault(n.line, []).append(Note(NOT_READ, n.reason))
     return notes

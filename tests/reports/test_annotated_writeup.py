@@ -78,3 +78,13 @@ def test_chromium_renders_the_formulas_as_mathml(tmp_path):
     _chromium([f"--screenshot={shot}", "--window-size=1200,1900", page.resolve().as_uri()], tmp_path)
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_numbers_note_every_question_they_answer():
+    """Seed 004's updated w^{[3]} (line 157) answers both parts of Exercise 3: both are noted."""
+    from grader.batch.writeup_grading import grade_writeup
+
+    folder = ROOT / "submissions"
+    result = grade_writeup(folder / "writeups" / "seed004_mlp-numeric.md", folder, Catalog(root=ROOT))
+    answers = sorted(n.text.split(":")[0] for n in line_notes(result.writeup)[157] if n.status == "answer")
+    assert answers == ["answers ex3a.W3_new", "answers ex3a.b3_new", "answers ex3b.W3_new", "answers ex3b.b3_new"]
