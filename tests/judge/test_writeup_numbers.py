@@ -70,3 +70,15 @@ def test_exercise_of(qid, number):
 ])
 def test_the_exercise_a_chain_sits_in(text, exercises):
     assert [c.exercise for c in writeup_from_text(HEAD + text, file="w.md").chains] == exercises
+
+
+@pytest.mark.parametrize("numbers", [r"\begin{bmatrix} 1e999999 \\ 0 \\ 0 \end{bmatrix}",
+                                     r"\begin{bmatrix} nan \\ inf \\ 0 \end{bmatrix}",
+                                     r"\begin{bmatrix} 0.1 & \\ 0.2 \end{bmatrix}",
+                                     "[" + " ".join(["9" * 400] * 3) + "]^T"])
+def test_numbers_the_answer_reader_refuses_answer_nothing(numeric, numbers):
+    assignment, key = numeric
+    judged = judge_writeup(writeup_from_text(HEAD + f"# Exercise 1\n$$x^{{[1]}} = {numbers}$$", file="w.md"),
+                           assignment, key=key)
+    assert judged.answers == {}  # the line is not read as numbers: no question is answered by it
+    assert [c.question for c in judged.chains] == [None]

@@ -82,7 +82,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
-    checkpoint(None)
+    checkpoint(FILE)  # the numbers a write-up states are its work too: on the file's clock
     if key is not None:  # numbers stated for numeric questions (x^{[1]} = \begin{bmatrix}…)
         found = [(n, chain_numbers(c.chain, assignment, key)) for n, c in enumerate(judged) if c.question is None]
         for n, got in found:
@@ -92,6 +92,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
             answers[qid] = n
             if flags:
                 number_flags[qid] = flags
+    checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
     return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
                          frozenset(shows), number_flags)
