@@ -8,6 +8,8 @@
    write-up (:func:`grader.batch.writeup_grading.grade_writeup`: read, every step checked,
    answers graded): the first call (answer keys and instances built) and the best of
    ``--repeat`` later calls (keys built once per run, as in a class run).
+   Then seed 004 as written (mlp-numeric: numbers matched to the questions they answer), and
+   the annotated HTML of the three pages (every formula converted to MathML afresh).
 2. *A class*: ``--students`` write-ups in a fresh folder, each a random mix of right and wrong
    chains of the corpus, 1-3 chains per question, plus a line of its own (so no two files are
    the same text), graded by :func:`grader.batch.orchestrator.grade_folder` with ``--jobs``
@@ -107,6 +109,32 @@ def main() -> None:
             print(f"one write-up, {label}: {len(text.split(chr(10)))} lines, {len(text)} characters, "
                   f"{len(result.writeup.chains)} chains, {steps} steps: first call {first:.2f} s (keys built), "
                   f"then never-seen text best {min(times):.3f} s (median {sorted(times)[len(times) // 2]:.3f} s)")
+        # seed 004 as written (mlp-numeric): its numbers matched to the questions they answer
+        seed4 = SEEDS / "seed004_mlp-numeric.md"
+        t0 = time.perf_counter()
+        result = grade_writeup(seed4, SEEDS, catalog)
+        first = time.perf_counter() - t0
+        times = []
+        for _ in range(args.repeat):
+            forget()
+            t0 = time.perf_counter()
+            grade_writeup(seed4, SEEDS, catalog)
+            times.append(time.perf_counter() - t0)
+        print(f"seed 004 (numbers): {len(result.writeup.answers)} questions answered: first call {first:.2f} s "
+              f"(keys built), then best {min(times):.3f} s (median {sorted(times)[len(times) // 2]:.3f} s)")
+        # the annotated HTML of the 3-page write-up, every formula converted to MathML afresh
+        from grader.reports.annotated_writeup import writeup_html
+        from grader.reports.mathml import formula_html
+
+        three = grade_writeup(folder / "3_pages" / "bench.md", folder / "3_pages", catalog).writeup
+        times = []
+        for _ in range(args.repeat):
+            formula_html.cache_clear()
+            t0 = time.perf_counter()
+            page = writeup_html(three)
+            times.append(time.perf_counter() - t0)
+        print(f"annotated HTML of the 3 pages: {page.count('<math ')} formulas as MathML, best {min(times):.3f} s "
+              f"(median {sorted(times)[len(times) // 2]:.3f} s)")
         rng = random.Random(20)
         cls = folder / "class"
         cls.mkdir()

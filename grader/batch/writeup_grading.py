@@ -12,7 +12,9 @@ from pathlib import Path
 from grader.errors import SubmissionError
 from grader.io.answer_files import Submission
 from grader.io.writeups.reader import FORMATS, read_writeup
+from grader.judge.compare import flagged
 from grader.judge.derivation.layout import readable
+from grader.judge.derivation.steps import FAILS, HOLDS
 from grader.judge.derivation.writeup import JudgedWriteup, judge_writeup
 from grader.results import REVIEW, UNREADABLE, WRONG, QuestionResult, StudentResult, Verdict
 
@@ -37,25 +39,45 @@ def grade_writeup(path: Path, folder: Path, catalog, *, identity=None, preset: d
     result = grade_submission(sub, catalog, preset=preset)
     if judged is None:
         return result
+    rubric = catalog.rubric(catalog.assignment(writeup.assignment))
     # an answering line the grammar cannot read is never wrong: a TA reads it (the review sheet)
     questions = tuple(_for_review(q, sub) if q.verdict.outcome == UNREADABLE and q.question in sub.answers
-                      else _shown(q, judged) for q in result.questions)
+                      else _shown(_numbers_flagged(q, judged), judged, rubric) for q in result.questions)
     unread = tuple((q.question, f"line {sub.line_of(q.question)}: {sub.answers[q.question]}") for q in questions
                    if q.verdict.outcome == REVIEW and q.question in sub.answers)
     return replace(result, questions=questions, notes=notes + result.notes,
                    review_text=result.review_text + unread, writeup=judged)
 
 
-def _shown(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
+def _shown(q: QuestionResult, judged: JudgedWriteup, rubric) -> QuestionResult:
     """A "show that" question (the write-up states the result to reach) is graded on the chain:
-    reaching the result is not enough when a step of the chain does not hold (partial credit
-    per step waits for a rubric that says how much)."""
-    wrong = judged.first_wrong(q.question) if q.question in judged.shows else None
-    if wrong is None or q.points < q.max_points:
+    reaching the result is not enough when a step of the chain does not hold. The rubric's
+    ``show_that: {per_step: true}`` gives the share of the chain's read steps that hold (an
+    answer that earns more on its own keeps its points); by default, all or nothing."""
+    chain = judged.answering_chain(q.question) if q.question in judged.shows else None
+    wrong = chain.first_wrong if chain is not None else None
+    if wrong is None:
         return q
-    return replace(q, points=0.0, verdict=Verdict(
-        WRONG, f"the chain reaches the result to show, but the step at line {wrong.right.line} does not hold "
-               f"({wrong.left.text} = {wrong.right.text}: {wrong.reason})", flags=wrong.flags))
+    holds = sum(s.status == HOLDS for s in chain.steps)
+    fails = sum(s.status == FAILS for s in chain.steps)
+    points = round(q.max_points * rubric[q.question].show_that_share(holds, fails), 6)
+    reached = q.points >= q.max_points
+    if not reached and points <= q.points:
+        return q
+    said = ("the chain reaches the result to show, but " if reached else "the chain does not reach the result to show: ") + \
+        f"the step at line {wrong.right.line} does not hold ({wrong.left.text} = {wrong.right.text}: {wrong.reason})"
+    if points > 0:
+        said += f"; {holds} of {holds + fails} steps hold"
+    return replace(q, points=points, verdict=Verdict(WRONG, said, flags=wrong.flags))
+
+
+def _numbers_flagged(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
+    """A wrong answer whose numbers are right for another part of the exercise says which
+    mistake that is (seed 004: the batch's numbers where one example is asked)."""
+    flags = judged.number_flags.get(q.question, ())
+    if q.verdict.outcome != WRONG or not flags or set(flags) <= set(q.verdict.flags):
+        return q
+    return replace(q, verdict=flagged(q.verdict, tuple(dict.fromkeys(q.verdict.flags + flags))))
 
 
 def _for_review(q: QuestionResult, sub: Submission) -> QuestionResult:
@@ -72,7 +94,7 @@ def writeup_submission(writeup, catalog, *, stopped=()) -> tuple[Submission, Jud
     answers, lines = {}, {}
     if writeup.assignment in catalog.known_ids():
         assignment = catalog.for_student(catalog.assignment(writeup.assignment), writeup.student)
-        judged = judge_writeup(writeup, assignment, stopped=stopped)
+        judged = judge_writeup(writeup, assignment, stopped=stopped, key=catalog.key(assignment))
         for qid, term in judged.answers.items():
             answers[qid] = readable(term.text)
             lines[("answers", qid)] = term.line

@@ -6,6 +6,8 @@
       "ex*.z*": {points: 0.5}          # glob patterns are allowed ...
       ex1b.class: {points: 2}          # ... and later entries override earlier ones
     reveal_solution: true              # feedback files show the worked step of a lost answer (default false)
+    # a "show that" answered by a write-up's chain: a share for the steps that hold (default: all or nothing)
+    #   questions: {task1.delta_L: {show_that: {per_step: true}}}
 
 Every key must match at least one question of the assignment; anything else is a
 :class:`ConfigError` naming the rubric file and the key.
@@ -31,6 +33,18 @@ class QuestionRubric:
     follow_through: float = 0.5  # share for an answer right given the student's own earlier answers
     flag_credit: tuple[tuple[str, float], ...] = ()  # (misconception id, share it still earns)
     flag_feedback: tuple[tuple[str, str], ...] = ()  # (misconception id, feedback replacing the catalogue's)
+    show_that_per_step: bool = False  # a "show that" chain with a wrong step earns the share of its steps that hold
+
+    def show_that_share(self, holds: int, fails: int) -> float:
+        """The share a "show that" chain earns with ``holds`` steps that hold and ``fails`` that
+        do not (read steps only): all or nothing unless the rubric sets ``per_step``.
+
+        >>> QuestionRubric().show_that_share(3, 1), QuestionRubric(show_that_per_step=True).show_that_share(3, 1)
+        (0.0, 0.75)
+        """
+        if fails == 0:
+            return 1.0
+        return holds / (holds + fails) if self.show_that_per_step else 0.0
 
     def credit_for(self, flags: tuple[str, ...]) -> float:
         shares = dict(self.flag_credit)
@@ -68,6 +82,9 @@ def _apply(base: QuestionRubric, settings: dict, own: tuple = ()) -> QuestionRub
         credit = dict(out.flag_credit) | {f: float(v["credit"]) for f, v in settings["flags"].items() if "credit" in v}
         text = dict(out.flag_feedback) | {f: v["feedback"] for f, v in settings["flags"].items() if "feedback" in v}
         out = replace(out, flag_credit=tuple(sorted(credit.items())), flag_feedback=tuple(sorted(text.items())))
+    if "show_that" in settings:  # YAML gives text, JSON a bool
+        per_step = str(settings["show_that"].get("per_step", out.show_that_per_step)).lower() == "true"
+        out = replace(out, show_that_per_step=per_step)
     if "tolerance" in settings:
         t = settings["tolerance"]
         out = replace(out, tolerance=Tolerance(

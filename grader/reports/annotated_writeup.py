@@ -2,7 +2,8 @@
 the student wrote it, each step on it marked holds / does not hold / not read (with the
 reason), the diagnosis beside the first wrong step of each chain, and which question a line
 answers. Everything the student wrote is shown escaped (:func:`grader.shown_text.shown`, then
-HTML- or Markdown-escaped); nothing of it is rendered as markup."""
+HTML- or Markdown-escaped); nothing of it is rendered as markup but its formulas, as MathML
+rebuilt from an allow-list (:mod:`grader.reports.mathml`)."""
 from __future__ import annotations
 
 import html
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ
 from grader.judge.derivation.writeup import JudgedWriteup
+from grader.reports.mathml import line_html
 from grader.shown_text import shown
 
 #: status → (mark, CSS class)
@@ -39,16 +41,18 @@ def line_notes(judged: JudgedWriteup) -> dict[int, list[Note]]:
             elif step.after_wrong:
                 said += " (after a wrong step)"
             notes.setdefault(step.right.line, []).append(Note(step.status, said))
-        if chain.question is not None and chain.counts:
-            term = judged.answers[chain.question]
-            notes.setdefault(term.line, []).append(Note("answer", f"answers {chain.question}: {term.text}"))
+        # every question its last term answers (numbers may answer two parts of an exercise)
+        for qid, term in judged.answers.items():
+            if any(term is t for t in chain.chain.terms):
+                notes.setdefault(term.line, []).append(Note("answer", f"answers {qid}: {term.text}"))
     for n in judged.writeup.not_read:
         notes.setdefault(n.line, []).append(Note(NOT_READ, n.reason))
     return notes
 
 
 def writeup_html(judged: JudgedWriteup) -> str:
-    """The annotated write-up as an HTML table (lines without math are shown plain)."""
+    """The annotated write-up as an HTML table, each line with its formulas rendered as MathML
+    (:func:`grader.reports.mathml.line_html`: escaped source where a formula is not converted)."""
     notes = line_notes(judged)
     rows = []
     for number, text in enumerate(judged.writeup.lines, start=1):
@@ -56,7 +60,7 @@ def writeup_html(judged: JudgedWriteup) -> str:
             continue
         marks = "".join(f'<div class="{MARKS.get(n.status, ("", "answer"))[1]}">'
                         f'{html.escape(MARKS.get(n.status, ("→",))[0])} {_h(n.text)}</div>' for n in notes.get(number, ()))
-        rows.append(f'<tr><td class="num">{number}</td><td><code>{_h(text)}</code></td><td>{marks}</td></tr>')
+        rows.append(f'<tr><td class="num">{number}</td><td>{line_html(text)}</td><td>{marks}</td></tr>')
     return ('<table class="writeup"><thead><tr><th class="num">line</th><th>write-up</th><th>steps</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 

@@ -39,3 +39,17 @@ def test_seed_writeup_and_answer_file_together():
                  str(ROOT / "submissions" / "s1001_all_correct.yaml"))
     assert result.exit_code == 0
     assert any(":50: q1c.xbar: answered by" in line for line in result.output.splitlines())
+
+
+def test_numbers_are_listed_for_every_part_their_shape_fits_never_by_value():
+    """Seed 004: which part the numbers are right for is a verdict, so check lists every part of
+    the exercise whose shape they have (x_new's x^{[1]} at line 68 as well as the training one's)."""
+    seed = ROOT / "submissions" / "writeups" / "seed004_mlp-numeric.md"
+    result = run(str(seed))
+    assert result.exit_code == 0
+    lines = [line.split(": answered by")[0] for line in result.output.splitlines() if ": answered by" in line]
+    for line in (34, 68):
+        assert f"{seed}:{line}: ex1a.x1 or ex1b.x1 (the part its numbers are for)" in lines
+    assert f"{seed}:143: ex3b.x3 (the part its numbers are for)" in lines  # one column per example: (b)'s shape
+    assert f"{seed}:157: ex3a.W3_new or ex3b.W3_new (the part its numbers are for)" in lines
+    assert not any("holds" in line or "wrong" in line or "correct" in line for line in result.output.splitlines())

@@ -34,6 +34,26 @@ GRADED = {
         "q1c.ybar": (32, CORRECT, ()), "q1c.W2bar": (34, CORRECT, ()), "q1c.z2bar": (36, CORRECT, ()),
         "q1c.hbar": (38, CORRECT, ()), "q1c.z1bar": (43, CORRECT, ()), "q1c.W1bar": (48, CORRECT, ()),
         "q1c.xbar": (50, WRONG, ("missing-skip-path",)), "q2b.dz": (107, CORRECT, ())},
+    # numbers out of bmatrix blocks; "1.", "2.", "3." pick the exercise, the numbers its part
+    "seed004_mlp-numeric.md": {
+        **{f"ex1a.{q}": (line, CORRECT, ()) for q, line in {
+            "z1": 32, "x1": 34, "z2": 38, "x2": 38, "delta2": 56, "delta1": 56, "dW2": 58, "db2": 58, "dW1": 60,
+            "db1": 60, "W2_new": 62, "b2_new": 62, "W1_new": 64, "b1_new": 64}.items()},
+        **{f"ex1b.{q}": (line, CORRECT, ()) for q, line in {"z1": 68, "x1": 68, "z2": 70, "x2": 70}.items()},
+        # Exercise 2: the student did the batch (b) only; its numbers are also its (a), one example
+        **{f"ex2b.{q}": (line, CORRECT, ()) for q, line in {
+            "z1": 94, "x1": 94, "z2": 96, "x2": 96, "z3": 98, "x3": 98, "delta3": 106, "delta2": 106,
+            "delta1": 106, "dW3": 110, "db3": 110, "dW2": 112, "db2": 112, "dW1": 114, "db1": 114,
+            "W3_new": 118, "b3_new": 118, "W2_new": 120, "b2_new": 120, "W1_new": 123, "b1_new": 123}.items()},
+        **{f"ex2a.{q}": (line, WRONG, ("whole-batch-vs-single",)) for q, line in {
+            "dW3": 110, "db3": 110, "dW2": 112, "db2": 112, "dW1": 114, "db1": 114,
+            "W3_new": 118, "b3_new": 118, "W2_new": 120, "b2_new": 120, "W1_new": 123, "b1_new": 123}.items()},
+        # Exercise 3: the batch's numbers where (a) asks one example, and 2×2 hidden deltas
+        **{f"ex3b.{q}": (line, CORRECT, ()) for q, line in {
+            "x3": 143, "delta3": 147, "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
+        **{f"ex3a.{q}": (line, WRONG, ("whole-batch-vs-single",)) for q, line in {
+            "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
+        "ex3a.delta2": (147, SHAPE, ()), "ex3a.delta1": (147, SHAPE, ())},
 }
 
 WAITING = {
@@ -44,8 +64,10 @@ WAITING = {
                "(the step from d/dz max(0, z), issue 17, diagnosis issue 18); delta^{[L]} g^{[L-1]}(Z^{[L-1]}) "
                "lacking the transpose (w^{[L-1]}, per-layer g: issue 17)",
     "seed003": "Q2's quotient-rule chain from \\partial y_k/\\partial z_k' (issue 17); its readable steps hold",
-    "seed004": "numbers out of bmatrix blocks: the numeric questions have no names a write-up line can give "
-               "(x^{[1]}, \\delta^{[2]}, w^{[2]} after the update) until the assignment declares them",
+    "seed004": "its steps are not checked (its numbers are graded as answers): mlp-numeric has no expression "
+               "question to give instances, and a step's numbers need the scenario's own values; the flag for "
+               "Exercise 3's batch numbers comes from the write-up's numbers matching part (b), not from a "
+               "misconception run (keys/misconception_runs has no 'batch where one example is asked' run: issue 18)",
 }
 
 

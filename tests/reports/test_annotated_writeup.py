@@ -53,3 +53,38 @@ def test_writeup_html_rows_only_for_lines_with_text(graded):
     r = next(iter(graded.students))
     html = writeup_html(r.writeup)
     assert html.count("<tr>") == 1 + 5  # the header and the five lines
+
+
+def test_chromium_renders_the_formulas_as_mathml(tmp_path):
+    """Seed 000's annotated lines in headless Chromium: every formula we converted is a MathML
+    element of the page's DOM (no script runs: there is none), and the page screenshots."""
+    from tests.reports.test_html_report import CHROMIUM, _chromium
+    from grader.batch.writeup_grading import grade_writeup
+    from grader.reports.html import CSS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: apt-get install chromium")
+    folder = ROOT / "submissions"
+    result = grade_writeup(folder / "writeups" / "seed000_softmax-ce.md", folder, Catalog(root=ROOT))
+    table = writeup_html(result.writeup)
+    page = tmp_path / "writeup.html"
+    page.write_text(f"<!doctype html><html><head><meta charset=\"utf-8\"><style>{CSS}</style></head>"
+                    f"<body>{table}</body></html>", encoding="utf-8")
+    dom = _chromium(["--dump-dom", page.resolve().as_uri()], tmp_path).stdout
+    converted = table.count("<math ")
+    assert converted >= 15  # seed 000's display lines, but those the converter cannot read
+    assert dom.count("<math ") == converted and dom.count("<mfrac") == table.count("<mfrac") > 0
+    shot = tmp_path / "writeup.png"
+    _chromium([f"--screenshot={shot}", "--window-size=1200,1900", page.resolve().as_uri()], tmp_path)
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_numbers_note_every_question_they_answer():
+    """Seed 004's updated w^{[3]} (line 157) answers both parts of Exercise 3: both are noted."""
+    from grader.batch.writeup_grading import grade_writeup
+
+    folder = ROOT / "submissions"
+    result = grade_writeup(folder / "writeups" / "seed004_mlp-numeric.md", folder, Catalog(root=ROOT))
+    answers = sorted(n.text.split(":")[0] for n in line_notes(result.writeup)[157] if n.status == "answer")
+    assert answers == ["answers ex3a.W3_new", "answers ex3a.b3_new", "answers ex3b.W3_new", "answers ex3b.b3_new"]

@@ -39,7 +39,7 @@ UNCHECKED = {"<": "an inequality", ">": "an inequality", "\\neq": "an inequality
              "\\subset": "a set relation", "\\subseteq": "a set relation", "\\mapsto": "a map", "\\to": "a map"}
 # a statement's own label, in front of it: "a)", "(ii)", "(2a)", "Q1)"
 _LEADING_LABEL = re.compile(r"^\s*(?:(?:\((?:[ivx]{1,4}|[a-h]|\d{1,2}[a-h]?)\)|(?:Q\d{1,2}\)\s*)?[a-h]\)|Q\d{1,2}\)|\d\.)\s*)+")
-_PROSE = re.compile(r"^\s*\\(?:text|mathrm|textbf|mbox)\{[^{}]*\}\s*|\s*\\(?:text|mbox)\{[^{}]*\}\s*$"
+_PROSE = re.compile(r"^\s*\\(?:text|mathrm|textbf|mbox)\{[^{}]*\}\s*(?![\s(])|\s*\\(?:text|mbox)\{[^{}]*\}\s*$"
                     r"|^\s*\(\s*\\text\{[^{}]*\}\s*\)\s*$|^\s*\(\d+(?:\.\d+)?[a-z]?\)\s*$")
 _EDGE_PUNCT = ",.;:"
 _LET = re.compile(r"\\text\{\s*(?:let|define|denote)\b", re.I)
@@ -56,6 +56,7 @@ class Splitter:
     pending: Term | None = None  # a lone term a following ``= …`` may continue
     label: str | None = None
     heading: str = ""
+    exercise: str = ""  # the exercise number of the section being read (see math_blocks.marks)
     kind: str = ""  # what the chains being read are (model.GOAL inside a "show that")
     _row_kind: str = ""
 
@@ -109,7 +110,8 @@ class Splitter:
         if any(t is None for t in terms):
             self._skip(work, start, end, "a relation with nothing on one side")
             return
-        chain = Chain(tuple(terms), tuple(relations), self.label, self.heading, self._row_kind)
+        chain = Chain(tuple(terms), tuple(relations), self.label, self.heading, self._row_kind,
+                      self.exercise)
         self.label = None
         self.chains.append(chain)
         self.pending = chain.terms[-1]
@@ -202,6 +204,8 @@ def _statements(work: str, start: int, end: int) -> list[tuple[int, int]]:
                 close = work.find("}", stop, end)
                 if close < 0 or "=" in work[stop:close]:
                     continue
+                if re.fullmatch(r"\{[A-Za-z]+", work[stop:close]) and work[close + 1:end].lstrip().startswith("("):
+                    continue  # a function's name, \text{softmax}(z), not prose
                 stop = close + 1
             cuts.append((at, stop))
     return _spans(start, end, cuts)

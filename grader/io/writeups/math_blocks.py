@@ -22,6 +22,10 @@ _OPENER = re.compile(r"(?<!\\)\$\$|\\\[|\\begin\{(" + _DISPLAY_ENVS + r")\}|(?<!
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _HEADING = re.compile(r"^(?:#{1,6}[ \t]+(?P<md>.+?)[ \t#]*|\\(?:sub)*section\*?\{(?P<tex>[^{}\n]*)\}.*|"
                       r"(?:-[ \t]+)?\*\*(?P<bold>[^*\n]+)\*\*.*)$", re.M)
+# the number a heading gives its exercise ("Exercise 3", "Ex. 2", "Problem 1 (b)", "Task 2")
+_EXERCISE = re.compile(r"\b(?:exercise|ex|problem|question|task|q)\.?[ \t]*(?P<n>\d{1,2})", re.I)
+# a top-level numbered item ("3. Repeat the exact same exercise"): an exercise while no heading has come
+_ITEM = re.compile(r"^(?P<n>\d{1,2})\.[ \t]+\S", re.M)
 _ANSWER_COMMENT = re.compile(r"(?:^|(?<=[^\\]))(?:%|<!--)[ \t]*answer[ \t]*:[ \t]*(?P<id>[A-Za-z0-9_.\-]+)", re.M | re.I)
 
 
@@ -99,13 +103,25 @@ def _find_closer(text: str, closer: str, start: int, limit: int) -> int:
 
 
 def marks(text: str) -> list[Mark]:
-    r"""Headings (Markdown ``#``, ``**bold**`` lines, ``\section``) and ``answer: id`` comments
-    (``% answer: id``, ``<!-- answer: id -->``), in order.
+    r"""Headings (Markdown ``#``, ``**bold**`` lines, ``\section``), top-level numbered items
+    (``item``: their number) and ``answer: id`` comments (``% answer: id``,
+    ``<!-- answer: id -->``), in order.
 
-    >>> [(m.kind, m.text) for m in marks("# Task 1\n% answer: task1.delta_L\n$$x=1$$")]
-    [('heading', 'Task 1'), ('label', 'task1.delta_L')]
+    >>> [(m.kind, m.text) for m in marks("# Task 1\n% answer: task1.delta_L\n$$x=1$$\n2. Next")]
+    [('heading', 'Task 1'), ('label', 'task1.delta_L'), ('item', '2')]
     """
     found = [Mark(m.start(), "heading", (m.group("md") or m.group("tex") or m.group("bold")).strip())
              for m in _HEADING.finditer(text)]
+    found += [Mark(m.start(), "item", m.group("n")) for m in _ITEM.finditer(text)]
     found += [Mark(m.start(), "label", m.group("id")) for m in _ANSWER_COMMENT.finditer(text)]
     return sorted(found, key=lambda k: k.offset)
+
+
+def exercise_number(heading: str) -> str:
+    """The exercise a heading names, or "".
+
+    >>> exercise_number("Exercise 3 (b)"), exercise_number("Ex. 2"), exercise_number("Additional derivatives")
+    ('3', '2', '')
+    """
+    m = _EXERCISE.search(heading)
+    return m.group("n") if m else ""

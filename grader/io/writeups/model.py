@@ -33,6 +33,7 @@ class Chain:
     label: str | None = None
     heading: str = ""
     kind: str = ""  # "" a claim; GOAL the result a "show that" asks for; DEFINITION "Let h = …"
+    exercise: str = ""  # the number of the exercise it sits in ("Exercise 3", "Ex. 2", a top-level "3. ")
 
     @property
     def line(self) -> int:

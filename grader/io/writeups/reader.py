@@ -17,7 +17,7 @@ from pathlib import Path
 from grader.errors import SubmissionError
 from grader.io.safe_load import read_utf8
 from grader.io.writeups.chains import Splitter
-from grader.io.writeups.math_blocks import line_starts, marks, math_segments
+from grader.io.writeups.math_blocks import exercise_number, line_starts, marks, math_segments
 from grader.io.writeups.model import GOAL, WriteUp
 
 MAX_WRITEUP_BYTES = 1_000_000  # a 10-page write-up is ~40 kB; seed 004 (numbers included) 21 kB
@@ -89,11 +89,14 @@ def writeup_from_text(text: str, *, file: str, known_assignments=()) -> WriteUp:
     splitter = Splitter(where, not_read=not_read)
     pending_marks = iter(labels)
     mark = next(pending_marks, None)
-    prose_from = 0
+    prose_from, headed = 0, False
     for seg in segments:
         while mark is not None and mark.offset < seg.start:
             if mark.kind == "heading":
                 splitter.heading, splitter.label, splitter.pending, splitter.kind = mark.text, None, None, ""
+                splitter.exercise, headed = exercise_number(mark.text), True
+            elif mark.kind == "item":  # "3. …" at the margin: an exercise, unless under a heading
+                splitter.exercise = splitter.exercise if headed else mark.text
             else:
                 splitter.label = mark.text
             mark = next(pending_marks, None)

@@ -10,7 +10,8 @@ _WRAPPERS = re.compile(r"\\(?:underline|boxed|mathbf|bm|displaystyle|textstyle)\
 # after a group, a transpose or a digit only: on a bare letter (``z_{d \times 1}``) it may be an
 # index the transcription lost, and the term is better not read than read as another symbol
 _SIZE_NOTE = re.compile(r"(?<=[})T0-9])_\{\s*[A-Za-z0-9]+\s*\\times\s*[A-Za-z0-9]+(?:_\{[^{}]*\}|_[A-Za-z0-9])?\s*\}")
-_SPACING = re.compile(r"\\[,;!: ]|\\(?:quad|qquad)\b")
+# not the second backslash of a row break (``\\\\ 0.5`` in a bmatrix)
+_SPACING = re.compile(r"(?<!\\)\\[,;!: ]|\\(?:quad|qquad)\b")
 
 
 @lru_cache(maxsize=8192)  # a class writes the same terms many times
@@ -21,6 +22,8 @@ def readable(text: str) -> str:
     '(y - t) z_2^T'
     >>> readable(r"W^{(2)T}_{d \times 1} \underline{(y - t)_{1 \times 1}}")
     'W^{(2)T} (y - t)'
+    >>> readable(r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \, x")
+    '\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}   x'
     """
     text = _SIZE_NOTE.sub("", text)
     while True:

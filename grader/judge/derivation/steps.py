@@ -58,7 +58,7 @@ def read_step(left: str, right: str, scenarios: tuple[Scenario, ...]) -> tuple[R
     """Both sides parsed with each scenario whose symbols read both (a letter no scenario binds,
     ``x`` in ``\\phi'(x) = …``, tried as a free variable); none: one Reading saying why."""
     if not scenarios:
-        return (Reading(problem="the assignment declares no symbols to check steps with"),)
+        return (Reading(problem="the assignment has no expression question, so no instances to check steps on"),)
     problem, out = "", []
     for scenario in scenarios:
         for candidate in (scenario, *_probed(scenario, left + " " + right)):

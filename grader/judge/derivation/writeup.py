@@ -2,7 +2,7 @@
 answers to grade as answer-file answers (the question's last answering chain, its last term)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from grader.course.assignment import Assignment
 from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
@@ -10,6 +10,7 @@ from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.io.writeups.model import GOAL
+from grader.judge.derivation.numbers import chain_numbers, numeric_answers
 from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
 from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
 
@@ -34,10 +35,15 @@ class JudgedWriteup:
     chains: tuple[JudgedChain, ...]
     answers: dict  # question id -> Term
     shows: frozenset = frozenset()  # questions whose result the write-up states as a goal ("Show that")
+    number_flags: dict = field(default_factory=dict)  # question → flags its numbers carry (numbers.py)
+
+    def answering_chain(self, question: str) -> JudgedChain | None:
+        """The chain whose last term answers ``question`` (None: no chain does)."""
+        return next((c for c in self.chains if c.question == question and c.counts), None)
 
     def first_wrong(self, question: str) -> StepResult | None:
         """The first step that does not hold in the chain answering ``question``."""
-        chain = next((c for c in self.chains if c.question == question and c.counts), None)
+        chain = self.answering_chain(question)
         return chain.first_wrong if chain is not None else None
 
     @property
@@ -48,13 +54,15 @@ class JudgedWriteup:
         return tuple(sorted(self.writeup.not_read + extra, key=lambda n: n.line))
 
 
-def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> JudgedWriteup:
-    """Check every step of ``writeup`` against ``assignment`` and find what answers what.
+def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=None) -> JudgedWriteup:
+    """Check every step of ``writeup`` against ``assignment`` and find what answers what
+    (with ``key``, the assignment's AnswerKey, also which numbers answer its numeric questions:
+    :mod:`grader.judge.derivation.numbers`).
     The chains of a question in ``stopped`` (out of time in an earlier attempt) are not checked
     again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
-    judged, answers, shows = [], {}, set()
+    judged, answers, shows, number_flags = [], {}, set(), {}
     for chain in writeup.chains:
         checkpoint(FILE)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
@@ -74,10 +82,20 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=()) -> Ju
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
+    checkpoint(FILE)  # the numbers a write-up states are its work too: on the file's clock
+    if key is not None:  # numbers stated for numeric questions (x^{[1]} = \begin{bmatrix}…)
+        found = [(n, chain_numbers(c.chain, assignment, key)) for n, c in enumerate(judged) if c.question is None]
+        for n, got in found:
+            if got:
+                judged[n] = replace(judged[n], question=got[0].question)
+        for qid, (n, flags) in numeric_answers(found).items():
+            answers[qid] = n
+            if flags:
+                number_flags[qid] = flags
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
     return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
-                         frozenset(shows))
+                         frozenset(shows), number_flags)
 
 
 def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:
