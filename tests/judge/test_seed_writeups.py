@@ -12,7 +12,7 @@ from grader.io.writeups.reader import read_writeup
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_READ
 from grader.judge.derivation.writeup import judge_writeup
 from grader.keys.catalog import Catalog
-from grader.results import CORRECT, SHAPE, WRONG
+from grader.results import CORRECT, REVIEW, SHAPE, WRONG
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "submissions" / "writeups"
@@ -21,13 +21,19 @@ SEEDS = ROOT / "submissions" / "writeups"
 WRONG_STEPS = {
     "seed000_softmax-ce.md": [(24, ("shape",), "task2a.grad_W"), (26, ("stray-bias",), "task2a.grad_W_ij")],
     "seed001_softmax-ce.md": [(31, ("relu-derivative-nonzero",), None)],
-    "seed002_backprop-general.md": [],
+    # (i) dJ/dw^{[L]} = ... = delta^{[L]} . g^{[L-1]}(Z^{[L-1]}): no transpose (line 43, graded below as
+    # missing-transpose); (ii) dJ/db^{[L]} = delta^{[L]}: the batch not summed (2×2 for a 2×1 gradient);
+    # (iii) the same untransposed product on both sides of its last step
+    "seed002_backprop-general.md": [(43, (), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None)],
     "seed003_residual-softmax.md": [(50, ("missing-skip-path",), "q1c.xbar")],
     "seed004_mlp-numeric.md": [],
 }
 
 # seed file → question → (line of the answering term, outcome, flags)
 GRADED = {
+    "seed002_backprop-general.md": {
+        "task2.delta_L": (39, REVIEW, ()),  # -2/m sum_p (y_i - z_i^{[L]}): an index the question lacks, for a TA
+        "task2.dW_L": (43, SHAPE, ("missing-transpose",)), "task2.db_L": (45, SHAPE, ())},
     "seed000_softmax-ce.md": {"task1.delta_L": (16, CORRECT, ()), "task2a.grad_W": (24, SHAPE, ()),
                               "task2a.grad_W_ij": (28, CORRECT, ()), "task2b.grad_b": (34, CORRECT, ())},
     "seed003_residual-softmax.md": {
@@ -60,9 +66,9 @@ WAITING = {
     "seed000": "task 2(a)/(b) dimension lines (\\cup^{(L-1)} is OCR for w), task 3's delta^{(L-1)} (no symbol for it "
                "today) and the cases definition of phi' (cases: issue 17)",
     "seed001": "its task 1 and 2 chains: \\nabla, \\partial and S for delta in the grammar (issue 17)",
-    "seed002": "task 1's recursion (\\partial J/\\partial z chains, issue 17); max(0, 1) = 1 as relu-derivative-one "
-               "(the step from d/dz max(0, z), issue 17, diagnosis issue 18); delta^{[L]} g^{[L-1]}(Z^{[L-1]}) "
-               "lacking the transpose (w^{[L-1]}, per-layer g: issue 17)",
+    "seed002": "task 1's recursion (its chains of \\partial J/\\partial z by \\partial z/\\partial a Jacobians are "
+               "not read: only gradients of the loss are); max(0, 1) = 1 as relu-derivative-one (a true equality "
+               "on its own: the step from d/dz max(0, z) is prose)",
     "seed003": "Q2's quotient-rule chain from \\partial y_k/\\partial z_k' (issue 17); its readable steps hold",
     "seed004": "its steps are not checked (its numbers are graded as answers): mlp-numeric has no expression "
                "question to give instances, and a step's numbers need the scenario's own values; the flag for "
