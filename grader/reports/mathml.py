@@ -30,8 +30,9 @@ _SAFE_VALUE = re.compile(r"^[\w .%+-]{0,64}$")
 
 
 @lru_cache(maxsize=4096)  # a class writes the same formulas many times
-def formula_html(latex: str, *, display: bool = False) -> str:
+def formula_html(latex: str, *, display: bool = False, in_line: bool = True) -> str:
     r"""One formula as MathML, or None when it is not converted (the caller shows its source).
+    A display formula stays in its line unless ``in_line`` is false (a block of its own).
 
     >>> formula_html(r"\hat{y}_j - y_j")[:40]  # HTML puts <math> in MathML's namespace: no xmlns, no URL
     '<math display="inline"><mrow><msub><move'
@@ -47,7 +48,7 @@ def formula_html(latex: str, *, display: bool = False) -> str:
         return None
     if clean is None:
         return None
-    if display:  # set as display maths, but left in its line (not centred on a row of its own)
+    if display and in_line:  # set as display maths, but left in its line (not centred on a row of its own)
         clean.set("display", "inline")
         clean.set("displaystyle", "true")
     return ET.tostring(clean, encoding="unicode")

@@ -1,19 +1,18 @@
 """A student's LaTeX rendered on the server to MathML, which browsers show natively (no script
 or font is fetched from the internet): ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]``
-become ``<math>``; everything else is text, escaped. A formula latex2mathml cannot read stays as
-its escaped source."""
+become ``<math>`` (each formula converted by the HTML report's :func:`grader.reports.mathml.formula_html`,
+which rebuilds the converter's output from an allow-list); everything else is text, escaped. A formula
+that cannot be converted stays as its escaped source."""
 from __future__ import annotations
 
 import html
 import re
 
-from latex2mathml.converter import convert
-
+from grader.reports.mathml import formula_html
 from grader.shown_text import shown
 
 MAX_CHARS = 20_000
 MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$(.+?)\$|\\\((.+?)\\\)", re.S)
-SAFE_MATHML = re.compile(r"</?(script|style|iframe|object|embed|a|img|svg|foreignObject)\b|\son\w+\s*=|javascript:", re.I)
 
 
 def escaped(text: str) -> str:
@@ -26,14 +25,8 @@ def escaped(text: str) -> str:
 
 
 def formula(latex: str, *, display: bool) -> str:
-    """One formula as MathML (or its escaped source when it cannot be read)."""
-    try:
-        out = convert(latex, display="block" if display else "inline")
-    except Exception:  # noqa: BLE001 - any LaTeX the converter refuses is shown as typed
-        return f'<code class="unread">{escaped(latex)}</code>'
-    if SAFE_MATHML.search(out):  # (latex2mathml escapes text; this is the belt to its braces)
-        return f'<code class="unread">{escaped(latex)}</code>'
-    return out
+    """One formula as MathML (or its escaped source when it cannot be converted)."""
+    return formula_html(latex, display=display, in_line=False) or f'<code class="unread">{escaped(latex)}</code>'
 
 
 def render(text: str) -> str:

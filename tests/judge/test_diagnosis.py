@@ -108,10 +108,17 @@ def test_feedback_is_in_the_assignments_own_words(catalog, assignment_id, qid, a
     assert said in feedback and never not in feedback, feedback
 
 
-def test_numeric_feedback_in_an_assignment_without_symbols_keeps_the_usual_words(catalog, mlp_key):
+def test_numeric_feedback_speaks_the_assignments_notation(catalog, mlp_key):
+    # mlp-numeric writes seed 004's names: the prediction x^{[2]}, the target z
     from tests.corpora.diagnosis.numeric_mlp import run
     verdict = _verdict(catalog, "mlp-numeric", "ex1a.delta2", run("ex1a", {"sign": True})["delta2"].tolist())
-    assert "loss-gradient-sign" in verdict.flags and "it is ŷ − y" in verdict.feedback
+    assert "loss-gradient-sign" in verdict.flags and "it is x^{[2]} − z" in verdict.feedback
+
+
+def test_an_assignment_without_symbols_keeps_the_usual_words(catalog):
+    from grader.course.misconceptions import DEFAULT_WORDS, words_of
+    assignment = catalog.assignment("optimizer-steps")
+    assert all(words_of(assignment, s) == DEFAULT_WORDS for s in assignment.scenarios)
 
 
 def test_every_edit_of_a_negated_difference_builds():

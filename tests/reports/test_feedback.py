@@ -117,7 +117,7 @@ def test_a_known_wrong_answer_gets_points_verdict_flag_and_feedback(sample_dir):
     section = text.split("### ex1a.delta2: 0 / 1, wrong\n", 1)[1].split("###", 1)[0]
     assert "- Flags: loss-gradient-sign\n" in section
     assert "- Feedback: no entry matches (relative tolerance 0.001, absolute 1e-06). \\[loss-gradient-sign\\] " \
-           "∂L/∂ŷ points towards larger loss: it is ŷ − y (prediction minus target).\n" in section
+           "∂L/∂x^{\\[2\\]} points towards larger loss: it is x^{\\[2\\]} − z (prediction minus target).\n" in section
     assert "### ex1a.z1" not in text  # right answers are only in the table
     assert "## Not answered (63)" in text and "Worked solution" not in text  # the shipped rubric reveals nothing
 

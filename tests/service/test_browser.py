@@ -15,6 +15,7 @@ from tests.service.conftest import LiveServer, issue, settings_for
 
 pytest.importorskip("starlette")
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -53,13 +54,15 @@ def sign_in(driver, base: str, token: str) -> None:
     driver.get(base + "/")
     driver.find_element(By.NAME, "token").send_keys(token)
     driver.find_element(By.ID, "signin").click()
-    WebDriverWait(driver, 30).until(lambda d: "Signed in as" in d.find_element(By.TAG_NAME, "h1").text)
+    # a page being replaced makes an element found a moment ago stale: the wait looks again
+    WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: "Signed in as" in d.find_element(By.TAG_NAME, "h1").text)
 
 
 def test_a_student_checks_submits_and_reads_feedback_and_the_instructor_reads_the_class(course, tmp_path, browser):
     url = f"sqlite:///{tmp_path / 'browser.sqlite'}"
     toks = issue(url)
-    wait = WebDriverWait(browser, 120)
+    wait = WebDriverWait(browser, 120, ignored_exceptions=(StaleElementReferenceException,))
     with LiveServer(create_app(settings_for(course, url, cooldown=0))) as server:
         sign_in(browser, server.url, toks["s1004"])
         browser.find_element(By.LINK_TEXT, "mlp-numeric").click()
