@@ -56,16 +56,43 @@ def make_sheet(assignment: Assignment) -> dict:
             entry["shape"] = shapes[q.id]
         questions.append(entry)
     used = sorted({q.scenario for q in assignment.questions if KINDS[q.kind].symbolic})
-    symbols = {scenario: {name: {"spellings": list(b.spellings), **({"shape": shape} if shape else {})}
-                          for name, b in assignment.symbols.get(scenario, {}).items()
-                          for shape in [symbol_shapes(assignment, scenario).get(name)]}
-               for scenario in used}
+    symbols = {scenario: _public_symbols(assignment, scenario) for scenario in used}
     sheet = {"sheet": FORMAT, "assignment": assignment.id, "title": assignment.title}
     if used:
         sheet.update({"sizes": sizes, "functions": {k: list(v) for k, v in assignment.functions.items()},
                       "indices": list(assignment.indices), "symbols": symbols})
     sheet["questions"] = questions
     return sheet
+
+
+def _public_symbols(assignment: Assignment, scenario: str) -> dict:
+    """Each symbol's spellings and shape, and how gradients relate them (``derivable``: the loss
+    may be differentiated by it, ``\\frac{\\partial J}{\\partial Z^{[L]}}``; ``gradient_of``: it
+    names that gradient, as ``\\delta^{[L]}`` does): what reading needs, no node of the graph."""
+    from grader.judge.sheet_shapes import symbol_shapes
+    from grader.judge.symbolic.gradients import gradient_symbols
+
+    bindings = assignment.symbols.get(scenario, {})
+    shapes, derivable = symbol_shapes(assignment, scenario), gradient_symbols(bindings)
+    by_node = {b.quantity: name for name, b in bindings.items()}
+    out = {}
+    for name, b in bindings.items():
+        entry = {"spellings": list(b.spellings)}
+        if shapes.get(name):
+            entry["shape"] = shapes[name]
+        if name in derivable:
+            entry["derivable"] = True
+        if b.quantity.startswith("grad ") and b.quantity[5:] in by_node:
+            entry["gradient_of"] = by_node[b.quantity[5:]]
+        out[name] = entry
+    return out
+
+
+def _binding(name: str, entry: dict) -> Binding:
+    """A sheet's symbol as a binding: a stand-in quantity (the symbol's own name) that keeps which
+    symbol is whose gradient, so a sheet reads ∂ and ∇ as the course's file does."""
+    quantity = name if entry.get("derivable") else (f"grad {entry['gradient_of']}" if "gradient_of" in entry else "")
+    return Binding(quantity, tuple(entry["spellings"]))
 
 
 def sheet_text(sheet: dict) -> str:
@@ -162,7 +189,7 @@ def load_sheet(path: Path) -> Sheet:
     forms = {q["id"]: q.get("form", "value") for q in data["questions"] if KINDS[q["kind"]].symbolic}
     declared = _Declared(
         functions={k: tuple(v) for k, v in (data.get("functions") or {}).items()},
-        symbols={scenario: {name: Binding("", tuple(s["spellings"])) for name, s in table.items()}
+        symbols={scenario: {name: _binding(name, s) for name, s in table.items()}
                  for scenario, table in (data.get("symbols") or {}).items()},
         indices=tuple(data.get("indices") or ()),
         sizes={name: ((0, 0), tuple(spellings)) for name, spellings in (data.get("sizes") or {}).items()})

@@ -156,6 +156,32 @@ def test_every_small_hostile_answer_is_read_alike_from_the_sheet(catalog):
     assert compared > 300
 
 
+# gradients written as derivatives of the loss, and names that are no gradient of a declared symbol
+GRADIENT_NOTATION = [
+    ("backprop-general", "task2.dW_L", r"\frac{\partial J}{\partial Z^{[L]}} A^{[L-1]T}"),
+    ("backprop-general", "task2.delta_L", r"\nabla_{Z^{[L]}} J"),
+    ("backprop-general", "task2.delta_L", r"\frac{\partial J}{\partial \delta^{[L]}}"),
+    ("backprop-general", "task2.dW_L", r"\frac{\partial J}{\partial Q^{[L]}}"),
+    ("softmax-ce", "task2a.grad_W", r"\frac{\partial L}{\partial \hat{z}^{(L)}} (z^{(L-1)})^T"),
+    ("residual-softmax", "q1c.xbar", r"\frac{\partial L}{\partial z_1} + \frac{\partial L}{\partial x}"),
+]
+
+
+@pytest.mark.parametrize("assignment_id, qid, text", GRADIENT_NOTATION)
+def test_a_sheet_reads_gradient_notation_as_the_course_does(catalog, assignment_id, qid, text):
+    assignment = catalog.assignment(assignment_id)
+    sheet = load_sheet(shipped_sheets() / f"{assignment_id}.sheet.json")
+    course = _outcome(lambda: parse_answer(assignment.question(qid), text, catalog.key(assignment)))
+    alone = _outcome(lambda: sheet.parse(sheet.question(qid), text))
+    assert course == alone
+
+
+def test_a_sheet_says_which_symbol_names_whose_gradient(catalog):
+    symbols = make_sheet(catalog.assignment("backprop-general"))["symbols"]["task2"]
+    assert symbols["Z_L"].get("derivable") and symbols["delta_L"]["gradient_of"] == "Z_L"
+    assert "derivable" not in symbols["ones"] and not any("quantity" in s for s in symbols.values())
+
+
 def test_grade_check_on_a_students_machine_uses_the_shipped_sheet(student):
     result = _run("check", "answers/s1001_all_correct.yaml", "answers/s1009_unreadable_answers.yaml")
     assert result.exit_code == 1
