@@ -33,6 +33,8 @@ from grader.parse.expression.normalize import spelling_of
 from grader.parse.expression.table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression.parser import Parsed
 from grader.judge.symbolic.closeness import Target, close
+from grader.judge.symbolic.precise import HIGH, PreciseInstance, matches
+from grader.engine.ops import generic_activation
 from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
                                             evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
@@ -67,6 +69,7 @@ class Case:
     key: np.ndarray
     entries: tuple = ()  # index assignments to check, for index-notation questions
     target: Target | None = field(default=None, compare=False, repr=False)  # key, tolerance
+    precise: object = field(default=None, compare=False, repr=False)  # () → (env, key) at 100 digits
 
     def __post_init__(self):
         if self.target is None:
@@ -173,18 +176,21 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     cases = []
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     instances = scenario_instances(assignment, question.scenario)
+    uses_act = any(n.op == "act" for n in graph.nodes)
     for inst in instances:
-        ev = inst.evaluation
-        batch = ev.batch
-        bindings = assignment.symbols.get(question.scenario, {})
-        symbols = {name: _binding_value(b.quantity, ev, batch) for name, b in bindings.items()}
-        symbols.update(gradient_values(bindings, ev.grads))
-        if question.entries.startswith("negative"):
-            symbols["__entries__"] = ev.values[question.entries.split()[1]]
-        env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
-                  ev.grads.get(graph.output), ev.values.get(graph.output), batch=batch)
+        def make_env(ev, backend=FLOAT, inst=inst):
+            symbols = {name: _binding_value(b.quantity, ev, ev.batch) for name, b in bindings.items()}
+            symbols.update(gradient_values(bindings, ev.grads))
+            if question.entries.startswith("negative"):
+                symbols["__entries__"] = ev.values[question.entries.split()[1]]
+            return Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
+                       ev.grads.get(graph.output), ev.values.get(graph.output), batch=ev.batch, backend=backend)
+        env = make_env(inst.evaluation)
         key = _key_value(assignment, question, inst)
-        cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
+        rules = assignment.rules.with_op(generic_activation(inst.act)) if uses_act else assignment.rules
+        precise = PreciseInstance(graph, inst, rules, make_env, lambda ev, r: quantity(
+            ev, question, graph, backend=HIGH, rules=r))
+        cases.append(Case(env, key, _entries(question, key, env) if question.indices else (), precise=precise))
     variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())
     quantities = {name: b.quantity for name, b in bindings.items()}
     quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
@@ -266,11 +272,11 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         values.append(got)
         # As written, then transposed; the transposed check waits until the answer fails as
         # written (most answers never do), then catches up on the cases already seen.
-        if direct and not case.target.close(got):
+        if direct and not matches(parsed.expr, case, got):
             direct = False
-            transposed = all(c.target.close(v.T) for c, v in zip(key.cases, values))
+            transposed = all(matches(parsed.expr, c, v.T, True) for c, v in zip(key.cases, values))
         elif not direct and transposed:
-            transposed = case.target.close(got.T)
+            transposed = matches(parsed.expr, case, got.T, True)
         if not (direct or transposed):
             if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
                 verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")

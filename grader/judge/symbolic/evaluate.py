@@ -32,9 +32,10 @@ DIFFERENTIABLE = FUNCTIONS - {"softmax"}  # f' of an element-wise function; soft
 
 
 @lru_cache(maxsize=None)
-def _ctx(relu_grad_at_zero: float) -> Ctx:
-    """The float engine under an instance's ReLU'(0) convention (one per convention met)."""
-    return Ctx(FLOAT, Rules(relu_grad_at_zero=relu_grad_at_zero))
+def _ctx(relu_grad_at_zero: float, backend=FLOAT) -> Ctx:
+    """The engine under an instance's ReLU'(0) convention, on the instance's number system
+    (float64, or 100 digits for a near tie: :mod:`grader.judge.symbolic.precise`)."""
+    return Ctx(backend, Rules(relu_grad_at_zero=relu_grad_at_zero))
 
 
 def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
@@ -42,7 +43,7 @@ def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
     fn = env.act if fn == "act" else fn
     if fn not in FUNCTIONS:
         raise KeyError(fn)
-    return OPS[fn].forward(_ctx(env.relu_grad_at_zero), x)
+    return OPS[fn].forward(_ctx(env.relu_grad_at_zero, env.backend), x)
 
 
 class ShapeError(ValueError):
@@ -75,6 +76,7 @@ class Env:
     cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
     cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
     batch: int = 1  # the examples of this instance: a column added to an n×batch matrix is a bias
+    backend: object = FLOAT  # the number system of the values (HIGH: mpmath in object arrays)
 
 
 def _shape(a) -> str:
@@ -87,7 +89,7 @@ def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
         fn = env.act
     if fn not in DIFFERENTIABLE:
         raise ShapeError(f"the derivative of {fn} is not defined here")
-    op, ctx = OPS[fn], _ctx(env.relu_grad_at_zero)
+    op, ctx = OPS[fn], _ctx(env.relu_grad_at_zero, env.backend)
     (grad,) = op.backward(ctx, np.ones_like(x), op.forward(ctx, x), x)
     return grad
 
@@ -191,7 +193,9 @@ def with_indices(env: Env, indices: dict) -> Env:
 
 
 def _num(node, env):
-    return np.array([[float(node.value)]])
+    if env.backend is FLOAT:
+        return np.array([[float(node.value)]])
+    return np.array([[env.backend.const(node.value)]], dtype=object)
 
 
 def _sym(node, env):
@@ -298,6 +302,8 @@ def _call(node, env):
                             f"take the {node.fn}imum of")
     if node.fn in functions.TABLE:
         try:
+            if env.backend is not FLOAT and node.fn in functions.PRECISE:
+                return functions.PRECISE[node.fn](*args)
             return functions.TABLE[node.fn][1](*args)
         except ValueError as e:
             raise ShapeError(str(e), node.pos) from None
