@@ -40,6 +40,7 @@ from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductM
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
+from grader.judge.symbolic.size_names import shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -136,6 +137,8 @@ class ExpressionKey:
     quantities: dict = field(default_factory=dict, compare=False, repr=False)
     # the first spelling of each symbol, as the assignment writes it (for "did you mean")
     spellings: tuple = field(default=(), compare=False, repr=False)
+    # size name → its first spelling (a shape in a message: C×d_{L-1}, not the drawn 5×3)
+    size_spellings: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         if self.variants and not self.variant_targets:
@@ -195,7 +198,8 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     quantities = {name: b.quantity for name, b in bindings.items()}
     quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants,
-                         quantities=quantities, spellings=spellings)
+                         quantities=quantities, spellings=spellings,
+                         size_spellings={n: sp[0] for n, (_, sp) in assignment.sizes.items() if sp})
 
 
 def free_indices(node) -> tuple[str, ...]:
@@ -279,7 +283,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
             transposed = matches(parsed.expr, case, got.T, True)
         if not (direct or transposed):
             if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
-                verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
+                verdict = Verdict(SHAPE, shape_mismatch(parsed.expr, key, values))
             else:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
             shape_error = _later_shape_error(parsed, key, values)
