@@ -315,7 +315,8 @@ REJECTED = [
     ("W^{(2)}^{(3)}", "syntax", 8),
     (r"y \\ t", "syntax", 3),
     ("x; y", "syntax", 2),
-    ("(W)_i", "syntax", 4),
+    ("(W)_{ij}", "syntax", 4),  # (W)_i is entry i of (W) (issue 17b); two indices are not read
+    ("+_i", "syntax", 2),
     (r"\sum t_k", "syntax", 1),
 ]
 

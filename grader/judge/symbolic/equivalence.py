@@ -209,7 +209,8 @@ def free_indices(node) -> tuple[str, ...]:
     bound = {n.index for n in nodes if isinstance(n, A.Sum)}
     out: list[str] = []
     for n in nodes:
-        names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else ()
+        names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else \
+            (n.index,) if isinstance(n, A.Entry) else ()
         out += [i for i in names if i not in bound and i not in out]
     return tuple(sorted(out))
 

@@ -142,6 +142,9 @@ def _index(value: np.ndarray, index: tuple[str, ...], env: Env, node) -> np.ndar
 
 def _range_of(index: str, body, env: Env) -> int:
     for node in A.walk(body):
+        if type(node) is A.Entry and node.index == index:  # \sum_i [W^T \delta]_i
+            value = evaluate(node.arg, env)
+            return value.shape[0] if value.shape[1] == 1 or value.shape[0] != 1 else value.shape[1]
         if isinstance(node, A.Sym) and index in node.index:
             value = env.symbols[node.name]
             where = node.index.index(index)
@@ -350,6 +353,10 @@ def _sum(node, env):
     return np.zeros((1, 1)) if total is None else total  # an empty sum is 0
 
 
+def _entry(node, env):
+    return _index(evaluate(node.arg, env), (node.index,), env, node)
+
+
 def _kronecker(node, env):
     return np.array([[1.0 if env.indices[node.i] == env.indices[node.j] else 0.0]])
 
@@ -369,5 +376,5 @@ _HANDLERS = {
     A.Hadamard: _binary(np.multiply, "multiply element-wise"), A.Div: _binary(np.divide, "divide"),
     A.MatMul: _matmul, A.Product: _prod, A.Pow: _pow, A.Transpose: _transpose, A.Call: _call,
     A.Derivative: _deriv, A.Indicator: _indicator, A.Sum: _sum, A.Kronecker: _kronecker,
-    A.Ones: _ones, A.Cases: _cases,
+    A.Ones: _ones, A.Cases: _cases, A.Entry: _entry,
 }

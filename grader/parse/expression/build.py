@@ -23,7 +23,7 @@ from fractions import Fraction
 from lark import Token, Tree
 
 from grader.errors import AnswerError
-from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Hadamard, Indicator,
+from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Entry, Hadamard, Indicator,
                                    MatMul, Neg, Node, Num, Ones, Pow, Product, Shape, Size, Sub,
                                    Sum, Transpose, children)
 from grader.parse.expression.calls import call_node
@@ -214,6 +214,8 @@ class Builder:
             return Pow(self.conv(ch[0]), self.exponent(ch[2]), pos=ch[1].start_pos)
         if data == "transpose":
             return Transpose(self.conv(ch[0]), pos=ch[1].start_pos)
+        if data == "entry":
+            return Entry(self.conv(ch[0]), str(ch[1]), pos=ch[1].start_pos)
         if data == "sigma":
             return Sum(str(ch[0]), self.conv(ch[1]), getattr(ch[0], "lo", None),
                        getattr(ch[0], "hi", None), pos=ch[0].start_pos)
