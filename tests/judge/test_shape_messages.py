@@ -13,6 +13,10 @@ ROWS = [
     (SM, "task2a.grad_W", r"\delta^{(L)}", "your answer is C×1, expected C×d_{L-1}"),
     (SM, "task2a.grad_W", r"(z^{(L-1)})^T", "your answer is 1×d_{L-1}, expected C×d_{L-1}"),
     (BG, "task2.dW_L", r"\delta^{[L]} \mathbf{1}", "your answer is k×1, expected k×n_2"),
+    # shape errors met while evaluating: said on the instance whose sizes tell the most
+    (SM, "task3.delta_prev", r"w^{(L-1)} \delta^{(L)}", "cannot multiply a C×d_{L-1} by a C×1 matrix (column 11)"),
+    (SM, "task2a.grad_W", r"\delta^{(L)} z^{(L-1)}", "cannot multiply a C×1 by a d_{L-1}×1 matrix (column 14)"),
+    (SM, "task2a.grad_W", r"\delta^{(L)} + z^{(L-1)}", "cannot add a C×1 and a d_{L-1}×1 matrix (column 14)"),
 ]
 
 

@@ -40,7 +40,7 @@ from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductM
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
-from grader.judge.symbolic.size_names import shape_mismatch
+from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -271,7 +271,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         except DomainError as e:
             return Verdict(WRONG, f"{e} (column {e.pos + 1})")
         except ShapeError as e:
-            return Verdict(SHAPE, f"{e} (column {e.pos + 1})")
+            return Verdict(SHAPE, shape_error_text(parsed.expr, key, e, case))
         except KeyError as e:
             return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
         values.append(got)
@@ -289,7 +289,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
             shape_error = _later_shape_error(parsed, key, values)
             if shape_error is not None:  # sizes that fit on this instance only: a shape error
-                return Verdict(SHAPE, f"{shape_error} (column {shape_error.pos + 1})")
+                return Verdict(SHAPE, shape_error_text(parsed.expr, key, shape_error, key.cases[len(values)]))
             return flagged(verdict, _variant_flags(parsed, key, values))
     if direct or q.indices:
         return Verdict(CORRECT)
