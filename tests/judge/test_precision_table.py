@@ -14,6 +14,7 @@ import pytest
 from grader.errors import AnswerError
 from grader.judge.answers import parse_answer
 from grader.judge.symbolic import precise
+from grader.judge.symbolic.closeness import Target
 from grader.judge.symbolic.equivalence import compare_expression, expression_key
 from grader.parse.expression import tree as A
 
@@ -84,11 +85,16 @@ def test_float_agreement_needs_no_recheck():
     """An equivalent formula agreeing to round-off, or a far-off one without high powers, is
     decided by float64 alone (the cost of the check stays the float path's)."""
     key = np.array([[0.25], [-1.5]])
+    target = Target(key)
     expr = A.Num(Fraction(1, 2))  # no powers, no huge constants
-    assert not precise.recheck(key * (1 + 1e-15), key, True, expr)
-    assert precise.recheck(key + 1e-9, key, True, expr)
-    assert precise.recheck(key * (1 + 1e-9), key, True, expr)
-    assert not precise.recheck(key + 1.0, key, False, expr)
-    assert precise.recheck(key + 1.0, key, False, A.Pow(A.Num(Fraction(3)), 16))
-    assert precise.recheck(np.array([[np.inf], [0.0]]), key, False, expr)
-    assert not precise.recheck(np.array([[np.inf], [0.0]]), np.array([[np.inf], [0.0]]), False, expr)
+
+    def rechecked(got, expr=expr):
+        return precise.recheck(target.closeness(got), got, target, expr)
+    assert target.closeness(key * (1 + 1e-15)) == 2 and not rechecked(key * (1 + 1e-15))
+    assert target.closeness(key + 1e-9) == 1 and rechecked(key + 1e-9)
+    assert rechecked(key * (1 + 1e-9))
+    assert target.closeness(key + 1.0) == 0 and not rechecked(key + 1.0)
+    assert rechecked(key + 1.0, A.Pow(A.Num(Fraction(3)), 16))
+    assert rechecked(np.array([[np.inf], [0.0]]))
+    inf_key = np.array([[np.inf], [0.0]])
+    assert not precise.recheck(0, inf_key + 1, Target(inf_key), expr)

@@ -28,23 +28,19 @@ from grader.parse.expression import tree as A
 DIGITS = 100  # 60 digits survive a cancellation of 40 (a 16th power of a 1e3)
 #: how far apart (relative to the key) two equivalent formulas may be after 100 digits
 PRECISE_RTOL = mpmath.mpf("1e-30")
-#: float64 agreement of two equivalent formulas, relative to the key; further apart, yet within
-#: the float tolerance, is a near tie that 100 digits decide
-ROUNDOFF_RTOL, ROUNDOFF_ATOL = 1e-13, 1e-14
 RISKY_POWER = 8  # |exponent| from which float64 may cancel to nonsense
 RISKY_CONSTANT = 1e8  # a constant this large (or 1/this small) in an answer: the same
 
 
-def recheck(got: np.ndarray, key: np.ndarray, close: bool, expr) -> bool:
-    """Whether float64's verdict on one instance may be wrong (see the module's docstring)."""
-    if got.shape != key.shape and got.shape != (1, 1):
+def recheck(closeness: int, got: np.ndarray, target, expr) -> bool:
+    """Whether float64's verdict on one instance may be wrong (see the module's docstring):
+    ``closeness`` is :meth:`~grader.judge.symbolic.closeness.Target.closeness` of ``got``."""
+    if closeness:
+        return closeness == 1
+    if got.shape != target.shape and got.shape != (1, 1):
         return False
-    finite = np.isfinite(got)
-    if not finite.all():
-        return bool(np.isfinite(key).all())
-    if close:
-        scale = max(1.0, float(np.abs(key).max(initial=0)))
-        return bool((np.abs(got - key) > ROUNDOFF_ATOL * scale + ROUNDOFF_RTOL * np.abs(key)).any())
+    if not np.isfinite(got).all():
+        return target.finite
     return risky(expr)
 
 
@@ -64,11 +60,11 @@ def matches(expr, case, got: np.ndarray, transposed: bool = False) -> bool:
     :class:`~grader.judge.symbolic.equivalence.Case`): float64's word, unless it may be an
     artefact of float64 (:func:`recheck`), then the word of :data:`DIGITS` digits. ``got`` is
     the answer's value transposed when ``transposed`` (the check of a layout convention)."""
-    ok = case.target.close(got)
-    if case.precise is not None and recheck(got, case.key, ok, expr):
-        precise = precise_close(expr, case, transposed)
-        return ok if precise is None else precise
-    return ok
+    closeness = case.target.closeness(got)
+    if closeness == 2 or case.precise is None or not recheck(closeness, got, case.target, expr):
+        return closeness > 0
+    precise = precise_close(expr, case, transposed)
+    return closeness > 0 if precise is None else precise
 
 
 def to_high(value):
