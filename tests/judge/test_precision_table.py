@@ -49,6 +49,12 @@ ROWS = [
     ("q1c.W2bar", r"(y - t) z_2^T", CORRECT),
     ("q1c.W2bar", r"z_2 (y - t)", TRANSPOSED),
     ("q1c.W2bar", r"((y - t) z_2^T)^{1}", CORRECT),
+    # index notation, entry by entry: the same
+    ("q2b.dz", r"y_k - t_k", CORRECT),
+    ("q2b.dz", r"y_k \sum_j t_j - t_k", CORRECT),
+    ("q2b.dz", r"y_k - t_k + 10^{-9}", WRONG),
+    ("q2b.dz", r"(1 + 10^{-9}) y_k - t_k", WRONG),
+    ("q2b.dz", r"y_k - t_k + ((y_k + 10^{3})^{2})^{8} - (y_k + 10^{3})^{16}", CORRECT),
 ]
 
 

@@ -18,6 +18,7 @@ same few expressions hundreds of times; see :mod:`grader.judge.answers`).
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -32,8 +33,8 @@ from grader.parse.expression import tree as A
 from grader.parse.expression.normalize import spelling_of
 from grader.parse.expression.table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression.parser import Parsed
-from grader.judge.symbolic.closeness import Target, close
-from grader.judge.symbolic.precise import HIGH, PreciseInstance, matches
+from grader.judge.symbolic.closeness import Target
+from grader.judge.symbolic.precise import HIGH, PreciseInstance, entry_matches, matches
 from grader.engine.ops import generic_activation
 from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
                                             evaluation_work, with_indices)
@@ -264,7 +265,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                     if got.shape != expected.shape:
                         return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
                                               f"expected {shape_text(expected.shape)}")
-                    if not close(got, expected):
+                    if not entry_matches(parsed.expr, case, at, got, expected, partial(_expected_at, q)):
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue
             got = evaluate(parsed.expr, case.env)

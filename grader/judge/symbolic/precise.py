@@ -16,13 +16,15 @@ with the key to round-off in float64, and a wrong one is far from it.
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import mpmath
 import numpy as np
 
 from grader.engine.backends import HIGH
-from grader.judge.symbolic.evaluate import evaluate
+from grader.judge.symbolic.closeness import ROUNDOFF_ATOL, ROUNDOFF_RTOL, close
+from grader.judge.symbolic.evaluate import evaluate, with_indices
 from grader.parse.expression import tree as A
 
 DIGITS = 100  # 60 digits survive a cancellation of 40 (a 16th power of a 1e3)
@@ -65,6 +67,28 @@ def matches(expr, case, got: np.ndarray, transposed: bool = False) -> bool:
         return closeness > 0
     precise = precise_close(expr, case, transposed)
     return closeness > 0 if precise is None else precise
+
+
+def entry_matches(expr, case, at: dict, got: np.ndarray, expected: np.ndarray, expected_at) -> bool:
+    """:func:`matches` for one entry of an index-notation answer (``at``: the index values;
+    ``expected_at(key, at)`` reads the entry off a key), in plain floats for a 1×1 entry."""
+    ok = close(got, expected)
+    if case.precise is None or got.shape != (1, 1) or expected.shape != (1, 1):
+        return ok
+    x, y = got.item(), expected.item()
+    if ok and abs(x - y) <= ROUNDOFF_ATOL * max(1.0, abs(y)) + ROUNDOFF_RTOL * abs(y):
+        return True
+    if not ok and math.isfinite(x) and not risky(expr) or not math.isfinite(y):
+        return ok
+    with mpmath.workdps(DIGITS):
+        try:
+            env, key = case.precise()
+            value = evaluate(expr, with_indices(env, at))
+            want = expected_at(key, at)
+        except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
+            return ok
+        g, k = mpmath.mpf(value[0, 0]), mpmath.mpf(want[0, 0])
+        return abs(g - k) <= PRECISE_RTOL * max(mpmath.mpf(1), abs(k))
 
 
 def to_high(value):
