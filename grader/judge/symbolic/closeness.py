@@ -21,11 +21,14 @@ import numpy as np
 
 from grader.tolerance import SYMBOLIC_ATOL as ATOL, SYMBOLIC_RTOL as RTOL  # (their one home)
 
+# float64 agreement of two equivalent formulas, relative to the key's magnitude (as ATOL, RTOL)
+ROUNDOFF_RTOL, ROUNDOFF_ATOL = 1e-13, 1e-14
+
 
 class Target:
     """A key value and its tolerance, worked out once per key (not per answer)."""
 
-    __slots__ = ("value", "shape", "tol", "finite")
+    __slots__ = ("value", "shape", "tol", "finite", "roundoff")
 
     def __init__(self, value: np.ndarray):
         self.value = value
@@ -34,6 +37,9 @@ class Target:
             magnitude = np.abs(value)
             scale = max(1.0, float(magnitude.max(initial=0, where=np.isfinite(magnitude))))
             self.tol = ATOL * scale + RTOL * np.abs(value)
+            # what two float64 paths to the same exact value differ by: closer is equal, and
+            # close but not this close is a near tie (grader.judge.symbolic.precise)
+            self.roundoff = ROUNDOFF_ATOL * scale + ROUNDOFF_RTOL * np.abs(value)
         self.finite = bool(np.isfinite(value).all())
 
     def close(self, a: np.ndarray) -> bool:
@@ -44,6 +50,22 @@ class Target:
         if self.finite:  # then a == b implies |a - b| = 0 <= tol: the rule's 'or' adds nothing
             return bool(within.all())
         return bool((within & np.isfinite(self.value) | (a == self.value)).all())
+
+
+    def closeness(self, a: np.ndarray) -> int:
+        """:meth:`close` in three grades, at the cost of one comparison more: 0 not close,
+        1 close but further apart than float round-off, 2 equal to round-off."""
+        if a.shape != self.shape and a.shape != (1, 1):
+            return 0
+        diff = np.abs(a - self.value)
+        if self.finite:
+            if not (diff <= self.tol).all():
+                return 0
+            return 2 if (diff <= self.roundoff).all() else 1
+        same = a == self.value
+        if not ((diff <= self.tol) & np.isfinite(self.value) | same).all():
+            return 0
+        return 2 if ((diff <= self.roundoff) | same).all() else 1
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:

@@ -18,6 +18,7 @@ same few expressions hundreds of times; see :mod:`grader.judge.answers`).
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -32,12 +33,15 @@ from grader.parse.expression import tree as A
 from grader.parse.expression.normalize import spelling_of
 from grader.parse.expression.table import DEFAULT_FUNCTIONS, SymbolTable
 from grader.parse.expression.parser import Parsed
-from grader.judge.symbolic.closeness import Target, close
+from grader.judge.symbolic.closeness import Target
+from grader.judge.symbolic.precise import HIGH, PreciseInstance, entry_matches, matches
+from grader.engine.ops import generic_activation
 from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
                                             evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
+from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -67,6 +71,7 @@ class Case:
     key: np.ndarray
     entries: tuple = ()  # index assignments to check, for index-notation questions
     target: Target | None = field(default=None, compare=False, repr=False)  # key, tolerance
+    precise: object = field(default=None, compare=False, repr=False)  # () → (env, key) at 100 digits
 
     def __post_init__(self):
         if self.target is None:
@@ -133,6 +138,8 @@ class ExpressionKey:
     quantities: dict = field(default_factory=dict, compare=False, repr=False)
     # the first spelling of each symbol, as the assignment writes it (for "did you mean")
     spellings: tuple = field(default=(), compare=False, repr=False)
+    # size name → its first spelling (a shape in a message: C×d_{L-1}, not the drawn 5×3)
+    size_spellings: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         if self.variants and not self.variant_targets:
@@ -173,23 +180,27 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     cases = []
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     instances = scenario_instances(assignment, question.scenario)
+    uses_act = any(n.op == "act" for n in graph.nodes)
     for inst in instances:
-        ev = inst.evaluation
-        batch = ev.batch
-        bindings = assignment.symbols.get(question.scenario, {})
-        symbols = {name: _binding_value(b.quantity, ev, batch) for name, b in bindings.items()}
-        symbols.update(gradient_values(bindings, ev.grads))
-        if question.entries.startswith("negative"):
-            symbols["__entries__"] = ev.values[question.entries.split()[1]]
-        env = Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
-                  ev.grads.get(graph.output), ev.values.get(graph.output), batch=batch)
+        def make_env(ev, backend=FLOAT, inst=inst):
+            symbols = {name: _binding_value(b.quantity, ev, ev.batch) for name, b in bindings.items()}
+            symbols.update(gradient_values(bindings, ev.grads))
+            if question.entries.startswith("negative"):
+                symbols["__entries__"] = ev.values[question.entries.split()[1]]
+            return Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
+                       ev.grads.get(graph.output), ev.values.get(graph.output), batch=ev.batch, backend=backend)
+        env = make_env(inst.evaluation)
         key = _key_value(assignment, question, inst)
-        cases.append(Case(env, key, _entries(question, key, env) if question.indices else ()))
+        rules = assignment.rules.with_op(generic_activation(inst.act)) if uses_act else assignment.rules
+        precise = PreciseInstance(graph, inst, rules, make_env, lambda ev, r: quantity(
+            ev, question, graph, backend=HIGH, rules=r))
+        cases.append(Case(env, key, _entries(question, key, env) if question.indices else (), precise=precise))
     variants = () if question.indices else tuple(instance_variant_keys(assignment, question, instances, _key_value).items())
     quantities = {name: b.quantity for name, b in bindings.items()}
     quantities.update({grad: grad for grad in gradient_symbols(bindings).values() if grad not in bindings})
     return ExpressionKey(question, table, tuple(cases), None, tuple(assignment.sizes), variants,
-                         quantities=quantities, spellings=spellings)
+                         quantities=quantities, spellings=spellings,
+                         size_spellings={n: sp[0] for n, (_, sp) in assignment.sizes.items() if sp})
 
 
 def free_indices(node) -> tuple[str, ...]:
@@ -199,7 +210,8 @@ def free_indices(node) -> tuple[str, ...]:
     bound = {n.index for n in nodes if isinstance(n, A.Sum)}
     out: list[str] = []
     for n in nodes:
-        names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else ()
+        names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else \
+            (n.index,) if isinstance(n, A.Entry) else ()
         out += [i for i in names if i not in bound and i not in out]
     return tuple(sorted(out))
 
@@ -253,32 +265,32 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                     if got.shape != expected.shape:
                         return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
                                               f"expected {shape_text(expected.shape)}")
-                    if not close(got, expected):
+                    if not entry_matches(parsed.expr, case, at, got, expected, partial(_expected_at, q)):
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue
             got = evaluate(parsed.expr, case.env)
         except DomainError as e:
             return Verdict(WRONG, f"{e} (column {e.pos + 1})")
         except ShapeError as e:
-            return Verdict(SHAPE, f"{e} (column {e.pos + 1})")
+            return Verdict(SHAPE, shape_error_text(parsed.expr, key, e, case))
         except KeyError as e:
             return Verdict(WRONG, f"index {e.args[0]} is free in your answer but not in the question")
         values.append(got)
         # As written, then transposed; the transposed check waits until the answer fails as
         # written (most answers never do), then catches up on the cases already seen.
-        if direct and not case.target.close(got):
+        if direct and not matches(parsed.expr, case, got):
             direct = False
-            transposed = all(c.target.close(v.T) for c, v in zip(key.cases, values))
+            transposed = all(matches(parsed.expr, c, v.T, True) for c, v in zip(key.cases, values))
         elif not direct and transposed:
-            transposed = case.target.close(got.T)
+            transposed = matches(parsed.expr, case, got.T, True)
         if not (direct or transposed):
             if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
-                verdict = Verdict(SHAPE, f"your answer is {shape_text(got.shape)}, expected {shape_text(case.key.shape)}")
+                verdict = Verdict(SHAPE, shape_mismatch(parsed.expr, key, values))
             else:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
             shape_error = _later_shape_error(parsed, key, values)
             if shape_error is not None:  # sizes that fit on this instance only: a shape error
-                return Verdict(SHAPE, f"{shape_error} (column {shape_error.pos + 1})")
+                return Verdict(SHAPE, shape_error_text(parsed.expr, key, shape_error, key.cases[len(values)]))
             return flagged(verdict, _variant_flags(parsed, key, values))
     if direct or q.indices:
         return Verdict(CORRECT)

@@ -32,9 +32,10 @@ DIFFERENTIABLE = FUNCTIONS - {"softmax"}  # f' of an element-wise function; soft
 
 
 @lru_cache(maxsize=None)
-def _ctx(relu_grad_at_zero: float) -> Ctx:
-    """The float engine under an instance's ReLU'(0) convention (one per convention met)."""
-    return Ctx(FLOAT, Rules(relu_grad_at_zero=relu_grad_at_zero))
+def _ctx(relu_grad_at_zero: float, backend=FLOAT) -> Ctx:
+    """The engine under an instance's ReLU'(0) convention, on the instance's number system
+    (float64, or 100 digits for a near tie: :mod:`grader.judge.symbolic.precise`)."""
+    return Ctx(backend, Rules(relu_grad_at_zero=relu_grad_at_zero))
 
 
 def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
@@ -42,7 +43,7 @@ def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
     fn = env.act if fn == "act" else fn
     if fn not in FUNCTIONS:
         raise KeyError(fn)
-    return OPS[fn].forward(_ctx(env.relu_grad_at_zero), x)
+    return OPS[fn].forward(_ctx(env.relu_grad_at_zero, env.backend), x)
 
 
 class ShapeError(ValueError):
@@ -75,6 +76,7 @@ class Env:
     cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
     cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
     batch: int = 1  # the examples of this instance: a column added to an n×batch matrix is a bias
+    backend: object = FLOAT  # the number system of the values (HIGH: mpmath in object arrays)
 
 
 def _shape(a) -> str:
@@ -87,7 +89,7 @@ def _derivative(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
         fn = env.act
     if fn not in DIFFERENTIABLE:
         raise ShapeError(f"the derivative of {fn} is not defined here")
-    op, ctx = OPS[fn], _ctx(env.relu_grad_at_zero)
+    op, ctx = OPS[fn], _ctx(env.relu_grad_at_zero, env.backend)
     (grad,) = op.backward(ctx, np.ones_like(x), op.forward(ctx, x), x)
     return grad
 
@@ -140,6 +142,9 @@ def _index(value: np.ndarray, index: tuple[str, ...], env: Env, node) -> np.ndar
 
 def _range_of(index: str, body, env: Env) -> int:
     for node in A.walk(body):
+        if type(node) is A.Entry and node.index == index:  # \sum_i [W^T \delta]_i
+            value = evaluate(node.arg, env)
+            return value.shape[0] if value.shape[1] == 1 or value.shape[0] != 1 else value.shape[1]
         if isinstance(node, A.Sym) and index in node.index:
             value = env.symbols[node.name]
             where = node.index.index(index)
@@ -191,7 +196,9 @@ def with_indices(env: Env, indices: dict) -> Env:
 
 
 def _num(node, env):
-    return np.array([[float(node.value)]])
+    if env.backend is FLOAT:
+        return np.array([[float(node.value)]])
+    return np.array([[env.backend.const(node.value)]], dtype=object)
 
 
 def _sym(node, env):
@@ -298,6 +305,8 @@ def _call(node, env):
                             f"take the {node.fn}imum of")
     if node.fn in functions.TABLE:
         try:
+            if env.backend is not FLOAT and node.fn in functions.PRECISE:
+                return functions.PRECISE[node.fn](*args)
             return functions.TABLE[node.fn][1](*args)
         except ValueError as e:
             raise ShapeError(str(e), node.pos) from None
@@ -344,6 +353,10 @@ def _sum(node, env):
     return np.zeros((1, 1)) if total is None else total  # an empty sum is 0
 
 
+def _entry(node, env):
+    return _index(evaluate(node.arg, env), (node.index,), env, node)
+
+
 def _kronecker(node, env):
     return np.array([[1.0 if env.indices[node.i] == env.indices[node.j] else 0.0]])
 
@@ -363,5 +376,5 @@ _HANDLERS = {
     A.Hadamard: _binary(np.multiply, "multiply element-wise"), A.Div: _binary(np.divide, "divide"),
     A.MatMul: _matmul, A.Product: _prod, A.Pow: _pow, A.Transpose: _transpose, A.Call: _call,
     A.Derivative: _deriv, A.Indicator: _indicator, A.Sum: _sum, A.Kronecker: _kronecker,
-    A.Ones: _ones, A.Cases: _cases,
+    A.Ones: _ones, A.Cases: _cases, A.Entry: _entry,
 }

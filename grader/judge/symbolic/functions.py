@@ -8,6 +8,7 @@ entry, 1×1; ``sum_rows``: ``axis=1``, a column; ``sum_cols``: ``axis=0``, a row
 """
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 
 
@@ -32,4 +33,20 @@ TABLE = {
     "sum": (1, lambda x: x.sum(keepdims=True)),
     "sum_rows": (1, lambda x: x.sum(axis=1, keepdims=True)),
     "sum_cols": (1, lambda x: x.sum(axis=0, keepdims=True)),
+}
+
+
+def _entrywise(fn):
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda x: ufunc(x).astype(object)
+
+
+#: the element-wise functions numpy cannot apply to mpmath numbers, for a near tie decided in
+#: high precision (:mod:`grader.judge.symbolic.precise`); the others work on object arrays as is
+PRECISE = {
+    "sqrt": _entrywise(mpmath.sqrt),
+    "cosh": _entrywise(mpmath.cosh),
+    "sinh": _entrywise(mpmath.sinh),
+    "sech": _entrywise(mpmath.sech),
+    "sign": _entrywise(lambda v: mpmath.mpf(mpmath.sign(v))),
 }

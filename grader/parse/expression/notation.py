@@ -239,3 +239,21 @@ def read_command(lx, i: int, end: int, cmd: str) -> int | None:
 
 #: plain words that may start a notation of their own
 WORD_READERS = {"np": read_numpy, "numpy": read_numpy, "axis": read_kwarg, "keepdims": read_kwarg}
+
+
+_INDEX = re.compile(r"[A-Za-z]'?")
+
+
+def read_entry_subscript(lx, i: int) -> int | None:
+    r"""``_i`` or ``_{i}`` right after a closing bracket: entry ``i`` of the bracketed value
+    (``[(W^{(L-1)})^T \delta^{(L)}]_i``, seed 001); None when no single index follows."""
+    if lx.prev() not in ("_RSQB", "_RPAR"):
+        return None
+    t = lx.text
+    grp = _group(t, i + 1)
+    start, stop, after = grp if grp else (_sp(t, i + 1), None, None)
+    m = _INDEX.match(t, start)
+    if not m or (grp and t[m.end():stop].strip()) or (not grp and t[m.end():m.end() + 1].isalnum()):
+        return None
+    lx.emit("SUBSCRIPT", m.group(), i, after if grp else m.end())
+    return after if grp else m.end()

@@ -33,7 +33,7 @@ from lark.lexer import Lexer
 
 from grader.errors import AnswerError
 from grader.parse.expression.tree import (Add, Call, Derivative, Div, Hadamard, Indicator,
-                                   Kronecker, MatMul, Neg, Node, Num, Pow, Product, Shape, Size,
+                                   Entry, Kronecker, MatMul, Neg, Node, Num, Pow, Product, Shape, Size,
                                    Sub, Sum, Sym, Transpose, count_nodes, walk)
 from grader.parse.expression.build import Builder, check_size
 from grader.parse.expression.lalr import FastLALR
@@ -43,7 +43,7 @@ from grader.parse.expression.tokens import tokenize
 
 __all__ = ["DEFAULT_FUNCTIONS", "MAX_CHARS", "MAX_DEPTH", "Parsed", "SymbolTable",
            "parse_expression", "Add", "Call", "Derivative", "Div", "Hadamard", "Indicator",
-           "Kronecker", "MatMul", "Neg", "Node", "Num", "Pow", "Product", "Shape", "Size", "Sub",
+           "Entry", "Kronecker", "MatMul", "Neg", "Node", "Num", "Pow", "Product", "Shape", "Size", "Sub",
            "Sum", "Sym", "Transpose", "count_nodes", "walk"]
 
 MAX_CHARS = 2_000

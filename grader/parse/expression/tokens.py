@@ -195,6 +195,8 @@ class _Lexer:
         return self.indicator(i, i + 1) if j is None else j
 
     def underscore(self, i: int) -> int:
+        if (j := notation.read_entry_subscript(self, i)) is not None:
+            return j
         if not DUNDER.match(self.text, i):
             raise self.error("a subscript must follow a name, as in z_j", i)
         return self.name(i)

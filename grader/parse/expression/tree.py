@@ -146,6 +146,13 @@ class Cases(_Base):
 
 
 @dataclass(frozen=True)
+class Entry(_Base):
+    """Entry ``index`` of a bracketed value: ``[(W^{(L-1)})^T \\delta^{(L)}]_i``."""
+    arg: Node
+    index: str
+
+
+@dataclass(frozen=True)
 class Kronecker(_Base):
     i: str
     j: str
@@ -158,7 +165,7 @@ class Shape(_Base):
     dims: tuple["Node", ...]
 
 
-Node = Union[Num, Sym, Size, Neg, Add, Sub, Product, MatMul, Hadamard, Div, Pow, Transpose,
+Node = Union[Num, Sym, Size, Neg, Add, Sub, Product, MatMul, Hadamard, Div, Pow, Transpose, Entry,
              Call, Derivative, Indicator, Sum, Kronecker, Shape, Ones, Cases]
 
 
