@@ -145,8 +145,12 @@ def advice(keys, words: dict | None = None) -> tuple[tuple[str, ...], str]:
         return f" (Made at {' or at '.join(wheres)} only.)" if len(ids) == 1 else f" (at {' or at '.join(wheres)})"
     if len(ids) == 1:
         return ids, f"[{ids[0]}] {_worded(lookup(ids[0]).feedback_in(words, places[ids[0]]), words)}{at(ids[0])}"
+    def said(mid: str) -> str:  # its description, or its feedback where worded for this question
+        m = lookup(mid)
+        text = m.feedback_in(words, places[mid])
+        return m.description if text == m.feedback else _worded(text, words).rstrip(".")
     return ids, ("your answer matches several common errors, which give the same value here: "
-                 + "; ".join(f"[{m}] {lookup(m).description}{at(m)}" for m in ids))
+                 + "; ".join(f"[{m}] {said(m)}{at(m)}" for m in ids))
 
 
 _with = OpChange

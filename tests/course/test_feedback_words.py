@@ -79,3 +79,12 @@ def test_the_asked_quantity_is_spelled_as_the_assignment_does(catalog, assignmen
     a = catalog.assignment(assignment)
     q = a.question(question)
     assert words_of(a, q.scenario, q)["asked"] == asked
+
+
+def test_errors_named_together_speak_of_the_questions_quantity_too(worded):
+    for a, q, words, _ in worded:
+        text = advice(["missing-transpose", "stray-bias"], words)[1]
+        if _asks(words, "asks-signal"):
+            assert "∂L/∂W" not in text and "δ aᵀ" not in text and words["asked"] in text, (a.id, q.id)
+        if _asks(words, "asks-weight-gradient"):
+            assert "Wᵀ δ" not in text and words["asked"] in text, (a.id, q.id)
