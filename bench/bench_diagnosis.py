@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from grader.batch.orchestrator import grade_submission  # noqa: E402
 from grader.io.answer_files import Submission  # noqa: E402
 from grader.keys.catalog import Catalog  # noqa: E402
-from tests.corpora.diagnosis.corpus import rows  # noqa: E402
+from tests.corpora.diagnosis.corpus import catalog_for, rows  # noqa: E402
 
 OUTCOME = {"correct": "correct", "wrong": "wrong", "wrong shape": "wrong shape", "transposed": "transposed"}
 
@@ -31,8 +31,10 @@ OUTCOME = {"correct": "correct", "wrong": "wrong", "wrong shape": "wrong shape",
 def figures(catalog: Catalog, listing: bool) -> None:
     corpus = rows()
     named = mistakes = false_flags = agree = 0
+    fixtures: dict = {}
     for r in corpus:
-        result = grade_submission(Submission("<corpus>", r.assignment, "ta", answers={r.question: r.answer}), catalog)
+        result = grade_submission(Submission("<corpus>", r.assignment, "ta", answers={r.question: r.answer}),
+                                  catalog_for(r.assignment, catalog, fixtures))
         v = next(q.verdict for q in result.questions if q.question == r.question)
         same_verdict = v.outcome == r.verdict
         agree += same_verdict

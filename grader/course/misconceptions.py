@@ -38,6 +38,18 @@ class Misconception:
     # transposed-answer is judged on the answer itself: no engine run
     answer_level: bool = False
     where: str = ""  # the one place (an equation of the graph) this copy makes the error at; "" everywhere
+    # (context, feedback): the feedback in the words of a question whose context (:func:`words_of`'s
+    # "contexts", or the op named at the place) is listed; the first that applies wins
+    worded: tuple[tuple[str, str], ...] = ()
+
+    def feedback_in(self, words: dict | None, wheres=()) -> str:
+        """The feedback for a question of ``words`` (:func:`words_of`), the error made at
+        ``wheres`` (places, "" for everywhere): the worded alternative of the first context
+        the question has, else the general text."""
+        contexts = set((words or {}).get("contexts", ()))
+        if wheres and all(wheres):  # made at named places: the ops written there decide
+            contexts |= {c for c, _ in self.worded if all(f"{c}(" in w for w in wheres)}
+        return next((text for c, text in self.worded if c in contexts), self.feedback)
 
     @property
     def key(self) -> str:
@@ -74,13 +86,16 @@ def split_key(key: str) -> tuple[str, str]:
     return mid, where
 
 
-DEFAULT_WORDS = {"prediction": "ŷ", "target": "y"}  # an assignment that names neither
+DEFAULT_WORDS = {"prediction": "ŷ", "target": "y",  # an assignment that names neither
+                 "asked": "the gradient asked", "node": "the quantity asked about"}
 
 
-def words_of(assignment, scenario: str) -> dict:
+def words_of(assignment, scenario: str, question=None) -> dict:
     """How an assignment's scenario writes the prediction and the target: the first spelling of
     the symbols bound to the network's output and target (``y`` and ``t`` in an assignment
-    whose prediction is y), else :data:`DEFAULT_WORDS`."""
+    whose prediction is y), else :data:`DEFAULT_WORDS`; and ``contexts``, what a catalogue
+    feedback's worded alternative is chosen by (:func:`grader.course.feedback_contexts.contexts`)."""
+    from grader.course.feedback_contexts import contexts, spelled
     s = assignment.scenarios[scenario]
     graph = assignment.graphs[s.network]
     words = dict(DEFAULT_WORDS)
@@ -89,6 +104,12 @@ def words_of(assignment, scenario: str) -> dict:
             words["prediction"] = binding.spellings[0]
         elif binding.quantity in graph.targets and binding.spellings:
             words["target"] = binding.spellings[0]
+    if contexts(graph, question):
+        words["contexts"] = contexts(graph, question)
+    if question is not None and question.verb in ("grad", "updated") and len(question.nodes) == 1:
+        words["asked"] = spelled(assignment, scenario, question.quantity if question.verb == "grad"
+                                 else question.nodes[0])
+        words["node"] = spelled(assignment, scenario, question.nodes[0])
     return words
 
 
@@ -96,6 +117,8 @@ def _worded(text: str, words: dict | None) -> str:
     """A feedback text in an assignment's words (plain replacement: a course's own feedback may
     hold braces)."""
     for name, word in (DEFAULT_WORDS | (words or {})).items():
+        if not isinstance(word, str):
+            continue
         text = text.replace("{" + name + "}", word)
     return text
 
@@ -121,18 +144,35 @@ def advice(keys, words: dict | None = None) -> tuple[tuple[str, ...], str]:
             return ""
         return f" (Made at {' or at '.join(wheres)} only.)" if len(ids) == 1 else f" (at {' or at '.join(wheres)})"
     if len(ids) == 1:
-        return ids, f"[{ids[0]}] {_worded(lookup(ids[0]).feedback, words)}{at(ids[0])}"
+        return ids, f"[{ids[0]}] {_worded(lookup(ids[0]).feedback_in(words, places[ids[0]]), words)}{at(ids[0])}"
+    def said(mid: str) -> str:  # its description, or its feedback where worded for this question
+        m = lookup(mid)
+        text = m.feedback_in(words, places[mid])
+        return m.description if text == m.feedback else _worded(text, words).rstrip(".")
     return ids, ("your answer matches several common errors, which give the same value here: "
-                 + "; ".join(f"[{m}] {lookup(m).description}{at(m)}" for m in ids))
+                 + "; ".join(f"[{m}] {said(m)}{at(m)}" for m in ids))
 
 
 _with = OpChange
 
 
-def _nonzero_step(c, g, out, x):
-    """1{x ≠ 0}: 1 for negative x too, 0 only at x = 0."""
+RECTIFIERS = ("relu", "leaky_relu")  # the ReLU misconceptions apply to leaky ReLU too
+
+
+def _rectifier_backward(derivative):
+    """A ReLU-family backward rule: g times ``derivative(c, x, off)``, with ``off`` the value
+    the true derivative takes for z < 0 (0 for ReLU, the slope α for leaky ReLU); the slope
+    itself gets no gradient."""
+    def backward(c, g, out, x, *slope):
+        off = slope[0] if slope else c.backend.const(0)
+        return (g * derivative(c, x, off),) + (None,) * len(slope)
+    return backward
+
+
+def _nonzero_step(c, x, off):
+    """1{x ≠ 0}: 1 for negative x too, the off value (0; α for leaky ReLU) only at x = 0."""
     s = c.backend.sign(x)
-    return (g * np.where(s != 0, c.backend.const(1), c.backend.const(0)),)
+    return np.where(s != 0, c.backend.const(1), off)
 
 
 def _mse_sum(c, yhat, y):
@@ -190,16 +230,29 @@ def _unflipped(graph: Graph, rules: Rules) -> Rules | None:
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception("stray-bias", "a bias added to the weight gradient: ∂L/∂W = δ aᵀ + b",
                   "∂L/∂W is δ aᵀ only: the bias does not depend on W, so it does not appear in ∂L/∂W.",
-                  after=AfterChange(bias_pairs, _stray_bias)),
+                  after=AfterChange(bias_pairs, _stray_bias),
+                  worded=(("asks-weight-gradient", "The bias does not depend on {node}, so it does not "
+                                                   "appear in {asked}."),
+                          ("asks-parameter-gradient", "A parameter's value is not added to a gradient: "
+                                                      "the bias appears in {asked} only through δ."),
+                          ("asks-signal", "No bias is added to a gradient: {asked} holds none."),
+                          ("asks-update", "The bias does not depend on {node}, so it does not appear "
+                                          "in the gradient of the step."))),
     Misconception("relu-derivative-one", "ReLU'(z) taken as 1 everywhere",
                   "ReLU'(z) is 1 for z > 0 and 0 for z < 0: units that are off pass no gradient back.",
-                  rules=_with("relu", lambda c, g, out, x: (g * c.backend.const(1),))),
+                  rules=_with(RECTIFIERS, _rectifier_backward(lambda c, x, off: c.backend.const(1))),
+                  worded=(("leaky_relu", "Leaky ReLU'(z) is 1 for z > 0 and the slope α for z < 0: "
+                                         "a negative input passes only α times the gradient back."),)),
     Misconception("relu-derivative-nonzero", "ReLU'(z) = 1{z ≠ 0}: 1 for negative z",
-                  "ReLU'(z) is 0 for z < 0 (and at 0 by the stated convention): only z > 0 passes the gradient.",
-                  rules=_with("relu", _nonzero_step)),
+                  "ReLU'(z) is 0 for z < 0: only z > 0 passes the gradient.",
+                  rules=_with(RECTIFIERS, _rectifier_backward(_nonzero_step)),
+                  worded=(("leaky_relu", "Leaky ReLU'(z) is the slope α for z < 0, not 1: only z > 0 "
+                                         "passes the whole gradient."),)),
     Misconception("relu-derivative-is-relu", "ReLU(z) used where ReLU'(z) belongs",
                   "The derivative of max(0, z) is the step 1{z > 0}, not max(0, z) itself.",
-                  rules=_with("relu", lambda c, g, out, x: (g * out,))),
+                  rules=_with(RECTIFIERS, lambda c, g, out, x, *slope: (g * out,) + (None,) * len(slope)),
+                  worded=(("leaky_relu", "The derivative of leaky ReLU is 1 for z > 0 and the slope α for "
+                                         "z < 0, not leaky ReLU(z) itself."),)),
     Misconception("sigmoid-derivative-of-z", "σ'(z) written as z(1 − z)",
                   "σ'(z) = σ(z)(1 − σ(z)): apply the formula to the activation σ(z), not to z.",
                   rules=_with("sigmoid", lambda c, g, out, x: (g * x * (1 - x),))),
@@ -217,20 +270,30 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception("learning-rate", "the learning rate not applied: w − ∇",
                   "Scale the gradient by the learning rate: w ← w − η ∂L/∂w.", after=_no_learning_rate),
     Misconception("missing-half", "the ½ of the squared error dropped: a factor 2 too many",
-                  "With E = ½Σ(a − t)², ∂E/∂a = a − t: the ½ cancels the 2.",
+                  "With E = ½Σ({prediction} − {target})², ∂E/∂{prediction} = {prediction} − {target}: the ½ cancels the 2.",
                   rules=_with("sse", lambda c, g, out, a, t: (2 * g * (a - t), 2 * g * (t - a)))),
     Misconception("missing-transpose", "a transpose missing: W δ for Wᵀ δ, δ a for δ aᵀ",
                   "Check the shapes: δ^(l) = (W^(l+1))ᵀ δ^(l+1) and ∂L/∂W = δ aᵀ.",
-                  rules=_with("matmul", op=_missing_transpose_matmul())),
+                  rules=_with("matmul", op=_missing_transpose_matmul()),
+                  worded=(("asks-weight-gradient", "Check the shapes: {asked} has the shape of {node}, "
+                                                   "which takes the layer's input transposed."),
+                          ("asks-signal", "Check the shapes: {asked} has the shape of {node}; the gradient "
+                                          "comes back through the transposed weight matrix."),
+                          ("asks-update", "Check the shapes: the step's gradient has the shape of {node}, "
+                                          "which takes the layer's input transposed."))),
     Misconception("transposed-answer", "the right values in the transposed layout",
                   "Your matrix is the transpose of the expected one: write it in the layout asked (∂L/∂W has the shape of W).",
                   answer_level=True),
     Misconception("preactivation-for-activation", "z used where a belongs in ∂L/∂W = δ aᵀ",
                   "∂L/∂W^(l) uses the previous layer's activations a^(l−1) = f(z^(l−1)), not z^(l−1).",
-                  rules=Rewire(preactivation, "substitute")),
+                  rules=Rewire(preactivation, "substitute"),
+                  worded=(("asks-weight-gradient", "{asked} uses the activations {node} multiplies, a = f(z), "
+                                                   "not the pre-activations z."),)),
     Misconception("wrong-layer-input", "a^(l) used where a^(l−1) belongs in ∂L/∂W^(l)",
                   "∂L/∂W^(l) = δ^(l) (a^(l−1))ᵀ: the input of the layer, not its output.",
-                  rules=Rewire(own_output, "substitute")),
+                  rules=Rewire(own_output, "substitute"),
+                  worded=(("asks-weight-gradient", "{asked} uses the input {node} multiplies, not the "
+                                                   "layer's output."),)),
     Misconception("softmax-jacobian-diagonal", "the softmax Jacobian taken as its diagonal p(1 − p)",
                   "∂p_i/∂z_j = p_i(δ_ij − p_j): the off-diagonal terms −p_i p_j count too.",
                   rules=_with("softmax", lambda c, g, p, z: (g * p * (1 - p),))),

@@ -172,7 +172,7 @@ def _judge_numbers(got, question: Question, file: _File) -> Verdict:
     if kind.misconception_runs:
         per_question = {m: v[question.id] for m, v in file.variants.items() if question.id in v}
         verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol),
-                          words_of(file.key.assignment, question.scenario))
+                          words_of(file.key.assignment, question.scenario, question))
     if kind.follow_through and carried_forward(got, file.follow.value(question), tol=tol):
         verdict = replace(verdict, outcome=FOLLOW, feedback=(
             "right given your own earlier answers (error carried forward)"

@@ -4,6 +4,10 @@ that misconception would compute it (float64), for the flags in :mod:`grader.jud
 Fixed scenarios run with each variant's rules and ``after`` change; ``stale-weights`` re-runs the
 backward pass with the updated weights, ``whole-batch-vs-single`` uses the first example of a
 batch (or, for one example, a sibling scenario on the same network with the batch).
+
+The float runs follow the key's kink decisions (``follow=``, as :mod:`grader.keys.answer_key`'s
+cross-check does): where a ReLU's input is exactly 0 for the key and 5.6e-17 in float64, a
+variant takes the key's branch, so its value is the one the student holding it computes by hand.
 """
 from __future__ import annotations
 
@@ -15,19 +19,21 @@ from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment
 from grader.engine.autodiff import FLOAT, Evaluation, backward, evaluate, forward
 from grader.engine.ops import Rules
-from grader.keys.answer_key import AnswerKey, quantity, run_scenarios, scenario_data
+from grader.engine.kinks import KinkDecisions
+from grader.keys.answer_key import AnswerKey, key_backend, quantity, run_scenarios, scenario_data
 from grader.course.misconceptions import CATALOGUE, Misconception
 from grader.tolerance import ENGINE_ATOL, ENGINE_RTOL
 
 
-def _stale(graph, params, data, rules, scenario, truth: Evaluation | None = None) -> Evaluation | None:
+def _stale(graph, params, data, rules, scenario, truth: Evaluation | None = None, kinks=None) -> Evaluation | None:
     ev = truth if truth is not None else \
-        evaluate(graph, params, data, backend=FLOAT, rules=rules, learning_rate=scenario.learning_rate)
+        evaluate(graph, params, data, backend=FLOAT, rules=rules, learning_rate=scenario.learning_rate, follow=kinks)
     if not ev.updated:
         return None
     values = dict(ev.values) | {f"{w}@new": ev.updated[w] for w in graph.params}
     subs = tuple((n.name, 0, f"{n.args[0]}@new") for n in graph.nodes if n.op == "matmul" and n.args[0] in graph.params)
-    grads = backward(graph, values, backend=FLOAT, rules=replace(rules, substitute=rules.substitute + subs))
+    grads = backward(graph, values, backend=FLOAT, rules=replace(rules, substitute=rules.substitute + subs),
+                     kinks=KinkDecisions(follow=kinks))
     eta = float(scenario.learning_rate)
     return Evaluation(ev.values, grads, {p: params[p] - eta * grads[p] for p in params}, ev.batch)
 
@@ -65,13 +71,13 @@ def _same_forward(graph, rules: Rules, variant: Rules) -> bool:
         variant.op(n.op).forward is rules.op(n.op).forward for n in graph.nodes if n.op not in ("input", "param", "const"))
 
 
-def _backward_only(graph, params, plain: Evaluation, rules: Rules, scenario) -> Evaluation:
+def _backward_only(graph, params, plain: Evaluation, rules: Rules, scenario, kinks=None) -> Evaluation:
     """evaluate() under ``rules`` that keep the forward values of ``plain`` (see
     _same_forward): the rest of autodiff.evaluate, its backward pass and SGD step, on them."""
     values = dict(plain.values)
     ev = Evaluation(values=values, batch=plain.batch)
     if graph.loss in values:
-        ev.grads = backward(graph, values, backend=FLOAT, rules=rules)
+        ev.grads = backward(graph, values, backend=FLOAT, rules=rules, kinks=KinkDecisions(follow=kinks))
         if scenario.learning_rate is not None:
             eta = FLOAT.const(scenario.learning_rate)
             ev.updated = {p: params[p] - eta * ev.grads.get(p, 0 * params[p]) for p in graph.params}
@@ -86,8 +92,11 @@ class _Inputs:
     deterministic, and nothing mutates an input array (ops and ``after`` changes build new
     arrays)."""
 
-    def __init__(self, assignment: Assignment, truth: dict | None = None):
+    def __init__(self, assignment: Assignment, truth: dict | None = None, follow: dict | None = None):
         self.truth = truth if truth is not None else run_scenarios(assignment, backend=FLOAT)
+        self.follow = follow if follow is not None else key_runs_at_kinks(assignment, self.truth)
+        if self.follow:  # the true float runs take the key's branches too
+            self.truth = run_scenarios(assignment, backend=FLOAT, follow=self.follow)
         self.data, self.params = {}, {}
         for name, ev in self.truth.items():
             s = assignment.scenarios[name]
@@ -126,9 +135,12 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
         data = inputs.data[name]
         rules = assignment.rules
         plain = inputs.truth[name] if true_start else None  # the evaluation with the assignment's rules
+        # the key's branches, where this run's forward values are the key's (a carried variant
+        # update changes them: its own signs hold there)
+        kinks = inputs.follow[name].kinks if true_start and inputs.follow else None
         try:
             if m.id == "stale-weights":
-                ev = _stale(graph, params, data, rules, s, plain)
+                ev = _stale(graph, params, data, rules, s, plain, kinks)
             elif m.id == "whole-batch-vs-single":
                 ev = _first_example(graph, params, data, rules, s, inputs, assignment)
             else:
@@ -139,9 +151,10 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
                 if variant_rules is rules and plain is not None:
                     ev = plain
                 elif variant_rules is not None and plain is not None and _same_forward(graph, rules, variant_rules):
-                    ev = _backward_only(graph, params, plain, variant_rules, s)
+                    ev = _backward_only(graph, params, plain, variant_rules, s, kinks)
                 elif variant_rules is not None:
-                    ev = evaluate(graph, params, data, backend=FLOAT, rules=variant_rules, learning_rate=s.learning_rate)
+                    ev = evaluate(graph, params, data, backend=FLOAT, rules=variant_rules, learning_rate=s.learning_rate,
+                                  follow=kinks)
                     if variant_rules is rules:
                         plain = ev
                 if m.after and ev is not None:
@@ -153,6 +166,29 @@ def _run(assignment: Assignment, m: Misconception, inputs: _Inputs) -> dict:
             carried[name] = ev if ev is not None and ev.updated else plain if plain is not None else \
                 evaluate(graph, params, data, backend=FLOAT, rules=rules, learning_rate=s.learning_rate)
     return done
+
+
+def _near_kink(graph, ev: Evaluation) -> bool:
+    """Whether a float run decided a branch on a value within rounding of 0 (0.1 + 0.2 − 0.3),
+    where the exact key may have decided the other way."""
+    deciding = {place[1] for place in ev.kinks.signs}
+    for n in graph.nodes:
+        if n.name not in deciding:
+            continue
+        for a in n.args:
+            v = np.asarray(ev.values.get(a, 1.0), dtype=float)
+            if v.size and (np.abs(v) < 1e-12 * max(1.0, float(np.abs(v).max()))).any():
+                return True
+    return False
+
+
+def key_runs_at_kinks(assignment: Assignment, truth: dict) -> dict | None:
+    """The key's own runs (its arithmetic, :func:`~grader.keys.answer_key.key_backend`), whose
+    kink decisions the float variants follow, when some float run decided a branch within
+    rounding of 0; else None (float and key cannot disagree, and the exact run is spared)."""
+    if not any(_near_kink(assignment.graphs[assignment.scenarios[name].network], ev) for name, ev in truth.items()):
+        return None
+    return run_scenarios(assignment, backend=key_backend(assignment))
 
 
 def misconceptions(assignment: Assignment, *, everywhere: bool = True, places: bool = False) -> list[Misconception]:
@@ -189,7 +225,8 @@ def variant_values(assignment: Assignment, key: AnswerKey | None, *, keep_equal:
                 continue
             try:
                 # a copy: variants that share the true evaluation must not share arrays
-                v = np.array(quantity(ev, q, graph, backend=FLOAT, rules=assignment.rules), dtype=float)
+                follow = inputs.follow.get(q.scenario) if inputs.follow and ev is inputs.truth.get(q.scenario) else None
+                v = np.array(quantity(ev, q, graph, backend=FLOAT, rules=assignment.rules, follow=follow), dtype=float)
             except (KeyError, ValueError):
                 continue
             if keep_equal:

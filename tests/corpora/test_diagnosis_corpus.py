@@ -9,7 +9,7 @@ import pytest
 from grader.batch.orchestrator import grade_submission
 from grader.course.misconceptions import BY_ID
 from grader.io.answer_files import Submission
-from tests.corpora.diagnosis.corpus import VERDICTS, rows
+from tests.corpora.diagnosis.corpus import VERDICTS, catalog_for, rows
 
 ROWS = rows()
 
@@ -32,9 +32,10 @@ def test_the_corpus_is_large_and_well_formed():
 
 @pytest.fixture(scope="module")
 def graded(catalog):
-    out = []
+    out, fixtures = [], {}
     for r in ROWS:
-        result = grade_submission(Submission("<corpus>", r.assignment, "ta", answers={r.question: r.answer}), catalog)
+        result = grade_submission(Submission("<corpus>", r.assignment, "ta", answers={r.question: r.answer}),
+                                  catalog_for(r.assignment, catalog, fixtures))
         out.append((r, next(q.verdict for q in result.questions if q.question == r.question)))
     return out
 

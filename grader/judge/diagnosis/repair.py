@@ -127,7 +127,7 @@ def _identifiable(mid: str, parsed: Parsed, roles: Roles) -> bool:
     return bool(inside & roles.predictions and inside & roles.targets)
 
 
-def _in_their_words(verdict: Verdict, assignment, scenario: str) -> Verdict:
+def _in_their_words(verdict: Verdict, assignment, scenario: str, question=None) -> Verdict:
     """A flagged verdict's advice in the assignment's words (the symbolic judge words it
     generically)."""
     if not verdict.flags:
@@ -135,13 +135,14 @@ def _in_their_words(verdict: Verdict, assignment, scenario: str) -> Verdict:
     generic = advice(verdict.flags)[1]
     if not verdict.feedback.endswith(generic):
         return verdict
-    worded = advice(verdict.flags, words_of(assignment, scenario))[1]
+    worded = advice(verdict.flags, words_of(assignment, scenario, question))[1]
     return replace(verdict, feedback=verdict.feedback[:-len(generic)] + worded)
 
 
 def diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) -> Verdict:
     """:func:`_diagnosed`, its advice in the assignment's words."""
-    return _in_their_words(_diagnosed(verdict, parsed, key, assignment), assignment, key.question.scenario)
+    return _in_their_words(_diagnosed(verdict, parsed, key, assignment), assignment, key.question.scenario,
+                           key.question)
 
 
 def _diagnosed(verdict: Verdict, parsed: Parsed, key: ExpressionKey, assignment) -> Verdict:
