@@ -313,6 +313,13 @@ class MixedBackend(_ObjectBackend):
     _softplus = np.frompyfunc(mixed_numbers.softplus, 1, 1)
     _sign = np.frompyfunc(mixed_numbers.sign, 1, 1)
     _to_float = np.frompyfunc(mixed_numbers.to_float, 1, 1)
+    _erf = np.frompyfunc(mixed_numbers.erf, 1, 1)
+
+    def erf(self, a):  # GELU's exact form: the key had none, so a GELU network had no key
+        return self._erf(a).astype(object)
+
+    def pi(self) -> mixed_numbers.Approx:
+        return mixed_numbers.PI
 
     def sigmoid(self, a):
         return self._sigmoid(a).astype(object)

@@ -80,6 +80,8 @@ def _form(x) -> int:
         return hash(("q", x.numerator, x.denominator))
     if t is int or isinstance(x, Integral):
         return hash(("q", int(x), 1))
+    if _raw(x) is None:  # not a number of ours (an array: the operation gives way to numpy)
+        return 0
     return hash(("other", x))
 
 
@@ -206,6 +208,8 @@ def _function(name: str, libmp_fn, rational_points: dict):
 exp = _function("exp", libmp.mpf_exp, {0: _ONE})
 log = _function("log", libmp.mpf_log, {1: _ZERO})
 tanh = _function("tanh", libmp.mpf_tanh, {0: _ZERO})
+erf = _function("erf", libmp.mpf_erf, {0: _ZERO})  # GELU's exact form
+PI = Approx(libmp.mpf_pi(PREC, _NEAREST), hash(("pi",)))
 
 
 def sqrt(x):
