@@ -258,6 +258,24 @@ def to_float(x) -> float:
     return 0.0 if sign(x) == 0 else libmp.to_float(x.raw, rnd=_NEAREST)
 
 
+# A rational whose numerator or denominator has more bits than this is carried as an Approx:
+# rational ops that divide (softsign, x / y) square the denominators at every layer, and six
+# layers of softsign took a minute in exact rationals (3 × PREC bits: far past every printed digit)
+MAX_EXACT_BITS = 3 * PREC
+
+
+def settle(x):
+    """``x``, or its 60-digit Approx when it is a rational too long to carry exactly (see
+    :data:`MAX_EXACT_BITS`); the Approx keeps the rational's form, so x − x is still exactly 0.
+
+    >>> settle(Fraction(1, 3)), type(settle(Fraction(1, 3 ** 500))).__name__
+    (Fraction(1, 3), 'Approx')
+    """
+    if type(x) is Fraction and max(x.numerator.bit_length(), x.denominator.bit_length()) > MAX_EXACT_BITS:
+        return Approx(_fraction_raw(x.numerator, x.denominator), _form(x))
+    return x
+
+
 def is_exact(x) -> bool:
     """True for a value this arithmetic holds exactly (a rational)."""
     return type(x) is not Approx

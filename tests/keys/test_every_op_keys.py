@@ -62,3 +62,25 @@ def test_networks_of_every_op_match_central_differences_at_60_digits(tmp_path, s
                            - forward(graph, down, inputs, backend=HIGH)[graph.loss][0, 0]) / (2 * h) * scale
                 got = MIXED.to_float(run.grads[name])[i, j]
                 assert abs(got - float(numeric)) <= 1e-12 * max(1.0, abs(float(numeric))), (name, i, j)
+
+
+def test_rationals_too_long_to_carry_become_60_digit_values_that_agree_with_mpmath(tmp_path):
+    """Six softsign layers square the denominators at every layer (a minute per key in exact
+    rationals): past MAX_EXACT_BITS the key carries them as 60-digit values, still right to
+    every digit asked for."""
+    from grader.engine import mixed_numbers as mx
+    rng = np.random.default_rng(6)
+    data = random_assignment(rng, depth=6, widths=[6] * 7, hidden=["softsign"] * 5, loss="mse", output="identity",
+                             batch=2, kinks=True, every_op=True)
+    a = load(data, tmp_path)
+    build_key(a)
+    run = run_scenarios(a, backend=MIXED)["s"]
+    deep = run.values["a5"].ravel()
+    assert any(not mx.is_exact(v) for v in deep)  # carried as 60 digits
+    assert all(mx.is_exact(v) or v.raw is not None for v in deep)
+    with mpmath.workdps(60):
+        scenario = a.scenarios["s"]
+        high = forward(a.graphs["net"], initial_params(a, scenario, HIGH, {}), scenario_data(scenario, HIGH), backend=HIGH)
+        for v, w in zip(deep, high["a5"].ravel()):
+            assert abs(mpmath.mpf(v.raw if not mx.is_exact(v) else 0) + (mpmath.mpf(v.numerator) / v.denominator
+                       if mx.is_exact(v) else 0) - w) < mpmath.mpf("1e-50")
