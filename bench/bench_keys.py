@@ -6,8 +6,10 @@
 
 Each network is an assignment as an instructor writes it (tests/keys/random_networks.py):
 2-6 layers, 1-10 units each, one-decimal weights and inputs, hidden activations drawn from
-every one the engine has, the losses in turn (each with an output it suits), a batch of 1-4
-examples, every other network with ReLU inputs exactly at 0; questions on every forward value
+every one the engine has (ELU, SELU, GELU both ways, hard-tanh, SiLU/swish, softsign, |x| too),
+every loss in turn (L1, Huber, BCE with logits, class-index cross-entropy, MSE over outputs too;
+each with an output it suits), a batch of 1-4 examples, every other network with a unit of each
+kinked layer exactly at its kink (0, or ±1 for hard-tanh); questions on every forward value
 asked, every δ, gradient and update, ∂L/∂x and (batch 1) the output Jacobian. Timed: ``build_key``
 (the key's arithmetic, the float cross-check following its kinks, every entry), after loading;
 one warm-up key first (imports). Prints the time of the largest networks (6 layers of 10 units,
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
 from grader.keys.answer_key import build_key  # noqa: E402
-from tests.keys.random_networks import HIDDEN, LOSSES, load, random_assignment  # noqa: E402
+from tests.keys.random_networks import ALL_HIDDEN, ALL_LOSSES, HIDDEN, load, random_assignment  # noqa: E402
 
 LIMIT = 0.5  # seconds per key (issue 19)
 
@@ -53,19 +55,19 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
-    losses = list(LOSSES)
+    losses = list(ALL_LOSSES)
     failures, times, exact, largest = [], [], 0, []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         timed_key(issue_network(), folder)  # warm-up: imports, lark's grammar
         seconds, arithmetic = timed_key(issue_network(), folder)
         print(f"issue's 5-6-4-4-3 sigmoid/tanh/tanh/softmax net, batch 2: {seconds * 1000:.1f} ms ({arithmetic})")
-        for hidden, batch in [(h, b) for h in HIDDEN for b in (1, 4)]:  # the largest: 6 layers of 10
+        for hidden, batch in [(h, b) for h in ALL_HIDDEN for b in (1, 4)]:  # the largest: 6 layers of 10
             rng = np.random.default_rng([args.seed, batch])
-            rational = hidden in ("identity", "relu", "leaky_relu")  # with an MSE loss: exact throughout
+            rational = hidden in ("identity", "relu", "leaky_relu", "abs", "hardtanh")  # with MSE: exact throughout
             data = random_assignment(rng, depth=6, widths=[10] * 7, hidden=[hidden] * 5,
                                      loss="mse" if rational else "cross_entropy", output="identity" if rational else "softmax",
-                                     batch=batch, kinks=hidden in ("relu", "leaky_relu"))
+                                     batch=batch, kinks=True, every_op=True)
             seconds, arithmetic = timed_key(data, folder)
             largest.append(seconds)
             print(f"  6 layers x 10 units, {hidden}, {data['networks']['net']['equations'][-1]}, batch {batch}"
@@ -74,7 +76,7 @@ def main() -> int:
         for i in range(args.count):
             rng = np.random.default_rng([args.seed, i])
             depth = int(rng.integers(2, 7))
-            data = random_assignment(rng, depth=depth, loss=losses[i % len(losses)], kinks=i % 2 == 1)
+            data = random_assignment(rng, depth=depth, loss=losses[i % len(losses)], kinks=i % 2 == 1, every_op=True)
             try:
                 seconds, arithmetic = timed_key(data, folder)
             except Exception as e:  # noqa: BLE001 - a benchmark reports every failure and goes on
@@ -83,7 +85,7 @@ def main() -> int:
             exact += arithmetic.startswith("exact rational arithmetic")
             times.append((seconds, i, data["title"], data["networks"]["net"]["equations"][-1]))
     print(f"{args.count} random networks (seed {args.seed}; depth 2-6, widths 1-10, batch 1-4, "
-          f"activations {', '.join(HIDDEN)} (+ softmax output), losses {', '.join(losses)}, half with kinks)")
+          f"activations {', '.join(ALL_HIDDEN)} (+ softmax output), losses {', '.join(losses)}, half with kinks)")
     print(f"keys built: {len(times)} of {args.count} ({exact} exact throughout, {len(times) - exact} with 60-digit values)")
     for i, title, error in failures:
         print(f"  FAILED #{i} {title}: {error}")

@@ -58,7 +58,7 @@ def forward(graph: Graph, params: dict, data: dict, *, backend=FLOAT, rules: Rul
             if any(a not in values for a in node.args):
                 continue  # depends on data not given (a target at prediction time)
             ctx = _ctx(backend, rules, kinks, ("forward", node.name))
-            values[node.name] = _as_2d(rules.op(node.op).forward(ctx, *(values[a] for a in node.args)))
+            values[node.name] = _settled(backend, _as_2d(rules.op(node.op).forward(ctx, *(values[a] for a in node.args))))
         if pins and node.name in pins:
             if unpinned is not None:
                 unpinned[node.name] = values.get(node.name)
@@ -101,7 +101,7 @@ def backward(graph: Graph, values: dict, *, backend=FLOAT, rules: Rules = DEFAUL
         for index, (arg, ga) in enumerate(zip(node.args, rules.backward_op(node).backward(ctx, g, values[node.name], *args))):
             if ga is None or (node.name, index) in rules.drop:
                 continue
-            ga = _as_2d(ga)
+            ga = _settled(backend, _as_2d(ga))
             grads[arg] = grads[arg] + ga if arg in grads else ga
     return grads
 
@@ -177,6 +177,12 @@ def elementwise_derivative(graph: Graph, values: dict, of: str, wrt: str, *, bac
 
 def _ctx(backend, rules: Rules, kinks: KinkDecisions | None, place: tuple) -> Ctx:
     return Ctx(backend if kinks is None else kinks.at(backend, place), rules)
+
+
+def _settled(backend, a):
+    """The backend's form of an op's result (the key's arithmetic bounds its rationals)."""
+    settle = getattr(backend, "settle", None)
+    return a if settle is None else settle(a)
 
 
 def _as_2d(a):

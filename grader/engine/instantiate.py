@@ -3,10 +3,11 @@
 A graph's shapes may name sizes (``W1: [d, d]``); an instance draws each size from its range,
 then parameters, inputs and targets, all from one seeded ``numpy.random.Generator`` so grading
 is deterministic. Targets suit the loss that reads them (one-hot for cross-entropy, in (0, 1)
-for binary cross-entropy). With ``kinks=True`` one row of the weight feeding each ReLU layer is
-zeroed (with its bias) and, where none is negative, another row negated, so some
-pre-activations are exactly 0 and some negative: a student
-whose ReLU' convention differs from the assignment's gives a different answer there.
+for binary cross-entropy, class indices for ``cross_entropy_index``). With ``kinks=True`` one row
+of the weight feeding each ReLU, leaky-ReLU, ELU, SELU, |x| or hard-tanh layer is zeroed (with its
+bias; hard-tanh's bias ±1) and, where none is negative, another row negated, so some inputs are
+exactly at the kink and some on either side; an L1 or Huber loss gets one residual exactly at its
+kink. A student whose convention at a kink differs from the assignment's gives a different answer there.
 
     inst = random_instance(graph, sizes={"d": (2, 5)}, rng=np.random.default_rng(7))
     inst.evaluation.grads["W1"]
@@ -23,7 +24,8 @@ from grader.engine.ops import Rules
 from grader.errors import ConfigError
 
 _ONE_HOT = {"cross_entropy", "softmax_cross_entropy"}
-_KINKED = {"relu", "leaky_relu"}
+_PROBABILITY = {"bce", "bce_with_logits"}
+_KINKED = {"relu", "leaky_relu", "elu", "selu", "abs", "hardtanh"}  # kinks at an input of 0 (±1: hard-tanh)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ def size_names(graph: Graph) -> list[str]:
 def _target_kind(graph: Graph, target: str) -> str:
     for node in graph.nodes:
         if target in node.args:
-            return "one-hot" if node.op in _ONE_HOT else "probability" if node.op == "bce" else "real"
+            if node.op == "cross_entropy_index":
+                return "index"
+            return "one-hot" if node.op in _ONE_HOT else "probability" if node.op in _PROBABILITY else "real"
     return "real"
 
 
@@ -75,11 +79,15 @@ def random_instance(graph: Graph, *, sizes: dict, rng: np.random.Generator, batc
             t[rng.integers(0, rows, batch), np.arange(batch)] = 1.0
         elif kind == "probability":
             t = rng.uniform(0.05, 0.95, (rows, batch))
+        elif kind == "index":
+            t = None  # class indices 0 … n−1 of the logits' n rows: drawn below, once n is known
         else:
             t = rng.uniform(-1, 1, (rows, batch))
         data[name] = t
+    _class_indices(graph, params, data, rng, rules)
     if kinks:
         _place_kinks(graph, params, data, rng, rules)
+        _place_loss_kinks(graph, params, data, rng, rules)
     return Instance(chosen, params, data, evaluate(graph, params, data, backend=FLOAT, rules=rules))
 
 
@@ -126,6 +134,10 @@ def _place_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generato
             for name in weights + biases:
                 params[name][row, :] *= -1.0
 
+        if node.op == "hardtanh" and biases:  # its kinks are at ±1: that unit's input is exactly ±1
+            for name in biases:
+                params[name][zero, :] = float(rng.choice([-1.0, 1.0]))
+
         others = [r for r in range(rows) if r != zero]
         z = pre()
         if not (z[others] > 0).any():
@@ -134,3 +146,37 @@ def _place_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generato
         active = [r for r in others if (z[r] > 0).any()]
         if not (z[others] < 0).any() and len(active) >= 2:
             flip(max(active, key=lambda r: z[r].max()))
+
+
+def _class_indices(graph: Graph, params: dict, data: dict, rng: np.random.Generator, rules: Rules) -> None:
+    """Targets of ``cross_entropy_index``: a 1×m row of classes 0 … n−1, n the logits' rows."""
+    from grader.engine.autodiff import forward
+
+    for node in graph.nodes:
+        if node.op == "cross_entropy_index" and data.get(node.args[1], 0) is None:
+            known = {k: v for k, v in data.items() if v is not None}
+            z = forward(graph, params, known, backend=FLOAT, rules=rules)[node.args[0]]
+            data[node.args[1]] = rng.integers(0, z.shape[0], (1, z.shape[1])).astype(float)
+
+
+def _place_loss_kinks(graph: Graph, params: dict, data: dict, rng: np.random.Generator, rules: Rules) -> None:
+    """For an L1 or Huber loss of the output against a target: one target entry put where the
+    residual is exactly at the kink (0, or ±δ where float64 gives it exactly)."""
+    from grader.engine.autodiff import forward
+
+    for node in graph.nodes:
+        if node.op not in ("l1", "huber") or node.args[1] not in graph.targets:
+            continue
+        values = forward(graph, params, data, backend=FLOAT, rules=rules)
+        y, t = values[node.args[0]], data[node.args[1]]
+        if y.shape != t.shape:
+            continue
+        i, j = int(rng.integers(0, y.shape[0])), int(rng.integers(0, y.shape[1]))
+        if node.op == "l1":
+            t[i, j] = y[i, j]
+            continue
+        delta = float(values[node.args[2]][0, 0])
+        for side in (delta, -delta):
+            if y[i, j] - (y[i, j] - side) == side:  # exact in float64 too
+                t[i, j] = y[i, j] - side
+                break

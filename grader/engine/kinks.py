@@ -18,7 +18,50 @@ instead of its own: the float engine follows the exact one, never the reverse.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
+
+from grader.engine.op_kit import Ctx
+from grader.engine.ops_conv import maxpool_ties
+
+
+def _one(c: Ctx):
+    return c.backend.const(Fraction(1))
+
+
+# op -> where its kinks are: arrays of its forward inputs that are exactly 0 at a kink (x for a
+# ReLU, x ∓ 1 for hard-tanh, a − b for max, r² − δ² for Huber, ties of a max-pooling window).
+# The one table of kinked ops: screening of draws, random instances placed at kinks and the
+# property tests read it.
+KINK_GAPS = {
+    "relu": lambda c, x: [x],
+    "leaky_relu": lambda c, x, slope: [x],
+    "elu": lambda c, x, alpha: [x],
+    "selu": lambda c, x: [x],
+    "abs": lambda c, x: [x],
+    "hardtanh": lambda c, x: [x - _one(c), x + _one(c)],
+    "max": lambda c, a, b: [a - b],
+    "min": lambda c, a, b: [a - b],
+    "l1": lambda c, y, t: [y - t],
+    "huber": lambda c, y, t, delta: [(y - t) * (y - t) - delta * delta],
+    "maxpool2d": maxpool_ties,
+}
+
+
+def at_kinks(graph, values: dict, backend) -> list:
+    """The nodes of ``graph`` whose inputs (``values``, of ``backend``) sit exactly at one of
+    their op's kinks, in graph order: decided by the backend's ``sign`` (exactly, in the key's
+    arithmetic)."""
+    found = []
+    for node in graph.nodes:
+        gaps = KINK_GAPS.get(node.op)
+        if gaps is None or any(a not in values for a in node.args):
+            continue
+        arrays = gaps(Ctx(backend, None), *(values[a] for a in node.args))
+        if any((np.asarray(backend.sign(np.asarray(g)), dtype=int) == 0).any() for g in arrays):
+            found.append(node)
+    return found
 
 
 class KinkDecisions:

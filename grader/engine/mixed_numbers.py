@@ -80,6 +80,8 @@ def _form(x) -> int:
         return hash(("q", x.numerator, x.denominator))
     if t is int or isinstance(x, Integral):
         return hash(("q", int(x), 1))
+    if _raw(x) is None:  # not a number of ours (an array: the operation gives way to numpy)
+        return 0
     return hash(("other", x))
 
 
@@ -206,6 +208,8 @@ def _function(name: str, libmp_fn, rational_points: dict):
 exp = _function("exp", libmp.mpf_exp, {0: _ONE})
 log = _function("log", libmp.mpf_log, {1: _ZERO})
 tanh = _function("tanh", libmp.mpf_tanh, {0: _ZERO})
+erf = _function("erf", libmp.mpf_erf, {0: _ZERO})  # GELU's exact form
+PI = Approx(libmp.mpf_pi(PREC, _NEAREST), hash(("pi",)))
 
 
 def sqrt(x):
@@ -252,6 +256,24 @@ def to_float(x) -> float:
     if type(x) is not Approx:
         return float(x)
     return 0.0 if sign(x) == 0 else libmp.to_float(x.raw, rnd=_NEAREST)
+
+
+# A rational whose numerator or denominator has more bits than this is carried as an Approx:
+# rational ops that divide (softsign, x / y) square the denominators at every layer, and six
+# layers of softsign took a minute in exact rationals (3 × PREC bits: far past every printed digit)
+MAX_EXACT_BITS = 3 * PREC
+
+
+def settle(x):
+    """``x``, or its 60-digit Approx when it is a rational too long to carry exactly (see
+    :data:`MAX_EXACT_BITS`); the Approx keeps the rational's form, so x − x is still exactly 0.
+
+    >>> settle(Fraction(1, 3)), type(settle(Fraction(1, 3 ** 500))).__name__
+    (Fraction(1, 3), 'Approx')
+    """
+    if type(x) is Fraction and max(x.numerator.bit_length(), x.denominator.bit_length()) > MAX_EXACT_BITS:
+        return Approx(_fraction_raw(x.numerator, x.denominator), _form(x))
+    return x
 
 
 def is_exact(x) -> bool:

@@ -184,3 +184,12 @@ def unflipped_input_gradient(op: Op) -> Op:
         gx = _xcorr_grad(c, g, x, used, _int(c, width), _int(c, stride), p, p)[0]
         return (gx,) + op.backward(c, g, out, x, K, width, stride, padding)[1:]
     return Op(op.name, op.arity, op.forward, backward, op.doc, op.defaults)
+
+
+def maxpool_ties(c: Ctx, x, width, size, stride):
+    """Per window offset, the window's maximum minus that entry (1 at the maximum's own place):
+    an exact 0 is a tie for the maximum, max pooling's kink (the gradient goes to the first)."""
+    x3, k, s, oh, ow = _pool_geometry(c, x, width, size, stride)
+    best, where = _max_positions(c, x3, k, s, oh, ow)
+    return [np.where((where[..., 0] == a) & (where[..., 1] == b), const(c, 1), best - x3[window])
+            for a, b, window in _windows(s, oh, ow, k, k)]

@@ -16,7 +16,7 @@ import numpy as np
 from grader.course.assignment import Assignment, Question, Scenario
 from grader.course.kinds import KINDS
 from grader.engine.autodiff import FLOAT, Evaluation, elementwise_derivative, evaluate, jacobian
-from grader.engine.kinks import KinkDecisions
+from grader.engine.kinks import KINK_GAPS, KinkDecisions
 from grader.engine.backends import MIXED, describe_arithmetic
 from grader.engine.ops import Rules
 from grader.engine.graph_quantities import DERIVED
@@ -131,7 +131,7 @@ def quantity(ev: Evaluation, question: Question, graph, *, backend, rules: Rules
     return step_tables(ev, question.step)[verb][question.node]  # an optimizer's state too
 
 
-KINK_OPS = ("relu", "leaky_relu")
+KINK_OPS = tuple(KINK_GAPS)  # every op with a kink (grader.engine.kinks)
 
 
 def key_backend(assignment: Assignment):

@@ -5,7 +5,8 @@ drawn from the same seed chain, when it is degenerate:
 
 - a gradient (``grad`` question: a δ, ∂L/∂W, ∂L/∂b) that is all zeros;
 - a tie for the predicted class (``class`` question);
-- a ReLU pre-activation exactly at 0 (unless the file's ``draws.allow_kinks`` is ``true``);
+- an input exactly at a kink (a ReLU pre-activation exactly 0, any op of
+  :data:`~grader.engine.kinks.KINK_GAPS`; unless the file's ``draws.allow_kinks`` is ``true``);
 - a saturated sigmoid: an output above ``draws.saturation`` (default 0.99) or below 1 − it;
 - a catalogue misconception that, on a question it applies to, gives the key's answer, or two
   that give the same answer as each other (both within the rubric's tolerance).
@@ -32,8 +33,9 @@ import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment, build_drawn
-from grader.engine.autodiff import EXACT, FLOAT
-from grader.engine.backends import exact_sign
+from grader.engine.autodiff import FLOAT
+from grader.engine.backends import MIXED
+from grader.engine.kinks import at_kinks
 from grader.errors import ConfigError
 from grader.keys.answer_key import AnswerKey, KINK_OPS, build_key, quantity, run_scenarios
 from grader.course.draws import realise, student_rng
@@ -339,19 +341,25 @@ def _forward_problems(a: Assignment, screening: Screening, runs: dict | None = N
     found = []
     kinks = any(n.op in KINK_OPS for g in a.graphs.values() for n in g.nodes)
     runs = runs if runs is not None else run_scenarios(a, backend=FLOAT)
-    exact = run_scenarios(a, backend=EXACT) if kinks and not screening.allow_kinks else {}
+    # kinks are spotted in the key's own arithmetic (exact while values stay rational, as
+    # the key decides them), not sympy's: milliseconds where sympy's exp nested without end
+    exact = run_scenarios(a, backend=MIXED) if kinks and not screening.allow_kinks else {}
     low = 1 - screening.saturation
     for name, ev in runs.items():
         graph = a.graphs[a.scenarios[name].network]
+        kinked = {n.name for n in at_kinks(graph, exact[name].values, MIXED)} if name in exact else set()
         for node in graph.nodes:
             if node.op == "sigmoid":
                 out = np.asarray(ev.values[node.name], dtype=float)
                 if (out > screening.saturation).any() or (out < low).any():
                     found.append(f"{name}: sigmoid {node.name} is saturated (outside [{low:g}, {screening.saturation:g}])")
-            if node.op in KINK_OPS and name in exact:
-                if any(exact_sign(v) == 0 for v in np.asarray(exact[name].values[node.args[0]]).ravel()):
-                    found.append(f"{name}: a pre-activation {node.args[0]} of {node.op} is exactly 0")
+            if node.name in kinked:
+                found.append(f"{name}: a pre-activation {node.args[0]} of {node.op} is exactly 0"
+                             if node.op in _KINK_AT_ZERO else f"{name}: {node.op} {node.name} has an input exactly at its kink")
     return found
+
+
+_KINK_AT_ZERO = ("relu", "leaky_relu", "elu", "selu")  # activations whose one kink is an input of 0
 
 
 def screened_draw(template: Assignment, student_id: str, salt: str, rubric: Rubric, prof: Profile) -> Draw:

@@ -24,7 +24,17 @@ KINKED = ("relu", "leaky_relu")
 LOSSES = {"sse": (tuple(HIDDEN), "real"), "mse": (tuple(HIDDEN), "real"),
           "cross_entropy": (("softmax",), "one-hot"), "softmax_cross_entropy": (("identity",), "one-hot"),
           "bce": (("sigmoid",), "probability")}
-OUTPUT = dict(HIDDEN, softmax="softmax({z})")
+# every activation and loss the engine has (``every_op=True``; bench/bench_keys.py)
+NEW_HIDDEN = {"elu": "elu({z}, 0.5)", "selu": "selu({z})", "gelu": "gelu({z})", "gelu_tanh": "gelu_tanh({z})",
+              "hardtanh": "hardtanh({z})", "silu": "silu({z})", "swish": "swish({z})", "softsign": "softsign({z})",
+              "abs": "abs({z})"}
+ALL_HIDDEN = {**HIDDEN, **NEW_HIDDEN}
+ALL_LOSSES = {**{loss: (tuple(ALL_HIDDEN) if kind == "real" else outs, kind) for loss, (outs, kind) in LOSSES.items()},
+              "mse_outputs": (tuple(ALL_HIDDEN), "real"), "l1": (("identity", "tanh", "hardtanh"), "real"),
+              "huber": (("identity", "tanh", "elu"), "real"), "bce_with_logits": (("identity",), "probability"),
+              "cross_entropy_index": (("identity",), "index")}
+ZERO_KINKS = ("relu", "leaky_relu", "elu", "selu", "abs")  # kinked at an input of 0 (hard-tanh: at ±1)
+OUTPUT = dict(ALL_HIDDEN, softmax="softmax({z})")
 
 
 def decimal(x: Fraction) -> str:
@@ -44,15 +54,17 @@ def _draw(rng, shape) -> list[list[Fraction]]:
 def random_assignment(rng: np.random.Generator, *, depth: int, widths: list[int] | None = None,
                       hidden: list[str] | None = None, loss: str | None = None, output: str | None = None,
                       batch: int | None = None, kinks: bool = False, reduction: str = "sum",
-                      relu_grad_at_zero: str = "0") -> dict:
-    """An assignment (as data) of one random ``depth``-layer network and every question about it."""
-    loss = loss or str(rng.choice(list(LOSSES)))
-    outputs, target_kind = LOSSES[loss]
+                      relu_grad_at_zero: str = "0", every_op: bool = False) -> dict:
+    """An assignment (as data) of one random ``depth``-layer network and every question about it;
+    ``every_op``: activations and losses drawn from every one the engine has (else the classic ones)."""
+    losses, activations = (ALL_LOSSES, ALL_HIDDEN) if every_op else (LOSSES, HIDDEN)
+    loss = loss or str(rng.choice(list(losses)))
+    outputs, target_kind = losses[loss]
     output = output or str(rng.choice(outputs))
     sizes = widths or [int(rng.integers(1, 11)) for _ in range(depth + 1)]
-    if output == "softmax" or target_kind == "one-hot":
+    if output == "softmax" or target_kind in ("one-hot", "index"):
         sizes[-1] = max(sizes[-1], 2)
-    hidden = hidden or [str(rng.choice(list(HIDDEN))) for _ in range(depth - 1)]
+    hidden = hidden or [str(rng.choice(list(activations))) for _ in range(depth - 1)]
     batch = batch or int(rng.integers(1, 5))
     params, equations, values = {}, [], {}
     prev = "x"
@@ -68,7 +80,7 @@ def random_assignment(rng: np.random.Generator, *, depth: int, widths: list[int]
     if kinks:
         _exact_zeros(values, x, hidden, depth, rng)
     examples = [{"x": [decimal(v) for v in x[e]], "t": _target(rng, target_kind, sizes[-1])} for e in range(batch)]
-    network = {"inputs": {"x": [sizes[0], 1]}, "targets": {"t": [sizes[-1], 1]},
+    network = {"inputs": {"x": [sizes[0], 1]}, "targets": {"t": [1 if target_kind == "index" else sizes[-1], 1]},
                "params": params, "equations": equations, "loss": "L", "output": prev}
     questions = [{"id": "L", "scenario": "s", "quantity": "L"}, {"id": "out", "scenario": "s", "quantity": prev}]
     for layer in range(depth, 0, -1):
@@ -91,6 +103,8 @@ def _target(rng, kind: str, rows: int) -> list[str]:
     if kind == "one-hot":
         hot = int(rng.integers(0, rows))
         return ["1" if i == hot else "0" for i in range(rows)]
+    if kind == "index":
+        return [str(int(rng.integers(0, rows)))]
     if kind == "probability":
         return [decimal(Fraction(int(rng.integers(1, 10)), 10)) for _ in range(rows)]
     return [decimal(Fraction(int(rng.integers(-9, 10)), 10)) for _ in range(rows)]
@@ -105,18 +119,23 @@ def _exact_zeros(values: dict, x: list, hidden: list[str], depth: int, rng) -> N
     for layer in range(1, depth):
         W, b = values[f"W{layer}"], values[f"b{layer}"]
         act = hidden[layer - 1]
-        if act in KINKED:
+        if act in ZERO_KINKS or act == "hardtanh":
             unit = int(rng.integers(0, len(W)))
+            at = Fraction(int(rng.choice([-1, 1]))) if act == "hardtanh" else Fraction(0)  # where the kink is
             if rational:
-                b[unit][0] = -sum(w * v[0] for w, v in zip(W[unit], a))
+                b[unit][0] = at - sum(w * v[0] for w, v in zip(W[unit], a))
             else:
                 W[unit] = [Fraction(0)] * len(W[unit])
-                b[unit][0] = Fraction(0)
-        rational = rational and act in ("identity", *KINKED)
+                b[unit][0] = at
+        rational = rational and act in ("identity", "relu", "leaky_relu", "abs", "hardtanh")
         if rational:
             z = [sum(w * v[0] for w, v in zip(row, a)) + bias[0] for row, bias in zip(W, b)]
-            slope = Fraction(1, 10) if act == "leaky_relu" else Fraction(0) if act == "relu" else Fraction(1)
-            a = [[v if v > 0 else v * slope] for v in z]
+            a = [[_RATIONAL_ACT[act](v)] for v in z]
+
+
+_RATIONAL_ACT = {"identity": lambda v: v, "relu": lambda v: max(v, Fraction(0)),
+                 "leaky_relu": lambda v: v if v > 0 else v / 10, "abs": abs,
+                 "hardtanh": lambda v: min(max(v, Fraction(-1)), Fraction(1))}
 
 
 def load(data: dict, folder: Path, name: str = "random-net") -> Assignment:
