@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.judge.expression_grading import grade_one
+
 from grader.errors import AnswerError
 from grader.judge.answers import parse_answer
-from grader.judge.symbolic.equivalence import compare_expression, expression_key
 from grader.parse.expression import tree as A
 
 SM = "softmax-ce"
@@ -31,13 +32,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def grade(catalog):
-    def run(question_id: str, text: str):
-        assignment = catalog.assignment(SM)
-        key = catalog.key(assignment)
-        question = assignment.question(question_id)
-        return compare_expression(parse_answer(question, text, key),
-                                  expression_key(assignment, question, key[question.id].exact))
-    return run
+    return lambda question_id, text: grade_one(catalog, SM, question_id, text)
 
 
 @pytest.mark.parametrize("question_id, text, expected", ROWS, ids=[r[1] for r in ROWS])

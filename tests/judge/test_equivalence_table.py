@@ -22,8 +22,6 @@ from __future__ import annotations
 import pytest
 
 from grader.errors import AnswerError
-from grader.judge.answers import parse_answer
-from grader.judge.symbolic.equivalence import compare_expression, expression_key
 
 SM, BG, RS = "softmax-ce", "backprop-general", "residual-softmax"
 TAG = {SM: "sm", BG: "bg", RS: "rs"}
@@ -585,18 +583,6 @@ GROUPS = {"EQUIVALENT": (EQUIVALENT, {CORRECT}), "TRANSPOSED": (TRANSPOSED, {TRA
           "NOT_EQUIVALENT": (NOT_EQUIVALENT, {WRONG}), "SHAPE_MISMATCH": (SHAPE_MISMATCH, {SHAPE}),
           "MUST_NOT_PARSE": (MUST_NOT_PARSE, set(CATEGORIES))}
 ASSIGNMENTS = (SM, BG, RS)
-
-
-@pytest.fixture(scope="module")
-def grade(catalog):
-    """Grade one answer as the pipeline does: parse with the question's table, then compare."""
-    def run(assignment_id: str, question_id: str, text: str):
-        assignment = catalog.assignment(assignment_id)
-        key = catalog.key(assignment)
-        question = assignment.question(question_id)
-        parsed = parse_answer(question, text, key)
-        return compare_expression(parsed, expression_key(assignment, question, key[question.id].exact))
-    return run
 
 
 @pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS)

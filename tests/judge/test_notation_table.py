@@ -15,8 +15,6 @@ from __future__ import annotations
 import pytest
 
 from grader.errors import AnswerError
-from grader.judge.answers import parse_answer
-from grader.judge.symbolic.equivalence import compare_expression, expression_key
 
 SM, BG, RS = "softmax-ce", "backprop-general", "residual-softmax"
 CORRECT, TRANSPOSED, WRONG, SHAPE = "correct", "transposed", "wrong", "wrong shape"
@@ -132,17 +130,6 @@ REFUSED = [
 
 def _id(row) -> str:
     return f"{row[0]}:{row[1]}:{row[2]}"
-
-
-@pytest.fixture(scope="module")
-def grade(catalog):
-    def run(assignment_id: str, question_id: str, text: str):
-        assignment = catalog.assignment(assignment_id)
-        key = catalog.key(assignment)
-        question = assignment.question(question_id)
-        parsed = parse_answer(question, text, key)
-        return compare_expression(parsed, expression_key(assignment, question, key[question.id].exact))
-    return run
 
 
 @pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[_id(r) for r in ROWS])

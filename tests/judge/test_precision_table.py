@@ -11,11 +11,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from tests.judge.expression_grading import grade_one
+
 from grader.errors import AnswerError
-from grader.judge.answers import parse_answer
 from grader.judge.symbolic import precise
 from grader.judge.symbolic.closeness import Target
-from grader.judge.symbolic.equivalence import compare_expression, expression_key
 from grader.parse.expression import tree as A
 
 RS = "residual-softmax"
@@ -60,13 +60,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def grade(catalog):
-    def run(question_id: str, text: str):
-        assignment = catalog.assignment(RS)
-        key = catalog.key(assignment)
-        question = assignment.question(question_id)
-        parsed = parse_answer(question, text, key)
-        return compare_expression(parsed, expression_key(assignment, question, key[question.id].exact))
-    return run
+    return lambda question_id, text: grade_one(catalog, RS, question_id, text)
 
 
 @pytest.mark.parametrize("question_id, text, expected", ROWS, ids=[f"{q}:{t}" for q, t, _ in ROWS])

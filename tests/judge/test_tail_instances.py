@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.judge.answers import parse_answer
-from grader.judge.symbolic.equivalence import compare_expression, expression_key
 from grader.keys.instances import TAILS, TAILS_INSTANCE, scenario_instances
 
 BG, SM, RS = "backprop-general", "softmax-ce", "residual-softmax"
@@ -33,17 +31,6 @@ ROWS = [
     (SM, "task3.delta_prev", r"\phi'(\tilde{z}^{(L-1)}) \mathbb{1}\{\tilde{z}^{(L-1)} > -10\} \odot (w^{(L-1)})^T \delta^{(L)}",
      CORRECT),
 ]
-
-
-@pytest.fixture(scope="module")
-def grade(catalog):
-    def run(assignment_id: str, question_id: str, text: str):
-        assignment = catalog.assignment(assignment_id)
-        key = catalog.key(assignment)
-        question = assignment.question(question_id)
-        return compare_expression(parse_answer(question, text, key),
-                                  expression_key(assignment, question, key[question.id].exact))
-    return run
 
 
 @pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[f"{a}:{q}:{t}" for a, q, t, _ in ROWS])
