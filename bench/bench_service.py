@@ -21,7 +21,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from sqlalchemy import func, select  # noqa: E402
 from grader.io.roster import Student  # noqa: E402
 from grader.service.db import gradings, open_database, submissions  # noqa: E402
 from grader.service.tokens import issue_tokens  # noqa: E402
+from tests.service.processes import descendants, free_port  # noqa: E402
 
 FILES = [ROOT / "submissions" / n for n in ("s1001_all_correct.yaml", "s1004_wrong_entries.yaml",
                                             "s1005_wrong_shape.yaml", "s1007_matlab_latex.yaml",
@@ -46,12 +46,6 @@ FILES = [ROOT / "submissions" / n for n in ("s1001_all_correct.yaml", "s1004_wro
 
 
 OUTAGE_GRACE = 2.0  # seconds after the restart still counted as the outage (requests sent before it)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(course: Path, url: str, port: int, jobs: int) -> subprocess.Popen:
@@ -67,22 +61,6 @@ def start_server(course: Path, url: str, port: int, jobs: int) -> subprocess.Pop
             time.sleep(0.2)
     proc.kill()
     sys.exit("the server did not start within 60 s")
-
-
-def descendants(pid: int) -> list[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            pass
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        kids = [c for c, p in parents.items() if p == parent]
-        out += kids
-        todo += kids
-    return out
 
 
 class Load:

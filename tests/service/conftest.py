@@ -5,7 +5,6 @@ and a running app (Starlette's TestClient, or uvicorn on a free port of 127.0.0.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -15,6 +14,7 @@ import pytest
 
 from grader.io.roster import Student
 from tests.conftest import ROOT
+from tests.service.processes import free_port
 
 POSTGRES = os.environ.get("GRADER_TEST_POSTGRES", "")
 STUDENTS = [Student("s1001", "Ada Lovelace"), Student("s1004", 'Grace <script>alert("x")</script>'),
@@ -97,12 +97,6 @@ def wait_graded(client, token: str, sid: int, *, seconds: float = 120.0) -> dict
             return out
         time.sleep(0.2)
     pytest.fail(f"submission {sid} not graded within {seconds} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from grader.io.roster import Student
 from tests.conftest import SUBMISSIONS
-from tests.service.conftest import free_port
+from tests.service.processes import descendants, free_port
 
 pytest.importorskip("starlette")
 from grader.service.db import gradings, open_database, submissions  # noqa: E402
@@ -26,24 +26,6 @@ from grader.service.tokens import issue_tokens  # noqa: E402
 
 WRONG = SUBMISSIONS / "s1004_wrong_entries.yaml"
 STUDENTS = 16
-
-
-def children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (from /proc)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    out, frontier = [], [pid]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parents.items() if pp == p]
-        out += kids
-        frontier += kids
-    return out
 
 
 def start(course: Path, url: str, port: int) -> subprocess.Popen:
@@ -96,7 +78,7 @@ def test_kill_9_of_a_worker_and_of_the_server_loses_nothing_and_grades_nothing_t
         with ThreadPoolExecutor(8) as pool:
             accepted = list(pool.map(lambda t: submit(port, t), tokens))
         wait_for(lambda: graded_count(engine) >= 1, 120, "no submission was graded")
-        workers = [p for p in children(server.pid) if p != server.pid]
+        workers = [p for p in descendants(server.pid) if p != server.pid]
         assert workers, "no grading worker found"
         before = graded_count(engine)
         os.kill(workers[0], signal.SIGKILL)  # a grading worker (or its grading child), mid-load
