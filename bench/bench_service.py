@@ -1,5 +1,5 @@
 """Load (and fault) benchmark of ``grade serve`` on the loopback address: simulated students
-check and submit answer files for a fixed time, then the queue drains and the database is audited.
+check and submit answer files and write-ups for a fixed time, then the queue drains and the database is audited.
 
 Run from the repository root::
 
@@ -42,7 +42,8 @@ from tests.service.processes import descendants, free_port  # noqa: E402
 
 FILES = [ROOT / "submissions" / n for n in ("s1001_all_correct.yaml", "s1004_wrong_entries.yaml",
                                             "s1005_wrong_shape.yaml", "s1007_matlab_latex.yaml",
-                                            "s1009_unreadable_answers.yaml", "s1008_ex1_only.json")]
+                                            "s1009_unreadable_answers.yaml", "s1008_ex1_only.json",
+                                            "writeups/seed000_softmax-ce.md", "writeups/seed003_residual-softmax.md")]
 
 
 OUTAGE_GRACE = 2.0  # seconds after the restart still counted as the outage (requests sent before it)

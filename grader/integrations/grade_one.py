@@ -24,6 +24,7 @@ from grader.batch.orchestrator import grade_submission
 from grader.shown_text import shown
 from grader.io.answer_files import ANSWER_SUFFIXES, Submission, discover, read_submission
 from grader.batch.limited_run import grade_limited
+from grader.batch.writeup_grading import WRITEUP_SUFFIXES, grade_writeup
 from grader.judge.time_limits import NONE, TimeLimits
 
 
@@ -62,9 +63,12 @@ def rejected(error: GraderError, catalog: Catalog, assignment: str | None, *, fi
 def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None = None,
                identify: Callable[[Submission], tuple[Submission, tuple[str, ...]]] | None = None,
                limits: TimeLimits = NONE) -> StudentResult:
-    """Read and grade one answer file; ``shown_as`` is the name messages use for it.
+    """Read and grade one answer file or write-up; ``shown_as`` is the name messages use for it.
     ``identify`` replaces the file's claimed student by the one the platform vouches for
     (:mod:`grader.integrations.platform_identity`) before grading, and gives the notes the result starts with."""
+    if Path(path).suffix.lower() in WRITEUP_SUFFIXES:
+        return _grade_writeup(Path(path), catalog, shown_as=shown_as, assignment=assignment, identify=identify,
+                              limits=limits)
     try:
         sub = read_submission(Path(path), shown_as=shown_as)
     except SubmissionError as e:
@@ -74,6 +78,34 @@ def grade_path(path: Path, catalog: Catalog, *, shown_as: str, assignment: str |
         sub, notes = identify(sub)
     result = grade_checked(sub, catalog, assignment=assignment, limits=limits)
     return replace(result, notes=notes + result.notes) if notes else result
+
+
+class _Vouched:
+    """``identify`` as the identity a write-up's grading asks (``resolve(sub) -> (sub, notes)``)."""
+
+    def __init__(self, identify):
+        self.resolve = identify
+
+
+def _grade_writeup(path: Path, catalog: Catalog, *, shown_as: str, assignment: str | None, identify,
+                   limits: TimeLimits) -> StudentResult:
+    """A write-up graded as ``grade FOLDER`` grades it (every step checked), under ``limits``;
+    a write-up for another assignment than ``assignment`` is refused, as an answer file is."""
+    run = partial(grade_writeup, path, path.parent, catalog, identity=_Vouched(identify) if identify else None)
+    try:
+        result = grade_limited(run, limits=limits, name=shown_as) if limits.any else run()
+    except ConfigError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug of ours must still give the student a result
+        error = internal_error(e, file=shown_as, advice="this is not your fault, please tell your instructor")
+        return rejected(error, catalog, assignment, file=shown_as)
+    if result.error is not None and not result.assignment:
+        return rejected(replace(result.error, file=shown_as), catalog, assignment, file=shown_as)
+    if assignment and result.assignment != assignment:
+        error = SubmissionError(f"this write-up answers assignment '{result.assignment}', but this is assignment "
+                                f"'{assignment}'", file=shown_as, category="assignment")
+        return rejected(error, catalog, assignment, file=shown_as)
+    return replace(result, file=shown_as)
 
 
 def grade_checked(sub: Submission, catalog: Catalog, *, assignment: str | None = None,

@@ -66,6 +66,19 @@ def test_a_submission_is_graded_as_the_library_grades_it_and_shows_no_reference_
     assert leaks == set()
 
 
+def test_a_write_up_is_graded_as_the_library_grades_it(course, database_url):
+    writeup = SUBMISSIONS / "writeups" / "seed000_softmax-ce.md"
+    toks = issue(database_url)
+    with TestClient(create_app(settings_for(course, database_url, cooldown=0))) as client:
+        accepted = post_file(client, toks["s1004"], writeup)
+        assert accepted.status_code == 202
+        out = wait_graded(client, toks["s1004"], accepted.json()["id"])
+    expected = grade_path(writeup, Catalog(root=course), shown_as=writeup.name, assignment="softmax-ce")
+    assert out["result"]["points"] == expected.points > 0
+    verdicts = {q["id"]: q["verdict"] for q in out["result"]["questions"]}
+    assert verdicts["task1.delta_L"] == "correct" and verdicts["task2a.grad_W"] == "wrong shape"
+
+
 def test_whose_work_it_is_comes_from_the_token_not_the_file(course, database_url):
     toks = issue(database_url)
     claims_ada = WRONG.read_text().replace("id: s1004", "id: s1001")
