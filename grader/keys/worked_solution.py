@@ -16,6 +16,7 @@ import re
 import numpy as np
 
 from grader.course.kinds import KINDS
+from grader.engine.optimizers import Training
 from grader.engine.graph import Graph
 from grader.engine.autodiff import elementwise_derivative
 from grader.keys.answer_key import AnswerKey, key_backend, run_scenarios
@@ -132,6 +133,8 @@ def worked_solution(key: AnswerKey) -> str:
                        f"*(question {', '.join(asked[(name, f'class {graph.output}')])})*\n")
         if ev.grads:
             out += _backward_section(a, name, graph, ev, backend, asked)
+        if isinstance(ev, Training):
+            out += _optimizer_steps(a, name, graph, ev, backend)
         if ev.updated:
             out.append("\n### Update\n")
             eta = tex_number(float(s.learning_rate))
@@ -139,6 +142,45 @@ def worked_solution(key: AnswerKey) -> str:
                 out.append(_eq(f"{tex_name(p)}_{{new}}", rf"{tex_name(p)} - {eta} \, \frac{{\partial L}}{{\partial {tex_name(p)}}}",
                                backend.to_float(ev.updated[p]), asked.get((name, f"updated {p}"), [])))
     return "\n".join(out)
+
+
+# each optimizer's update of p with gradient g, as the worked solution writes it (torch.optim's)
+UPDATE_TEXT = {
+    "sgd": r"p \leftarrow p - \eta g",
+    "momentum": r"v \leftarrow \mu v + g, \quad p \leftarrow p - \eta v",
+    "nesterov": r"v \leftarrow \mu v + g, \quad p \leftarrow p - \eta (g + \mu v)",
+    "rmsprop": r"v \leftarrow \alpha v + (1 - \alpha) g^2, \quad p \leftarrow p - \eta g / (\sqrt{v} + \epsilon)",
+    "adam": r"m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \quad "
+            r"p \leftarrow p - \eta \hat{m} / (\sqrt{\hat{v}} + \epsilon)",
+}
+
+
+def _optimizer_steps(a, name: str, graph, training: Training, backend) -> list[str]:
+    """Every step of an optimizer scenario: the gradient at the parameters before it, the state
+    and the parameters after it, each with the questions (and their ``step``) it answers."""
+    o = training.optimizer
+    rule = UPDATE_TEXT[o.name] + (r", \quad \hat{m} = m / (1 - \beta_1^t), \ \hat{v} = v / (1 - \beta_2^t)"
+                                  if o.name == "adam" and o.bias_correction else "")
+    out = [f"\n### Optimizer `{o.name}`, {len(training.steps)} step(s)\n", f"$${rule}$$\n"]
+    if o.weight_decay:
+        out.append(f"Weight decay λ = {tex_number(float(o.weight_decay))}, "
+                   + ("decoupled (p ← p − ηλp before the step).\n" if o.decoupled else "coupled (g ← g + λp).\n"))
+    last = len(training.steps)
+
+    def ids(verb: str, p: str, t: int) -> list[str]:
+        return [q.id for q in a.questions if q.scenario == name and q.quantity == f"{verb} {p}".strip()
+                and (q.step or (1 if verb == "grad" else last)) == t]
+    for t, step in enumerate(training.steps, start=1):
+        out.append(f"\n#### Step {t}\n")
+        for p in reversed(graph.params):
+            if p in step.evaluation.grads:
+                out.append(_eq(f"{{{grad_symbol(tex_name, p)}}}^{{({t})}}", "", backend.to_float(step.evaluation.grads[p]),
+                               ids("grad", p, t)))
+            for state, values in step.state.items():
+                out.append(_eq(rf"\text{{{state}}}_{{{tex_name(p)}}}^{{({t})}}", "", backend.to_float(values[p]),
+                               ids(state, p, t)))
+            out.append(_eq(f"{{{tex_name(p)}}}^{{({t})}}", "", backend.to_float(step.updated[p]), ids("updated", p, t)))
+    return out
 
 
 def _loss_scale(a, ev, is_loss: bool) -> str:

@@ -135,3 +135,18 @@ def test_the_softmax_shortcut_only_for_targets_that_sum_to_1(tmp_path, targets, 
     data["scenarios"]["s"]["examples"][0]["t"] = targets
     text = worked_solution(build_key(load(data, tmp_path)))
     assert (r"\bigr) = (a^{[2]} - t) = " in text) == shortcut
+
+
+def test_every_optimizer_step_is_written_with_its_questions(catalog):
+    """Each step of an optimizer scenario: gradient, state and parameters after it, tagged with
+    the questions (and their step) it answers; every question of optimizer-steps has its line."""
+    import re
+    from grader.keys.answer_key import build_key
+
+    assignment = catalog.assignment("optimizer-steps")
+    text = worked_solution(build_key(assignment))
+    tagged = set(re.findall(r"[\w.]+", " ".join(re.findall(r"\*\(question ([^)]*)\)\*", text))))
+    assert [q.id for q in assignment.questions if q.id not in tagged] == []
+    assert "#### Step 2" in text and r"\hat{m} = m / (1 - \beta_1^t)" in text
+    line = next(x for x in text.splitlines() if "(question adam.m2_W2)" in x)
+    assert line.startswith(r"$$\text{m}_{W^{[2]}}^{(2)} = ")
