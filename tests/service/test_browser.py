@@ -15,7 +15,7 @@ from tests.service.conftest import LiveServer, issue, settings_for
 
 pytest.importorskip("starlette")
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -54,19 +54,28 @@ def sign_in(driver, base: str, token: str) -> None:
     driver.get(base + "/")
     driver.find_element(By.NAME, "token").send_keys(token)
     driver.find_element(By.ID, "signin").click()
-    # a page being replaced makes an element found a moment ago stale: the wait looks again
-    WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: "Signed in as" in d.find_element(By.TAG_NAME, "h1").text)
+    patient(driver, 30).until(lambda d: "Signed in as" in heading(d))
+
+
+def patient(driver, seconds: int) -> WebDriverWait:
+    """A wait that looks again while a page is being replaced: Chromium then reports an element
+    found a moment ago as stale, or as a node that "does not belong to the document"."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(WebDriverException,))
+
+
+def heading(driver) -> str:
+    """The page's h1 read in one script call, so no element reference can go stale between calls."""
+    return driver.execute_script("const h = document.querySelector('h1'); return h ? h.textContent : '';") or ""
 
 
 def test_a_student_checks_submits_and_reads_feedback_and_the_instructor_reads_the_class(course, tmp_path, browser):
     url = f"sqlite:///{tmp_path / 'browser.sqlite'}"
     toks = issue(url)
-    wait = WebDriverWait(browser, 120, ignored_exceptions=(StaleElementReferenceException,))
+    wait = patient(browser, 120)
     with LiveServer(create_app(settings_for(course, url, cooldown=0))) as server:
         sign_in(browser, server.url, toks["s1004"])
         browser.find_element(By.LINK_TEXT, "mlp-numeric").click()
-        area = browser.find_element(By.ID, "text")
+        area = wait.until(lambda d: d.find_element(By.ID, "text"))  # the click starts a page load
         browser.execute_script("arguments[0].value = arguments[1]", area, LATEX_LINE + WRONG.read_text())
         area.send_keys(" ")  # a keystroke: the page asks the server for the preview
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#preview math")) == 2)
