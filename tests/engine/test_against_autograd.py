@@ -57,13 +57,21 @@ def _elu(x, alpha=1.0):
     return anp.where(x > 0, x, alpha * (anp.exp(anp.minimum(x, 0)) - 1))
 
 
-ACTIVATIONS = {  # our op → the PyTorch definition (torch.nn.functional)
-    "identity": lambda x: x, "sigmoid": _sigmoid, "tanh": anp.tanh, "relu": lambda x: anp.maximum(x, 0),
-    "softplus": _softplus, "elu": _elu, "selu": lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
-    "gelu": lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2))),
-    "gelu_tanh": lambda x: 0.5 * x * (1 + anp.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
-    "hardtanh": lambda x: anp.clip(x, -1, 1), "silu": lambda x: x * _sigmoid(x), "swish": lambda x: x * _sigmoid(x),
-    "softsign": lambda x: x / (1 + anp.abs(x)), "abs": anp.abs,
+ACTIVATIONS = {  # our op (as an equation writes it, {0} its input) → the PyTorch definition
+    "identity({0})": lambda x: x, "sigmoid({0})": _sigmoid, "tanh({0})": anp.tanh,
+    "relu({0})": lambda x: anp.maximum(x, 0), "softplus({0})": _softplus,
+    "leaky_relu({0}, 0.2)": lambda x: anp.where(x > 0, x, 0.2 * x), "elu({0})": _elu,
+    "elu({0}, 0.5)": lambda x: _elu(x, 0.5), "selu({0})": lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
+    "gelu({0})": lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2))),
+    "gelu_tanh({0})": lambda x: 0.5 * x * (1 + anp.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
+    "hardtanh({0})": lambda x: anp.clip(x, -1, 1), "silu({0})": lambda x: x * _sigmoid(x),
+    "swish({0})": lambda x: x * _sigmoid(x), "softsign({0})": lambda x: x / (1 + anp.abs(x)), "abs({0})": anp.abs,
+    # the function ops, as a layer may use them
+    "max({0}, 0.1)": lambda x: anp.maximum(x, 0.1), "min({0}, 0.3)": lambda x: anp.minimum(x, 0.3),
+    "exp({0})": anp.exp, "log(softplus({0}))": lambda x: anp.log(_softplus(x)),
+    "sqrt({0} * {0} + 1)": lambda x: anp.sqrt(x * x + 1), "{0} / (abs({0}) + 2)": lambda x: x / (anp.abs(x) + 2),
+    "{0} - mean({0}) + sum_features({0})": lambda x: x - anp.mean(x) + anp.sum(x, axis=0, keepdims=True),
+    "(({0}).T * 2).T": lambda x: x * 2,
 }
 
 
@@ -124,7 +132,8 @@ def plans(draw):
             "reduction": draw(st.sampled_from(["sum", "mean"])), "seed": draw(st.integers(0, 2 ** 31))}
     if plan["conv"]:
         plan.update(image=draw(st.sampled_from([(4, 4), (5, 4), (6, 6)])), kernel=draw(st.sampled_from([(2, 2), (3, 3), (2, 3)])),
-                    stride=draw(st.integers(1, 2)), pad=draw(st.integers(0, 1)), pool=draw(st.sampled_from(["none", "max", "avg"])))
+                    stride=draw(st.integers(1, 2)), pad=draw(st.integers(0, 1)),
+                    flip=draw(st.booleans()), pool=draw(st.sampled_from(["none", "max", "avg"])))
     else:
         plan["n_in"] = draw(st.integers(1, 4))
     depth = draw(st.integers(1, 3))
@@ -143,7 +152,8 @@ def render(plan):
         (h, w), (kh, kw), s, p = plan["image"], plan["kernel"], plan["stride"], plan["pad"]
         shapes.update(x=(h * w, m), K=(kh, kw))
         oh, ow = (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
-        eqs += [f"c = xcorr2d(x, K, {w}, {s}, {p})", "r = tanh(c)"]
+        op = "conv2d" if plan["flip"] else "xcorr2d"  # a true convolution flips the kernel both ways
+        eqs += [f"c = {op}(x, K, {w}, {s}, {p})", "r = tanh(c)"]
         steps.append(("conv", (w, s, p)))
         prev, n = "r", oh * ow
         if plan["pool"] != "none" and oh >= 2 and ow >= 2:
@@ -165,7 +175,7 @@ def render(plan):
                     "n1 = gamma * xhat + beta"]
             prev = "n1"
         if layer < depth:
-            eqs.append(f"a{layer} = {plan['acts'][layer - 1]}({prev})")
+            eqs.append(f"a{layer} = " + plan["acts"][layer - 1].format(prev))
             prev = f"a{layer}"
     output, target, _ = LOSSES[plan["loss"]]
     eqs += [f"y = {output}({prev})", f"L = {plan['loss']}"]
@@ -186,7 +196,7 @@ def render(plan):
         a = v["x"]
         for kind, details in steps:
             if kind == "conv":
-                a, ow_ = _xcorr2d(a, v["K"], *details)
+                a, _ = _xcorr2d(a, v["K"][::-1, ::-1] if plan["flip"] else v["K"], *details)
                 a = anp.tanh(a)
             else:
                 a = _pool2d(a, details[0], 2, details[1])
