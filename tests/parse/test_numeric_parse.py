@@ -105,6 +105,25 @@ ACCEPTED = [
     ("[1e-3,500]", [[0.001], [500]], True),
     ("[0,5; 0,3]", [[0, 5], [0, 3]], False),  # one digit after the comma: a list, as documented
     ("[0, 113937]", [[0], [113937]], True),  # a space after the comma: a separator
+    # entries without brackets, as a TA reads them (a glued "1,5" stays a decimal-comma error)
+    ("1 2", [[1], [2]], True),
+    ("0.5, -0.25", [[0.5], [-0.25]], True),
+    ("1 2; 3 4", [[1, 2], [3, 4]], False),
+    # what libraries print around numbers (grader/parse/numeric/printed_forms.py)
+    ("tensor([[0.5000, -0.2500]])", [[0.5, -0.25]], False),
+    ("tensor([0.5, -0.25], dtype=torch.float64, requires_grad=True)", [[0.5], [-0.25]], True),
+    ("tensor(0.5000, grad_fn=<AddBackward0>)", [[0.5]], True),
+    ("torch.tensor([[1.], [2.]], device='cuda:0')", [[1], [2]], False),
+    ("np.float64(0.25)", [[0.25]], True),
+    ("[np.float64(0.25), np.float64(-0.5)]", [[0.25], [-0.5]], True),
+    ("Array([1., 2.], dtype=float32)", [[1], [2]], True),
+    ("matrix([[1, 2]])", [[1, 2]], False),
+    ("(0.5, 0.25)", [[0.5], [0.25]], True),
+    ("((1, 2), (3, 4))", [[1, 2], [3, 4]], False),
+    ("≈ 0.33", [[0.33]], True),
+    (r"= \frac{1}{3}", [[THIRD]], True),
+    (r"\left[\begin{array}{cc} 1 & 2 \\ 3 & 4 \end{array}\right]", [[1, 2], [3, 4]], False),
+    (r"\left(\begin{array}{c|c} 1 & -2 \end{array}\right)^T", [[1], [-2]], False),
 ]
 
 # (answer, category, message substring, column or None)
@@ -139,7 +158,11 @@ REJECTED = [
     ("1,5", "syntax", "'.' as the decimal point", 2),
     ("1..2", "syntax", "unexpected '.2'", 3),
     ("--1", "syntax", "expected a number, got '-'", 2),
-    ("1 2", "syntax", "list in brackets", 3),
+    ("1 - 2", "syntax", "list in brackets", 3),  # arithmetic, not two entries
+    ("0.5 -", "syntax", "list in brackets", 5),
+    ("(1, 2", "syntax", "expected a number, got '('", 1),  # unbalanced: not read as a tuple
+    ("tensor([1, 2]", "syntax", "got 'tensor'", 1),
+    (r"\begin{array}{cc} 1 & 2 \end{bmatrix}", "syntax", r"expected \end{array}", 25),
     ("2 * 3", "syntax", "10^", 5),
     ("１", "value", "FULLWIDTH DIGIT ONE", 1),
     ("0.٣", "value", "ARABIC-INDIC DIGIT THREE", 3),

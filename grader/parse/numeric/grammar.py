@@ -14,6 +14,7 @@ from grader.errors import AnswerError
 from grader.parse.expression.lexer import (ENV, ENVS, FRACS, MAX_DIGITS, MAX_ENTRIES, MAX_EXPONENT, TIMES, Tok,
                                            precheck, quote, ragged, range_error, show, tokenize, why_not_a_number)
 from grader.parse.numeric.decimal_comma import DECIMAL_COMMA, ambiguous_comma
+from grader.parse.numeric.printed_forms import unwrap
 
 
 class TextParser:
@@ -22,7 +23,8 @@ class TextParser:
     def __init__(self, raw: str):
         precheck(raw)
         self.raw, self.i = raw, 0
-        self.toks = tokenize(raw.replace("\u2212", "-"), raw)  # same length: columns hold
+        # same length: columns hold (a Unicode minus, and what libraries print around numbers)
+        self.toks = tokenize(unwrap(raw.replace("\u2212", "-")), raw)
         self.end = Tok("end", "", len(raw))
         comma = ambiguous_comma(raw)
         if comma is not None:
@@ -79,12 +81,37 @@ class TextParser:
         elif t.kind == "env":
             rows, flat = self.environment(self.next())
         else:
-            return [[self.number()]], True
+            return self.bare()
         if self.transpose():  # rows are rectangular by now, so zip loses nothing
             rows, flat = [list(c) for c in zip(*rows)], False
         if self.sig().kind != "end":
             raise self.fail(f"unexpected {show(self.peek())} after the matrix", self.peek())
         return rows, flat
+
+    def bare(self) -> tuple[list[list[Fraction]], bool]:
+        """One number, or entries without brackets as a TA reads them: ``0.5, -0.25`` and
+        ``1 2; 3 4`` (MATLAB's rows). A glued ``0,5`` stays one malformed number (a decimal
+        comma, not two entries); where the bracketed reading fails too, the error is the
+        number's."""
+        start = self.i
+        try:
+            return [[self.number()]], True
+        except AnswerError as as_number:
+            glued_comma_only = ";" not in self.raw and not any(
+                t.text == "," and self.toks[k + 1:k + 2] and self.toks[k + 1].kind == "ws"
+                for k, t in enumerate(self.toks))
+            if glued_comma_only and "," in self.raw:
+                raise
+            opener, closer = Tok("p", "[", self.toks[start].pos), Tok("p", "]", len(self.raw))
+            self.toks = self.toks[:start] + [opener] + self.toks[start:] + [closer]
+            self.i = start
+            try:
+                rows, flat = self.brackets(self.next())
+                if self.sig().kind != "end" or len(rows) * len(rows[0]) < 2:
+                    raise as_number
+                return rows, flat
+            except AnswerError:
+                raise as_number from None
 
     def number(self) -> Fraction:
         """A whole answer that is one scalar: nothing may follow it."""
@@ -151,9 +178,9 @@ class TextParser:
     def environment(self, begin: Tok) -> tuple[list[list[Fraction]], bool]:
         r"""After ``\begin{bmatrix}``: ``1 & 2 \\ 3 & 4 \end{bmatrix}``, never flat."""
         kind, name = ENV.fullmatch(begin.text).groups()
-        if kind != "begin" or name not in ENVS:
-            raise self.fail(f"unsupported {quote(begin.text)}; use bmatrix, pmatrix, Bmatrix or "
-                            "matrix", begin)
+        if kind != "begin" or name not in ENVS | {"array"}:  # array's column spec: printed_forms
+            raise self.fail(f"unsupported {quote(begin.text)}; use bmatrix, pmatrix, Bmatrix, "
+                            "matrix or array", begin)
         rows, starts = [], []
         while self.sig().kind != "env":  # stops at \end, also after a trailing '\\'
             starts.append(self.peek())
