@@ -13,6 +13,7 @@ from grader.judge.follow_through import FollowThrough, carried_forward
 from grader.errors import AnswerError
 from grader.keys.answer_key import AnswerKey
 from grader.parse.numeric.reader import parse_integer, parse_numeric
+from grader.judge.constant_numbers import read_numbers
 from grader.parse.numeric.shape import parse_shape
 from grader.course.rubric import Rubric
 from grader.judge.scoring import score
@@ -36,7 +37,7 @@ def parse_answer(question: Question, raw, key: AnswerKey | None = None):
 
 
 def _read_numbers(question: Question, raw, key):
-    return parse_numeric(raw)
+    return read_numbers(raw, parse_numeric)
 
 
 def _read_classes(question: Question, raw, key):

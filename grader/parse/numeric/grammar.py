@@ -20,8 +20,11 @@ from grader.parse.numeric.printed_forms import unwrap
 class TextParser:
     """Recursive descent over one answer string; brackets nest at most twice, \\frac once."""
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, entry=None):
+        """``entry``: reads a LaTeX matrix's entry that is not a plain number (``\\frac{1}{1+e^{-1}}``),
+        text → Fraction or None (the judge's constant expressions; the grammar itself reads numbers only)."""
         precheck(raw)
+        self.entry = entry
         self.raw, self.i = raw, 0
         # same length: columns hold (a Unicode minus, and what libraries print around numbers)
         self.toks = tokenize(unwrap(raw.replace("\u2212", "-")), raw)
@@ -184,10 +187,10 @@ class TextParser:
         rows, starts = [], []
         while self.sig().kind != "env":  # stops at \end, also after a trailing '\\'
             starts.append(self.peek())
-            row = [self.scalar(loose=True)]
+            row = [self.cell()]
             while self.accept({"&"}):
                 self.skip_ws()
-                row.append(self.scalar(loose=True))
+                row.append(self.cell())
             rows.append(row)
             if self.sig().kind != "env" and not self.accept({"\\\\"}):
                 raise self.fail(f"expected '&', '\\\\' or \\end{{{name}}}, got "
@@ -196,6 +199,35 @@ class TextParser:
         if ENV.fullmatch(end.text).groups() != ("end", name):
             raise self.fail(f"expected \\end{{{name}}}, got {quote(end.text)}", end)
         return self.rect(rows, starts, begin), False
+
+    def cell(self) -> Fraction:
+        """One entry of a LaTeX matrix: a number, else (given ``entry``) what ``entry`` makes of the
+        text up to the next '&', '\\\\' or \\end at the same depth of braces and parentheses."""
+        start, error = self.i, None
+        try:
+            value = self.scalar(loose=True)
+            follows = self.sig()
+            if self.entry is None or follows.kind in ("env", "rowsep") or follows.text == "&":
+                return value
+        except AnswerError as e:
+            if self.entry is None or start >= len(self.toks):
+                raise
+            error, value = e, None
+        end, depth = start, 0
+        while end < len(self.toks):
+            t = self.toks[end]
+            if depth == 0 and (t.kind in ("env", "rowsep") or t.text == "&"):
+                break
+            depth += (t.text in "{(") - (t.text in "})") if t.kind == "p" else 0
+            end += 1
+        stop = self.toks[end].pos if end < len(self.toks) else len(self.raw)
+        read = self.entry(self.raw[self.toks[start].pos:stop])
+        if read is None:
+            if error is not None:
+                raise error
+            return value  # the number; the caller words what follows it
+        self.i = end
+        return read
 
     def rect(self, rows, starts, opener: Tok) -> list[list[Fraction]]:
         if not any(rows):

@@ -79,7 +79,7 @@ def _from_list(raw) -> tuple[list[list[Fraction]], bool]:
              for j, x in enumerate(row, 1)] for i, row in enumerate(rows, 1)], flat
 
 
-def parse_numeric(raw, *, fast: bool = True) -> NumericAnswer:
+def parse_numeric(raw, *, fast: bool = True, entry=None) -> NumericAnswer:
     r"""Parse a scalar, vector or matrix answer into a 2-D float64 array.
 
     >>> a = parse_numeric(r"\begin{bmatrix} 1 & \frac{1}{2} \end{bmatrix}^T")
@@ -87,12 +87,14 @@ def parse_numeric(raw, *, fast: bool = True) -> NumericAnswer:
     ([[1.0], [0.5]], False)
     >>> parse_numeric(["0.1", "1/4"]).values.shape, parse_numeric("[1 2 3]").flat
     ((2, 1), True)
+
+    ``entry`` reads a LaTeX matrix entry that is not a number (see :class:`TextParser`).
     """
     hit = fast_numeric(raw) if fast else None  # None: not plain, or an error to word
     if hit is not None:
         return NumericAnswer(*hit, raw if isinstance(raw, str) else None)
     if isinstance(raw, str):
-        rows, flat = TextParser(raw).answer()
+        rows, flat = TextParser(raw, entry).answer()
     elif isinstance(raw, (list, tuple)):
         rows, flat = _from_list(raw)
     else:
