@@ -36,6 +36,10 @@ READ = [  # text → rows of values
     (r"$\frac{e^{2}}{e^{2} + e^{1}}$", [[math.exp(2) / (math.exp(2) + math.e)]]),
     (r"\begin{bmatrix} \frac{1}{2} & e^{-1} \\ 1 - 0.25 & \sigma(0) \end{bmatrix}", [[0.5, math.exp(-1)], [0.75, 0.5]]),
     (r"\begin{pmatrix} 0.1 - 0.3 \\ \tanh(0) \end{pmatrix}", [[-0.2], [0.0]]),
+    (r"\sqrt{2}", [[math.sqrt(2)]]),  # once in the hostile corpus (tests/hostile): a TA reads them
+    (r"\frac{\frac{1}{2}}{3}", [[1 / 6]]),
+    (r"\begin{bmatrix} \frac{\frac{1}{2}}{3} \end{bmatrix}", [[1 / 6]]),
+    ("2^{64}", [[2.0 ** 64]]),
     ("0.25", [[0.25]]),  # plain numbers are the numeric grammar's, unchanged
 ]
 
@@ -48,6 +52,21 @@ REFUSED = [  # text → (column of the numeric grammar's error, a word of its me
     ("1/0", (2, "division by zero")),
     (r"\sigma(0.5", (1, "expected a number")),  # unbalanced: neither grammar reads it
     ("0,25", (2, "decimal comma")),
+    # arithmetic-looking text that is something else (the module's rules): the numeric error stands
+    ("2024-01-01", (5, "unexpected '-'")),  # a date
+    ("0·5", (3, "scientific notation")),  # a decimal point in some countries
+    ("[1-2]", (3, "expected ','")),  # a malformed list, not -1
+    ("[1 - 2]", (4, "sign right before")),
+    ("=1+1", (3, "unexpected '+'")),  # a spreadsheet formula
+    ("1 = 1", (3, "unexpected character")),
+    (r"\catcode`\@=11", (9, "unexpected character")),
+    ("{{7*7}}", (1, "expected a number")),
+    ("2**64", (3, "scientific notation")),
+    ("$0.5", (1, "unmatched")),
+    ("$$0.5$", (1, "unmatched")),
+    (r"\left5", (1, "expected a number")),
+    (r"\frac12", (6, "expected '{'")),
+    ("2^{1000}", (2, "unexpected '^'")),  # past the numeric grammar's range, as 10^{1000} is
 ]
 
 

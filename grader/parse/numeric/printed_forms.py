@@ -22,6 +22,7 @@ WRAPPER = re.compile(r"(?<![\w.])(?:(?:torch|np|numpy|jnp|jax\.numpy)\.)?"
                      r"(?:tensor|Tensor|Array|matrix|asarray|float(?:16|32|64)|int(?:8|16|32|64)|double)\(")
 # a keyword argument a library prints after the values: ", dtype=torch.float64", ", grad_fn=<...>"
 KEYWORD = re.compile(r",\s*[A-Za-z_]+\s*=\s*(?:<[^<>]*>|'[^']*'|\"[^\"]*\"|[\w.:]+)\s*")
+FIRST = re.compile(r"\s*")
 LEADING = re.compile(r"\s*(?:≈|=|\\approx(?![A-Za-z])|~)\s*")
 ARRAY_SPEC = re.compile(r"\\begin\s*\{\s*array\s*\}\s*(\{[^{}]{0,40}\})")  # {cc}, {c|c}: says nothing here
 LEFT_RIGHT = re.compile(r"\\left\s*[(\[]|\\right\s*[)\]]")
@@ -46,15 +47,17 @@ def unwrap(text: str) -> str:
     if "\\begin" in text:  # \left[ \begin{array}...\end{array} \right]: the environment is the matrix
         for m in LEFT_RIGHT.finditer(text):
             chars[m.start():m.end()] = " " * (m.end() - m.start())
+    pairs, inner = _brackets(text)
+    wrappers = {}  # the wrapper's '(' → (its match, its ')')
     for m in WRAPPER.finditer(text):
-        close = _closing(text, m.end() - 1)
-        if close is None:
-            continue  # unbalanced: the grammar words the error
-        for k in KEYWORD.finditer(text, m.end(), close):
-            if _depth(text, m.end(), k.start()) == 0:  # the wrapper's own arguments, not a list's
-                chars[k.start():k.end()] = " " * (k.end() - k.start())
-        inner = text[m.end():close].lstrip()
-        if inner.startswith("["):
+        close = pairs.get(m.end() - 1)
+        if close is not None and text[close] == ")":  # else unbalanced: the grammar words the error
+            wrappers[m.end() - 1] = (m, close)
+    for k in KEYWORD.finditer(text):
+        if inner[k.start()] in wrappers:  # the wrapper's own arguments, not a list's
+            chars[k.start():k.end()] = " " * (k.end() - k.start())
+    for m, close in wrappers.values():
+        if text[FIRST.match(text, m.end()).end():][:1] == "[":
             chars[m.start():m.end()] = " " * (m.end() - m.start() - 6) + "array("
         else:  # one number: the call's name and parentheses are blanks around it
             chars[m.start():m.end()] = " " * (m.end() - m.start())
@@ -65,17 +68,19 @@ def unwrap(text: str) -> str:
     return masked
 
 
-def _closing(text: str, open_at: int) -> int | None:
-    """Index of the ')' matching the '(' at ``open_at`` (brackets of any kind nest inside)."""
-    depth = 0
-    for i in range(open_at, len(text)):
-        if text[i] in "([{":
-            depth += 1
-        elif text[i] in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i if text[i] == ")" else None
-    return None
+def _brackets(text: str) -> tuple[dict[int, int], list[int]]:
+    """In one pass: each opening bracket's matching closer of the same kind, and for each index
+    the innermost bracket open there (-1: none). Linear, whatever the nesting."""
+    pairs, stack, inner = {}, [], [-1] * len(text)
+    for i, c in enumerate(text):
+        inner[i] = stack[-1] if stack else -1
+        if c in "([{":
+            stack.append(i)
+        elif c in ")]}" and stack:
+            opened = stack.pop()
+            if "([{".index(text[opened]) == ")]}".index(c):
+                pairs[opened] = i
+    return pairs, inner
 
 
 def _depth(text: str, start: int, end: int) -> int:
