@@ -263,3 +263,89 @@ def test_replays_and_states_that_are_not_this_browsers_are_refused(client):
                               "this browser did not start this sign-in", client)
     refused_without_a_session(client.post("/lti/launch", data={"id_token": token}), 400, "lacks state", client)
     refused_without_a_session(client.post("/lti/launch", data={"state": "x"}), 400, "lacks id_token", client)
+
+
+def app_with(course, url, config: str, **more):
+    (course / "lti.yaml").write_text(config)
+    return create_app(settings_for(course, url), grade=False)
+
+
+def test_what_the_platform_sends_is_escaped_on_every_page(lti_course, database_url):
+    tokens = issue(database_url)
+    add = CONFIG + "    not_on_roster: add\n"
+    with TestClient(app_with(lti_course, database_url, add), base_url=HOST) as client:
+        sent = login(client)
+        hostile = '<script>alert("x")</script>'
+        r = launch(client, sent["state"], signed(claims_for(sent["nonce"], person="s2000", name=hostile)))
+        assert r.status_code == 200 and "<script>" not in r.text
+        assert 'Signed in as s2000 (&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;)' in r.text
+        client.cookies.clear()
+        listed = client.get("/lti/launches", headers=bearer(tokens["prof"]))
+        assert "<td>s2000</td><td>&lt;script&gt;" in listed.text and "<script>alert" not in listed.text
+        for change, says in [
+            ({CLAIM + "deployment_id": "<img src=x onerror=alert(1)>"}, "&lt;img src=x onerror=alert(1)&gt;"),
+            ({CLAIM + "message_type": "<b>x</b>"}, "not &lt;b&gt;x&lt;/b&gt;"),
+            ({CLAIM + "lis": {"person_sourcedid": "<i>me</i>"}}, "&lt;i&gt;me&lt;/i&gt; cannot be a student id"),
+            ({CLAIM + "custom": {"assignment": "<svg onload=alert(1)>"}}, "&lt;svg onload=alert(1)&gt;"),
+        ]:
+            sent = login(client)
+            r = launch(client, sent["state"], signed({**claims_for(sent["nonce"]), **change}))
+            assert 400 <= r.status_code < 500 and says in r.text and "<img" not in r.text and "<b>x" not in r.text
+            assert "<i>me" not in r.text and "<svg" not in r.text
+        r = client.post("/lti/launch", data={"error": "<u>login_required</u>", "error_description": "<script>"})
+        assert r.status_code == 400 and "&lt;u&gt;login_required&lt;/u&gt;: &lt;script&gt;" in r.text
+        r = client.get("/lti/login", params={"iss": "<b>evil</b>", "login_hint": "h", "target_link_uri": f"{HOST}/"})
+        assert r.status_code == 400 and "&lt;b&gt;evil&lt;/b&gt;" in r.text and "<b>evil" not in r.text
+        sent = login(client)  # a roster name with markup
+        r = launch(client, sent["state"], signed(claims_for(sent["nonce"], person="s1004")))
+        assert r.status_code == 200 and "<script>" not in r.text
+        assert "Signed in as s1004 (Grace &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;)" in r.text
+
+
+def test_a_learner_not_on_the_roster_is_added_only_when_the_platform_says_so(lti_course, database_url):
+    issue(database_url)
+    with TestClient(app_with(lti_course, database_url, CONFIG + "    not_on_roster: add\n"), base_url=HOST) as client:
+        assert signed_in_by_lti(client, person="s2001", name="New Student") == "/a/mlp-numeric"
+        assert client.get("/api/v1/me").json() == {"id": "s2001", "name": "New Student", "role": "student"}
+        client.cookies.clear()
+        sent = login(client)  # an instructor is never added: the course issues their token
+        r = launch(client, sent["state"], signed(claims_for(sent["nonce"], person="ta9",
+                                                            roles=(MEMBERSHIP + "Instructor",))))
+        refused_without_a_session(r, 403, "ta9 is not on this course&#x27;s roster", client)
+
+
+def test_the_roster_can_be_matched_on_the_e_mail(lti_course, database_url):
+    from grader.io.roster import Student
+    from grader.service.db import open_database
+    from grader.service.tokens import issue_tokens
+
+    engine = open_database(database_url)
+    issue_tokens(engine, [Student("s3000", "Eve", "Eve@Example.edu"), Student("s3001", "Mal", "mal@example.edu")])
+    engine.dispose()
+    config = CONFIG.replace("student_id_claim: lis_person_sourcedid", "student_id_claim: email\n    match: email")
+    with TestClient(app_with(lti_course, database_url, config), base_url=HOST) as client:
+        assert signed_in_by_lti(client, email="eve@example.EDU") == "/a/mlp-numeric"
+        assert client.get("/api/v1/me").json()["id"] == "s3000"
+        client.cookies.clear()
+        sent = login(client)
+        r = launch(client, sent["state"], signed(claims_for(sent["nonce"], email="nobody@example.edu")))
+        refused_without_a_session(r, 403, "nobody@example.edu is not on this course&#x27;s roster", client)
+
+
+def test_a_session_opened_by_a_launch_expires(database_url):
+    from grader.service.db import open_database
+    from grader.service.tokens import issue_session, person_for
+
+    issue(database_url)
+    engine = open_database(database_url)
+    live, gone = issue_session(engine, "s1001", seconds=600), issue_session(engine, "s1001", seconds=-1)
+    assert person_for(engine, live).id == "s1001" and person_for(engine, gone) is None
+    engine.dispose()
+
+
+def test_without_lti_yaml_the_lti_urls_say_it_is_not_set_up(course, tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.sqlite'}"
+    with TestClient(create_app(settings_for(course, url), grade=False), base_url=HOST) as client:
+        r = client.get("/lti/login", params={"iss": ISSUER, "login_hint": "h", "target_link_uri": f"{HOST}/"})
+        assert r.status_code == 404 and "not set up for this course" in r.text
+        assert client.post("/lti/launch", data={"state": "s", "id_token": "t"}).status_code == 404
