@@ -12,8 +12,9 @@
 Every refusal is a page with a 4xx (5xx only when the course's own keys cannot be read) saying
 what is wrong, everything the platform sent escaped. Cookies: the session cookie stays
 SameSite=Strict, so the tool runs in a window of its own, never in the LMS's frame (the CSP's
-``frame-ancestors 'none'`` refuses frames anyway); only the short-lived state cookie, which
-opens nothing, is SameSite=None (Secure) so that it comes back with the platform's POST.
+``frame-ancestors 'none'`` refuses frames anyway: a login started in a frame gets a page that
+opens it in a new window, :func:`own_window`); only the short-lived state cookie, which opens
+nothing, is SameSite=None (Secure) so that it comes back with the platform's POST.
 Instructors see the launches at ``/lti/launches`` and ``GET /api/v1/lti/launches``.
 """
 from __future__ import annotations
@@ -84,6 +85,8 @@ async def login(request: Request):
 
 
 def _login(request: Request, params: dict):
+    if request.headers.get("sec-fetch-dest") == "iframe":
+        return own_window(params)
     try:
         config = _config(request)
         issuer, hint, target = _field(params, "iss"), _field(params, "login_hint"), _field(params, "target_link_uri")
@@ -110,6 +113,20 @@ def _login(request: Request, params: dict):
     response.set_cookie(STATE_COOKIE + state, "1", max_age=lti_store.STATE_SECONDS, path="/lti/", httponly=True,
                         secure=True, samesite="none")
     return response
+
+
+def own_window(params: dict) -> HTMLResponse:
+    """The LMS opened the tool in a frame (the browser says so: ``Sec-Fetch-Dest: iframe``): a
+    framed page would not get the session cookie (SameSite=Strict) and the tool's pages refuse
+    frames, so this page, which any https page may frame, only offers to start the same login
+    in a window of its own. It holds no form and opens nothing; no state is stored for it."""
+    query = urlencode({k: v[:MAX_FIELD] for k, v in params.items()})
+    body = (f'<p>This tool opens in a window of its own.</p><p><a id="open" href="/lti/login?{html.escape(query)}" '
+            'target="_blank" rel="noopener">Open it</a></p>')
+    return HTMLResponse(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Open the grader</title>'
+                        f'</head><body>{body}</body></html>',
+                        headers={"Content-Security-Policy": "default-src 'none'; frame-ancestors https:; "
+                                                            "form-action 'none'"})
 
 
 async def launch(request: Request):

@@ -349,3 +349,19 @@ def test_without_lti_yaml_the_lti_urls_say_it_is_not_set_up(course, tmp_path):
         r = client.get("/lti/login", params={"iss": ISSUER, "login_hint": "h", "target_link_uri": f"{HOST}/"})
         assert r.status_code == 404 and "not set up for this course" in r.text
         assert client.post("/lti/launch", data={"state": "s", "id_token": "t"}).status_code == 404
+
+
+def test_a_login_in_the_lms_frame_offers_a_window_of_its_own(client, app_and_tokens):
+    from grader.service.db import lti_states
+
+    params = {"iss": ISSUER, "login_hint": 'h"><script>', "target_link_uri": f"{HOST}/a/mlp-numeric"}
+    r = client.get("/lti/login", params=params, headers={"Sec-Fetch-Dest": "iframe"}, follow_redirects=False)
+    assert r.status_code == 200 and "set-cookie" not in r.headers and "<script>" not in r.text
+    assert "frame-ancestors https:" in r.headers["content-security-policy"]
+    link = re.search(r'<a id="open" href="([^"]+)" target="_blank" rel="noopener">', r.text).group(1)
+    assert parse_qs(urlsplit(link.replace("&amp;", "&")).query) == {k: [v] for k, v in params.items()}
+    with app_and_tokens[0].state.service.engine.connect() as db:
+        assert db.execute(select(lti_states)).all() == []  # nothing stored for it
+    assert "frame-ancestors 'none'" in client.get("/").headers["content-security-policy"]  # the rest: no frames
+    top = client.get(link.replace("&amp;", "&"), headers={"Sec-Fetch-Dest": "document"}, follow_redirects=False)
+    assert top.status_code == 302
