@@ -66,11 +66,16 @@ class Platform:
         >>> Platform("i", "c", ("d",), "https://a", student_id_claim="custom:sid").identity(
         ...     {"sub": "x", CUSTOM: {"sid": "s1001"}})
         's1001'
+        >>> p = Platform("i", "c", ("d",), "https://a", student_id_claim="lis_person_sourcedid")
+        >>> p.identity({LIS: {"person_sourcedid": 20417}}), p.identity({LIS: {"person_sourcedid": True}}), p.identity({})
+        ('20417', None, None)
         """
         name = self.student_id_claim
         read = _custom(name.removeprefix("custom:")) if name.startswith("custom:") else IDENTITY_CLAIMS[name]
         value = read(claims)
-        return value if isinstance(value, str) and value.strip() else None
+        if isinstance(value, int) and not isinstance(value, bool):  # a numeric SIS id sent as a number
+            value = str(value)
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 @dataclass(frozen=True)

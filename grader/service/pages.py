@@ -58,7 +58,9 @@ def home(request: Request):
                    f'({a["attempts_used"]} of {a["attempts"]} attempts used)'
                    + (f' · <a href="/class/{quote(a["id"])}">class</a>' if person.instructor else "") + "</li>"
                    for a in actions.assignments(service, person))
-    return page(f"Signed in as {person.id}", f"<ul>{rows}</ul>{_logout(request)}")
+    lms = ('<p><a href="/lti/launches">Sign-ins from the LMS</a></p>'
+           if person.instructor and request.app.state.lti.config.platforms else "")
+    return page(f"Signed in as {person.id}", f"<ul>{rows}</ul>{lms}{_logout(request)}")
 
 
 def _logout(request: Request) -> str:

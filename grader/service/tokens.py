@@ -67,6 +67,7 @@ def issue_session(engine: Engine, person_id: str, *, seconds: float) -> str:
     token = secrets.token_urlsafe(32)
     now = time.time()
     with engine.begin() as db:
+        db.execute(tokens.delete().where(tokens.c.expires_at < now - 24 * 3600))  # sessions ended a day ago
         db.execute(tokens.insert().values(hash=token_hash(token), person_id=person_id, created_at=now,
                                           expires_at=now + seconds))
     return token

@@ -164,6 +164,7 @@ def test_a_learner_launch_signs_in_as_that_roster_student_and_submits_as_them(cl
     assert len(ours) == 1 and "httponly" in ours[0] and "samesite=strict" in ours[0] and "secure" in ours[0]
     assert "max-age=28800" in ours[0]  # session_hours' default, 8
     assert client.get("/api/v1/me").json() == {"id": "s1001", "name": "Ada Lovelace", "role": "student"}
+    assert "/lti/launches" not in client.get("/").text
     page = client.get("/a/mlp-numeric")
     assert page.status_code == 200
     text = (SUBMISSIONS / "s1004_wrong_entries.yaml").read_text()  # a file naming s1004: still s1001's
@@ -191,6 +192,8 @@ def test_an_instructor_launch_reaches_the_class_page(client, role):
     assert target == "/class/mlp-numeric"
     assert client.get(target).status_code == 200
     assert client.get("/api/v1/me").json()["role"] == "instructor"
+    assert '<a href="/lti/launches">' in client.get("/").text
+    assert "/api/v1/lti/launches" in client.get("/api/v1/schema").text
     audit = client.get("/lti/launches")
     assert audit.status_code == 200 and "<td>prof</td>" in audit.text and ISSUER in audit.text
 
@@ -338,8 +341,16 @@ def test_a_session_opened_by_a_launch_expires(database_url):
 
     issue(database_url)
     engine = open_database(database_url)
+    from grader.service.db import tokens
+    from grader.service.tokens import token_hash
+
     live, gone = issue_session(engine, "s1001", seconds=600), issue_session(engine, "s1001", seconds=-1)
     assert person_for(engine, live).id == "s1001" and person_for(engine, gone) is None
+    long_gone = issue_session(engine, "s1001", seconds=-2 * 24 * 3600)
+    issue_session(engine, "s1004", seconds=600)  # the next session forgets those ended a day ago
+    with engine.connect() as db:
+        kept = set(db.execute(select(tokens.c.hash)).scalars())
+    assert token_hash(long_gone) not in kept and {token_hash(live), token_hash(gone)} <= kept
     engine.dispose()
 
 
