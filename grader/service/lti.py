@@ -85,7 +85,7 @@ async def login(request: Request):
 
 
 def _login(request: Request, params: dict):
-    if request.headers.get("sec-fetch-dest") == "iframe":
+    if request.headers.get("sec-fetch-dest") in ("iframe", "frame"):
         return own_window(params)
     try:
         config = _config(request)
@@ -107,7 +107,7 @@ def _login(request: Request, params: dict):
              "client_id": platform.client_id, "redirect_uri": f"{link.scheme}://{link.netloc}/lti/launch",
              "login_hint": hint, "state": state, "nonce": nonce}
     if params.get("lti_message_hint"):
-        query["lti_message_hint"] = params["lti_message_hint"]
+        query["lti_message_hint"] = params["lti_message_hint"][:MAX_FIELD]
     response = RedirectResponse(platform.auth_url + ("&" if "?" in platform.auth_url else "?") + urlencode(query),
                                 status_code=302)
     response.set_cookie(STATE_COOKIE + state, "1", max_age=lti_store.STATE_SECONDS, path="/lti/", httponly=True,

@@ -78,8 +78,9 @@ class KeyStore:
     def key(self, platform: Platform, kid: str):
         if platform.jwks_file is not None:
             return _key_in(_jwks(platform.jwks_file), kid)
+        # the key set is cached 5 minutes, not each key for ever: a key the platform withdrew stops working
         client = self._clients.setdefault(platform.jwks_url, jwt.PyJWKClient(
-            platform.jwks_url, cache_keys=True, lifespan=300, timeout=10))
+            platform.jwks_url, cache_keys=False, cache_jwk_set=True, lifespan=300, timeout=10))
         try:
             return client.get_signing_key(kid).key
         except jwt.PyJWKClientConnectionError:
