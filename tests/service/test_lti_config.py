@@ -31,21 +31,21 @@ GOOD = """platforms:
     auth_url: https://lms.example.edu/auth
     jwks_url: https://lms.example.edu/jwks
 """
-# (lti.yaml, where the error is, its line, what it says)
+# (lti.yaml, where the error is, its line, what our check says; None: the schema's, worded by jsonschema)
 BAD = [
-    (GOOD.replace("    auth_url: https://lms.example.edu/auth\n", ""), "platforms[0]", 2, "'auth_url' is a required"),
+    (GOOD.replace("    auth_url: https://lms.example.edu/auth\n", ""), "platforms[0]", 2, None),
     (GOOD + "    jwks_file: keys.json\n", "platforms[0]", 2, "exactly one of jwks_url or jwks_file"),
     (GOOD.replace("jwks_url: https://lms.example.edu/jwks", "jwks_file: lti/none.json"), "platforms[0].jwks_file", 6,
      "cannot read the key file"),
     (GOOD.replace("jwks_url: https://lms.example.edu/jwks", "jwks_file: notes.json"), "platforms[0].jwks_file", 6,
      "is not a JWKS"),
-    (GOOD + "    student_id_claim: name\n", "platforms[0].student_id_claim", 7, "does not match"),
+    (GOOD + "    student_id_claim: name\n", "platforms[0].student_id_claim", 7, None),
     (GOOD + "    match: email\n    not_on_roster: add\n", "platforms[0].not_on_roster", 8, "add needs match: id"),
     (GOOD + GOOD.replace("platforms:\n", ""), "platforms[1].client_id", 8, "same issuer and client_id"),
-    (GOOD + "    secret: hunter2\n", "platforms[0]", 2, "'secret' was unexpected"),
-    (GOOD.replace("https://lms.example.edu/auth", "lms.example.edu/auth"), "platforms[0].auth_url", 5, "does not match"),
-    (GOOD.replace("[d1]", "[]"), "platforms[0].deployment_ids", 4, "should be non-empty"),
-    ("platforms: []\n", "platforms", 1, "should be non-empty"),
+    (GOOD + "    secret: hunter2\n", "platforms[0]", 2, None),
+    (GOOD.replace("https://lms.example.edu/auth", "lms.example.edu/auth"), "platforms[0].auth_url", 5, None),
+    (GOOD.replace("[d1]", "[]"), "platforms[0].deployment_ids", 4, None),
+    ("platforms: []\n", "platforms", 1, None),
 ]
 
 
@@ -57,7 +57,8 @@ def test_a_bad_lti_yaml_is_a_config_error_naming_the_file_key_and_line(tmp_path,
         read_lti_config(tmp_path)
     e = caught.value
     assert (e.file, e.line) == (str(tmp_path / "lti.yaml"), line)
-    assert e.message.startswith(f"at {where}: ") and says in e.message, e.message
+    assert e.message.startswith(f"at {where}: "), e.message
+    assert e.category == "schema" if says is None else says in e.message, e.message
 
 
 def test_a_good_lti_yaml_and_none(tmp_path):
@@ -75,7 +76,7 @@ def test_grade_serve_stops_on_a_bad_lti_yaml(course, tmp_path):
                                       f"sqlite:///{tmp_path / 's.sqlite'}"])
     assert result.exit_code == 2
     assert "configuration error" in result.output and "lti.yaml:2" in result.output
-    assert "'client_id' is a required property" in result.output
+    assert "at platforms[0]: " in result.output
 
 
 class JwksServer:
