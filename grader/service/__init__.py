@@ -6,6 +6,10 @@ in the course folder by default, PostgreSQL for replicas), grading in a process 
 request path with the CLI's time limits (:mod:`~grader.service.dispatcher`), every submission
 kept with its text and every grading with its result and the hash of the assignment and rubric
 that graded it, so a regrade is a diff (:mod:`~grader.service.regrade`). The key never leaves the
-server: what a student sees is :func:`~grader.service.grading.student_view`. Imports every stage
-below it; :mod:`~grader.service.client` (``grade check --remote``) needs only the standard library.
+server: what a student sees is :func:`~grader.service.grading.student_view`. People sign in with a
+token from the roster (:mod:`~grader.service.tokens`) or from their LMS, which vouches for them
+through an LTI 1.3 launch (:mod:`~grader.service.lti`; its platforms in the course's ``lti.yaml``,
+:mod:`~grader.service.lti_config`; the id_token's checks, :mod:`~grader.service.lti_verify`).
+Imports every stage below it; :mod:`~grader.service.client` (``grade check --remote``) needs only
+the standard library.
 """

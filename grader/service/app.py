@@ -11,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from grader.keys.catalog import Catalog
-from grader.service import api, pages
+from grader.service import api, lti, pages
 from grader.service.actions import Service
 from grader.service.db import open_database
 from grader.service.dispatcher import Dispatcher
+from grader.service.lti_config import read_lti_config
 from grader.service.mathml import escaped
 from grader.service.settings import ServiceSettings
 
@@ -38,6 +39,7 @@ async def _error(request: Request, exc: HTTPException):
 def create_app(settings: ServiceSettings, *, grade: bool = True) -> Starlette:
     """The service for ``settings``; ``grade=False`` accepts submissions without grading them
     (a replica that only serves pages, or a test that grades by hand)."""
+    lti_config = read_lti_config(settings.course)  # a bad lti.yaml stops the start (ConfigError)
     engine = open_database(settings.url)
     catalog = Catalog(root=settings.course, salt=settings.salt, unsalted=settings.unsalted)
     dispatcher = Dispatcher(engine, settings) if grade else None
@@ -53,10 +55,11 @@ def create_app(settings: ServiceSettings, *, grade: bool = True) -> Starlette:
             if dispatcher:
                 dispatcher.stop()
 
-    app = Starlette(routes=api.routes + pages.routes, lifespan=lifespan, exception_handlers={HTTPException: _error},
-                    middleware=[Middleware(SecurityHeaders)])
+    app = Starlette(routes=api.routes + pages.routes + lti.routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: _error}, middleware=[Middleware(SecurityHeaders)])
     app.state.service = service
     app.state.dispatcher = dispatcher
+    app.state.lti = lti.Lti(lti_config)
     return app
 
 

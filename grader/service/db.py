@@ -28,6 +28,7 @@ tokens = Table(
     Column("hash", String(64), primary_key=True),  # sha256 of the token: the token itself is never stored
     Column("person_id", String(64), ForeignKey("people.id"), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),  # None: a roster token (valid until revoked); set: an LTI launch's session
 )
 
 submissions = Table(
@@ -58,6 +59,34 @@ gradings = Table(
     Column("reason", String(200), nullable=False),
     Column("created_at", Float, nullable=False),
     UniqueConstraint("submission_id", "round", name="one_grading_per_round"),
+)
+
+# LTI 1.3 sign-in (grader.service.lti): the one-time state and nonce of each login, kept here
+# rather than in a cookie so any replica can finish a sign-in another started; and every launch
+# that opened a session (who, which platform, when), for the instructors' audit.
+lti_states = Table(
+    "lti_states", metadata,
+    Column("state", String(64), primary_key=True),
+    Column("nonce", String(64), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(200), nullable=False),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("used_at", Float),  # set once, by the launch that uses it: a second launch finds it used
+)
+
+lti_launches = Table(
+    "lti_launches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(64), ForeignKey("people.id"), nullable=False, index=True),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(200), nullable=False),
+    Column("deployment_id", String(200), nullable=False),
+    Column("subject", String(255), nullable=False),  # the platform's sub
+    Column("role", String(16), nullable=False),
+    Column("roles", Text, nullable=False),  # the LTI roles as sent (JSON)
+    Column("resource_link_id", String(255), nullable=False),
+    Column("assignment", String(200)),
+    Column("created_at", Float, nullable=False),
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -21,7 +21,7 @@ from grader.service.class_view import class_stats, latest_results
 from grader.service.mathml import escaped
 from grader.service.queue import GRADED, Refusal
 from grader.service.tokens import person_for
-from grader.service.web import COOKIE, check_csrf, csrf_token, raw_token, sent_file, who
+from grader.service.web import COOKIE, check_csrf, csrf_token, raw_token, sent_file, set_session_cookie, who
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}
 textarea{width:100%;height:16rem;font-family:monospace}#preview{border:1px solid #ccc;padding:.5rem;min-height:2rem;white-space:pre-wrap}
@@ -58,7 +58,9 @@ def home(request: Request):
                    f'({a["attempts_used"]} of {a["attempts"]} attempts used)'
                    + (f' · <a href="/class/{quote(a["id"])}">class</a>' if person.instructor else "") + "</li>"
                    for a in actions.assignments(service, person))
-    return page(f"Signed in as {person.id}", f"<ul>{rows}</ul>{_logout(request)}")
+    lms = ('<p><a href="/lti/launches">Sign-ins from the LMS</a></p>'
+           if person.instructor and request.app.state.lti.config.platforms else "")
+    return page(f"Signed in as {person.id}", f"<ul>{rows}</ul>{lms}{_logout(request)}")
 
 
 def _logout(request: Request) -> str:
@@ -72,8 +74,7 @@ async def login(request: Request):
     if await run_in_threadpool(person_for, request.app.state.service.engine, token) is None:
         return page("Sign in", '<p class="refusal">That token is not valid.</p><p><a href="/">Try again</a></p>')
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        max_age=14 * 24 * 3600)
+    set_session_cookie(response, request, token, max_age=14 * 24 * 3600)
     return response
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from grader.io.roster import Student
@@ -62,13 +62,25 @@ def issue_tokens(engine: Engine, students: Iterable[Student], *, role: str = STU
     return issued
 
 
+def issue_session(engine: Engine, person_id: str, *, seconds: float) -> str:
+    """A new token for a known person that expires after ``seconds`` (an LTI launch's session)."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with engine.begin() as db:
+        db.execute(tokens.delete().where(tokens.c.expires_at < now - 24 * 3600))  # sessions ended a day ago
+        db.execute(tokens.insert().values(hash=token_hash(token), person_id=person_id, created_at=now,
+                                          expires_at=now + seconds))
+    return token
+
+
 def person_for(engine: Engine, token: str | None) -> Person | None:
-    """The person a token belongs to (None: no token, or one never issued)."""
+    """The person a token belongs to (None: no token, one never issued, or a session that expired)."""
     if not token or len(token) > 200:
         return None
     with engine.connect() as db:
         row = db.execute(select(people.c.id, people.c.name, people.c.role).join(tokens, tokens.c.person_id == people.c.id)
-                         .where(tokens.c.hash == token_hash(token))).first()
+                         .where(tokens.c.hash == token_hash(token))
+                         .where(or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > time.time()))).first()
     return Person(*row) if row else None
 
 

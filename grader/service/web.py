@@ -32,6 +32,13 @@ def who(request: Request, *, instructor: bool = False) -> Person:
     return person
 
 
+def set_session_cookie(response, request: Request, token: str, *, max_age: int) -> None:
+    """The session cookie of a token sign-in and of an LTI launch alike: HttpOnly, SameSite=Strict
+    (never sent by another site's page or frame), Secure over https."""
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        max_age=max_age)
+
+
 def csrf_token(request: Request) -> str:
     """The value every form of this session carries: derived from the cookie's token, which a
     page of another site can neither read nor send (SameSite=Strict)."""
