@@ -24,6 +24,8 @@ from grader.io.validate import validate
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 SETTINGS_FILE = "grader.yaml"  # a class folder's settings (grader.course.class_settings), at its top only
+LTI_FILE = "lti.yaml"  # the service's LMS platforms (grader.service.lti_config), at the course's top
+CONFIG_FILES = frozenset({SETTINGS_FILE, LTI_FILE})  # configuration beside the answers, never an answer
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def discover(folder: Path, *, suffixes: tuple[str, ...] = ANSWER_SUFFIXES) -> tu
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or not _answer_like(name, suffixes) or (here == folder and name == SETTINGS_FILE):
+            if name.startswith(".") or not _answer_like(name, suffixes) or (here == folder and name in CONFIG_FILES):
                 continue  # (the class folder's own settings, grader.course.class_settings, are not an answer file)
             rel = str(path.relative_to(folder))
             problem = name_problem(name)

@@ -25,8 +25,9 @@ from pathlib import Path
 from grader.errors import ConfigError, SubmissionError
 from grader.io.safe_load import load_file
 from grader.io.validate import path_text, validate
+from grader.io.answer_files import LTI_FILE
 
-CONFIG_FILE = "lti.yaml"
+CONFIG_FILE = LTI_FILE  # never graded as an answer file (grader.io.answer_files.CONFIG_FILES)
 SESSION_HOURS = 8.0
 LIS = "https://purl.imsglobal.org/spec/lti/claim/lis"
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"

@@ -99,3 +99,13 @@ def test_a_folder_met_twice_is_walked_once(tmp_path):
     finally:
         if mounted:
             subprocess.run(["umount", str(loop)], check=False)
+
+
+def test_the_course_configuration_at_the_top_is_never_an_answer_file(tmp_path):
+    from grader.io.answer_files import discover
+    for name in ("grader.yaml", "lti.yaml", "s1.yaml"):
+        (tmp_path / name).write_text("student: {id: s1}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "lti.yaml").write_text("student: {id: s2}\n")  # below the top: a student's file
+    found, _ = discover(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in found) == ["s1.yaml", "sub/lti.yaml"]
