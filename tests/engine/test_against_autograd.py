@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grader.engine.autodiff import evaluate
@@ -215,6 +215,20 @@ def render(plan):
     return spec, values, loss
 
 
+def _well_conditioned(graph, values) -> bool:
+    """Away from float64's saturation, where two correct formulas part in the 8th digit: a
+    sigmoid output for bce within 1e-3 of 0 or 1 ((p − t)/(p(1 − p)) against log(1 − p)), or a
+    value beyond ±30 (as tests/engine/test_engine_properties.py)."""
+    for node in graph.nodes:
+        if node.op == "bce":
+            p = np.asarray(values[node.args[0]], dtype=float)
+            if (np.minimum(p, 1 - p) < 1e-3).any():
+                return False
+        if node.name != graph.loss and (np.abs(np.asarray(values[node.name], dtype=float)) > 30).any():
+            return False
+    return True
+
+
 @given(plan=plans())
 @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 def test_loss_and_every_gradient_agree_with_autograd(plan):
@@ -223,6 +237,7 @@ def test_loss_and_every_gradient_agree_with_autograd(plan):
     params = {k: FLOAT.array(v.tolist()) for k, v in values.items() if k in spec["params"]}
     data = {k: FLOAT.array(v.tolist()) for k, v in values.items() if k not in spec["params"]}
     ours = evaluate(graph, params, data, backend=FLOAT, rules=Rules(reduction=plan["reduction"]))
+    assume(_well_conditioned(graph, ours.values))
     index_targets = plan["loss"] == "cross_entropy_index(y, t)"  # class indices have no gradient
     theirs = autograd.grad(loss)({k: v for k, v in values.items() if not (index_targets and k == "t")})
     assert float(ours.values["L"][0, 0]) == pytest.approx(float(loss(values)), rel=1e-9, abs=1e-12)
