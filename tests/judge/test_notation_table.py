@@ -116,7 +116,9 @@ ROWS = [
 
 REFUSED = [
     (BG, "task2.dW_L", r"\frac{\partial J}{\partial Q} A^{[L-1]T}", "unknown-symbol"),  # not a quantity
-    (BG, "task2.dW_L", r"\frac{\partial A^{[L]}}{\partial Z^{[L]}} A^{[L-1]T}", "unknown-symbol"),  # a Jacobian
+    # a quantity by itself (A^{[L]} and \hat{Y} name one node): no Jacobian is read (issue 17's Jacobians:
+    # tests/judge/test_jacobians.py; ∂A^{[L]}/∂Z^{[L]} A^{[L-1]T} is read now, and is a wrong shape)
+    (BG, "task2.dW_L", r"\frac{\partial A^{[L]}}{\partial \hat{Y}} A^{[L-1]T}", "unknown-symbol"),
     (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=2)", "syntax"),
     (BG, "task2.db_L", r"np.tanh(delta^{[L]}, axis=1)", "syntax"),
     (BG, "task2.db_L", r"np.fft(delta^{[L]})", "unknown-function"),
