@@ -21,20 +21,25 @@ CONDITION = re.compile(r"(?i)(?:\bif|\bwhen|\bfor|\bcase)\b[^$=]{0,40}?\$?\s*" +
 HEADING = re.compile(r"^\s{0,3}#")
 
 
-def index_condition(lines: tuple[str, ...], chain: Chain, indices) -> tuple[str, str, str] | None:
-    """(index, ``=`` or ``≠``, index) that holds for ``chain``'s steps, or None."""
+def prose_conditions(lines: tuple[str, ...], indices) -> list:
+    """For each line number n (1-based), the condition the lines before it set in its section
+    (the nearest one, none past a heading): worked out once per write-up."""
+    out, current = [None, None], None
+    for line in lines:
+        current = None if HEADING.match(line) else (_condition(line, indices) or current)
+        out.append(current)
+    return out  # out[n]: set by lines 1 .. n-1
+
+
+def index_condition(lines: tuple[str, ...], chain: Chain, indices, before=None) -> tuple[str, str, str] | None:
+    """(index, ``=`` or ``≠``, index) that holds for ``chain``'s steps, or None (``before``:
+    :func:`prose_conditions` of the write-up, when already worked out)."""
     own = lines[chain.line - 1] if 0 < chain.line <= len(lines) else ""
     found = _condition(own[chain.terms[-1].column:] if chain.terms else own, indices)
     if found:
         return found
-    for number in range(chain.line - 2, -1, -1):
-        line = lines[number]
-        if HEADING.match(line):
-            return None
-        found = _condition(line, indices)
-        if found:
-            return found
-    return None
+    before = prose_conditions(lines, indices) if before is None else before
+    return before[chain.line] if 0 < chain.line < len(before) else None
 
 
 def _condition(text: str, indices) -> tuple[str, str, str] | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from grader.course.assignment import Assignment
 from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
-from grader.judge.derivation.conditions import index_condition
+from grader.judge.derivation.conditions import index_condition, prose_conditions
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.io.writeups.model import GOAL
@@ -66,6 +66,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
     judged, answers, shows, number_flags = [], {}, set(), {}
+    indices = {i for s in scenarios for i in s.table.indices}
+    before = prose_conditions(writeup.lines, indices)  # "if $k = k'$": once per write-up
     for chain in writeup.chains:
         checkpoint(FILE)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
@@ -81,7 +83,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         def diagnose(step, reading, question=question):
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
-        condition = index_condition(writeup.lines, chain, {i for s in scenarios for i in s.table.indices})
+        condition = index_condition(writeup.lines, chain, indices, before)
         steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None, condition=condition)
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
