@@ -25,7 +25,7 @@ WRONG_STEPS = {
     # missing-transpose); (ii) dJ/db^{[L]} = delta^{[L]}: the batch not summed (2×2 for a 2×1 gradient);
     # (iii) the same untransposed product on both sides of its last step; Task 2 b)'s
     # d/dz [max(0, z)] = max(0, 1): the ReLU's derivative taken as 1
-    "seed002_backprop-general.md": [(43, (), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None),
+    "seed002_backprop-general.md": [(43, ("shape",), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None),
                                     (53, ("relu-derivative-one",), None)],
     "seed003_residual-softmax.md": [(50, ("missing-skip-path",), "q1c.xbar")],
     "seed004_mlp-numeric.md": [],

@@ -158,9 +158,9 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     for (status, reason), reading in outcomes:
         if status == HOLDS:
             return StepResult(left, relation, right, HOLDS), reading
-    # the reason to give: a reading whose sides both have values before one that cannot be evaluated
-    (status, reason), reading = next(((o, r) for o, r in outcomes if o[0] == FAILS and not o[1].startswith(_UNEVALUATED)),
-                                     next(((o, r) for o, r in outcomes if o[0] == FAILS), outcomes[0]))
+    # the reason to give: a reading whose sides differ in value, else in shape, else one that cannot be evaluated
+    failing = sorted((o for o in outcomes if o[0][0] == FAILS), key=lambda o: _REASONS.index(_kind(o[0][1])))
+    (status, reason), reading = failing[0] if failing else outcomes[0]
     if status == FAILS:
         excuse = _not_a_claim(reading)
         if excuse:
@@ -169,6 +169,12 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
 
 
 _UNEVALUATED = "a side cannot be evaluated"
+_DIFFER = "the two sides differ"
+_REASONS = (_DIFFER, "shape", _UNEVALUATED)
+
+
+def _kind(reason: str) -> str:
+    return next((k for k in _REASONS if k in reason), _UNEVALUATED)
 
 
 def _in_layouts(readings):
@@ -201,7 +207,8 @@ def _outcome(reading: Reading, condition=None) -> tuple[str, str]:
                                    f"{b.shape[0]}×{b.shape[1]}")
                 if not close(np.broadcast_to(a, b.shape) if a.size == 1 else a,
                              np.broadcast_to(b, a.shape) if b.size == 1 else b):
-                    return FAILS, "the two sides differ (checked on random instances of the network)"
+                    return FAILS, _shape_elsewhere(reading, condition) or \
+                        f"{_DIFFER} (checked on random instances of the network)"
     except (DomainError, UnboundIndex) as e:
         return NOT_READ, f"cannot be evaluated here: {e}"
     except ShapeError as e:
@@ -209,6 +216,25 @@ def _outcome(reading: Reading, condition=None) -> tuple[str, str]:
     except KeyError as e:
         return NOT_READ, f"index {e.args[0]} has no range here"
     return HOLDS, ""
+
+
+def _shape_elsewhere(reading: Reading, condition) -> str:
+    """A shape error the step meets on some instance, or "": sides that fit only where two sizes
+    are drawn equal (W δ with W n×k, n = k) do not fit (the product is decided by the sizes as
+    symbols, as for expression answers)."""
+    try:
+        for a, b in step_values(reading, condition):
+            if a.shape != b.shape and 1 not in (a.size, b.size):
+                return f"the sides differ in shape on another instance: {_dims(a)} and {_dims(b)}"
+    except ShapeError as e:
+        return f"the sides differ in shape on another instance: {e}"
+    except (DomainError, KeyError):
+        return ""
+    return ""
+
+
+def _dims(a) -> str:
+    return f"{a.shape[0]}×{a.shape[1]}"
 
 
 def _not_a_claim(reading: Reading) -> str:
