@@ -83,7 +83,42 @@ CASES = [
     Case("relu_operator_right", BG, (
         r"\frac{\partial}{\partial z} [\max(0, z)] = \mathbb{1}\{z > 0\}",
     )),
+    Case("entrywise_chain_sum", SM, (
+        r"\frac{\partial L}{\partial \tilde{z}_j^{(L)}} = \sum_i \frac{\partial L}{\partial \hat{y}_i} "
+        r"\frac{\partial \hat{y}_i}{\partial \tilde{z}_j^{(L)}} = \hat{y}_j - y_j",
+        r"\frac{\partial \hat{y}_i}{\partial \tilde{z}_j^{(L)}} = \hat{y}_i (\delta_{ij} - \hat{y}_j)",
+    )),
+    Case("slash_and_dfrac", BG, (
+        r"\partial J / \partial z^{[l]} = \dfrac{\partial J}{\partial a^{[l]}} \odot \dfrac{\partial a^{[l]}}{\partial z^{[l]}}",
+        r"\partial J / \partial a^{[l]} = (\partial z^{[l+1]} / \partial a^{[l]})^T \, \partial J / \partial z^{[l+1]}",
+    )),
+    Case("operator_on_tanh", RS, (
+        r"\frac{\partial}{\partial u} \left[\tanh(u)\right] = 1 - \tanh^2(u)",
+    )),
     # -- each classic mistake at a known line --------------------------------------------------
+    Case("missing_transpose_second_line", BG, (
+        r"\delta^{[l]} = \frac{\partial a^{[l]}}{\partial z^{[l]}} \odot \frac{\partial J}{\partial a^{[l]}}",
+        r"\frac{\partial J}{\partial a^{[l]}} = W^{[l+1]} \delta^{[l+1]}",
+        r"\delta^{[l]} = g'(z^{[l]}) \odot W^{[l+1]T} \delta^{[l+1]}",
+    ), ((L(1), FAILS, ("shape",)),)),
+    Case("row_gradient_without_jacobian", SM, (
+        r"\frac{\partial L}{\partial z^{(L-1)}} = \delta^{(L)T} w^{(L-1)}",
+    ), ((L(0), FAILS, ("transposed-answer",)),)),
+    Case("skipped_sigma_prime_denominator", BG, (
+        r"\frac{\partial J}{\partial z^{[l]}} = \left(\frac{\partial z^{[l+1]}}{\partial a^{[l]}}\right)^T \delta^{[l+1]}",
+    ), ((L(0), FAILS, ("missing-activation-derivative@A2 = act(Z2)",)),)),
+    Case("wrong_order_one_example", SM, (
+        r"\frac{\partial L}{\partial z^{(L-1)}} = \frac{\partial L}{\partial \tilde{z}^{(L)}} \frac{\partial \tilde{z}^{(L)}}{\partial z^{(L-1)}}",
+        r"\frac{\partial L}{\partial z^{(L-1)}} = \frac{\partial \tilde{z}^{(L)}}{\partial z^{(L-1)}} \frac{\partial L}{\partial \tilde{z}^{(L)}}",
+    ), ((L(1), FAILS, ()),)),  # a side that cannot be multiplied out: no flag (the step's reason says why)
+    Case("softmax_jacobian_as_its_diagonal", SM, (
+        r"\frac{\partial \hat{y}_i}{\partial \tilde{z}_j^{(L)}} = \hat{y}_i (1 - \hat{y}_j)",
+    ), ((L(0), FAILS, ()),)),
+    Case("wrong_step_mid_aligned", BG, (
+        r"\begin{aligned} \delta^{[l]} &= \frac{\partial J}{\partial z^{[l+1]}} \frac{\partial z^{[l+1]}}{\partial a^{[l]}} "
+        r"\frac{\partial a^{[l]}}{\partial z^{[l]}} \\ &= \left(W^{[l+1]T} \delta^{[l+1]}\right) \odot g'(z^{[l]}) "
+        r"\\ &= W^{[l+1]T} \left(\delta^{[l+1]} \odot g'(z^{[l]})\right) \end{aligned}",
+    ), ((L(0), FAILS, ("shape",)),)),
     Case("missing_transpose_in_chain", BG, (
         r"\delta^{[l+1]} = \frac{\partial J}{\partial z^{[l+1]}}",
         r"\frac{\partial J}{\partial a^{[l]}} = \frac{\partial z^{[l+1]}}{\partial a^{[l]}} \frac{\partial J}{\partial z^{[l+1]}}",
@@ -118,4 +153,10 @@ CASES = [
         r"\frac{\partial \tilde{J}}{\partial q^{[l]}} = \frac{\partial J}{\partial z^{[l]}}",
         r"\delta^{[l]} = \frac{\partial J}{\partial z^{[l]}} \dots \frac{\partial z^{[3]}}{\partial a^{[2]}}",
     ), ((L(0), NOT_READ, ()), (L(1), NOT_READ, ()), (L(2), NOT_READ, ()))),
+    Case("ocr_noise_around_right_lines", RS, (
+        r"\bar{h} = \bar{z}_2 \frac{\partial z_2}{\partial h}",
+        r"\bar{z}_1 = \bar{h} \frac{\partial h}{\partial z_1} \frac{\partial}{\partial} ]]",
+        r"\bar{z}_1 = \bar{h} \circ \phi'(z_1)",
+        r"\frac{\partial y_k}{\partial z_{k''}} = y_k",
+    ), ((L(1), NOT_READ, ()), (L(3), NOT_READ, ()))),
 ]
