@@ -119,3 +119,12 @@ GRADED = [
 @pytest.mark.parametrize("aid, qid, text, outcome", GRADED, ids=[r[2] for r in GRADED])
 def test_jacobian_answers_are_graded_as_a_ta_grades_them(grade, aid, qid, text, outcome):
     assert grade(aid, qid, text).outcome == outcome
+
+
+def test_values_pickle_as_what_is_worked_out(catalog):
+    import pickle
+
+    symbols = _env_values(catalog, RS, "q2a.other")[0]
+    symbols.get("jacobian y z")
+    back = pickle.loads(pickle.dumps(symbols))
+    assert type(back) is dict and np.array_equal(back["jacobian y z"], symbols["jacobian y z"])

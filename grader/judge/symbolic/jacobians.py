@@ -161,6 +161,10 @@ class DerivedValues(dict):
             raise KeyError(name)
         return value
 
+    def __reduce__(self):
+        """Pickled (to a worker, into a cache) as the values worked out so far, a plain dict."""
+        return dict, (dict(self),)
+
     def with_values(self, extra: Mapping) -> "DerivedValues":
         """A copy with more values (a derivation's own), still working out Jacobians."""
         return DerivedValues({**self, **extra}, self._compute)
