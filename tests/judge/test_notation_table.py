@@ -44,6 +44,12 @@ ROWS = [
     (RS, "q1c.xbar", r"W^{(1)T} \frac{\partial L}{\partial z_1}", WRONG),
     (RS, "q1c.z1bar", r"\frac{\partial L}{\partial h} \circ \phi'(z_1)", CORRECT),
     (RS, "q1c.z1bar", r"\frac{\partial L}{\partial h}", WRONG),
+    # -- Jacobians of one quantity by another (tests/judge/test_jacobians.py has the rest)
+    (BG, "task1.i", r"\frac{\partial g^{[l]}}{\partial z^{[l]}} \odot (W^{[l+1]T} \delta^{[l+1]})", CORRECT),
+    (BG, "task1.i", r"\frac{\partial J}{\partial z^{[l+1]}} \frac{\partial z^{[l+1]}}{\partial a^{[l]}} \frac{\partial a^{[l]}}{\partial z^{[l]}}", CORRECT),
+    (BG, "task1.i", r"\frac{\partial z^{[l+1]}}{\partial a^{[l]}} \delta^{[l+1]} \odot g'(Z^{[l]})", SHAPE),
+    (RS, "q2a.other", r"\frac{\partial y_k}{\partial z_{k'}}", CORRECT),
+    (RS, "q2b.dz", r"\frac{\partial y_k}{\partial z_k}", WRONG),
     # -- diag
     (SM, "task3.delta_prev", r"\operatorname{diag}(\phi'(\tilde{z}^{(L-1)})) (w^{(L-1)})^T \delta^{(L)}", CORRECT),
     (SM, "task3.delta_prev", r"diag(\phi'(\tilde{z}^{(L-1)})) (w^{(L-1)})^T \delta^{(L)}", CORRECT),
@@ -116,7 +122,9 @@ ROWS = [
 
 REFUSED = [
     (BG, "task2.dW_L", r"\frac{\partial J}{\partial Q} A^{[L-1]T}", "unknown-symbol"),  # not a quantity
-    (BG, "task2.dW_L", r"\frac{\partial A^{[L]}}{\partial Z^{[L]}} A^{[L-1]T}", "unknown-symbol"),  # a Jacobian
+    # a quantity by itself (A^{[L]} and \hat{Y} name one node): no Jacobian is read (issue 17's Jacobians:
+    # tests/judge/test_jacobians.py; ∂A^{[L]}/∂Z^{[L]} A^{[L-1]T} is read now, and is a wrong shape)
+    (BG, "task2.dW_L", r"\frac{\partial A^{[L]}}{\partial \hat{Y}} A^{[L-1]T}", "unknown-symbol"),
     (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=2)", "syntax"),
     (BG, "task2.db_L", r"np.tanh(delta^{[L]}, axis=1)", "syntax"),
     (BG, "task2.db_L", r"np.fft(delta^{[L]})", "unknown-function"),

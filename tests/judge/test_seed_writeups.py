@@ -23,8 +23,10 @@ WRONG_STEPS = {
     "seed001_softmax-ce.md": [(31, ("relu-derivative-nonzero",), None)],
     # (i) dJ/dw^{[L]} = ... = delta^{[L]} . g^{[L-1]}(Z^{[L-1]}): no transpose (line 43, graded below as
     # missing-transpose); (ii) dJ/db^{[L]} = delta^{[L]}: the batch not summed (2×2 for a 2×1 gradient);
-    # (iii) the same untransposed product on both sides of its last step
-    "seed002_backprop-general.md": [(43, (), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None)],
+    # (iii) the same untransposed product on both sides of its last step; Task 2 b)'s
+    # d/dz [max(0, z)] = max(0, 1): the ReLU's derivative taken as 1
+    "seed002_backprop-general.md": [(43, ("shape",), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None),
+                                    (53, ("relu-derivative-one",), None)],
     "seed003_residual-softmax.md": [(50, ("missing-skip-path",), "q1c.xbar")],
     "seed004_mlp-numeric.md": [],
 }
@@ -32,6 +34,8 @@ WRONG_STEPS = {
 # seed file → question → (line of the answering term, outcome, flags)
 GRADED = {
     "seed002_backprop-general.md": {
+        # Task 1's recursion (i) and the chain rule of (ii): \frac{\partial J}{\partial g^{[L]}} \frac{\partial g^{[L]}}{\partial z^{[L]}}
+        "task1.i": (21, CORRECT, ()), "task1.ii": (25, CORRECT, ()),
         "task2.delta_L": (39, REVIEW, ()),  # -2/m sum_p (y_i - z_i^{[L]}): an index the question lacks, for a TA
         "task2.dW_L": (43, SHAPE, ("missing-transpose",)), "task2.db_L": (45, SHAPE, ())},
     "seed000_softmax-ce.md": {"task1.delta_L": (16, CORRECT, ()), "task2a.grad_W": (24, SHAPE, ()),
@@ -66,10 +70,10 @@ WAITING = {
     "seed000": "task 2(a)/(b) dimension lines (\\cup^{(L-1)} is OCR for w), task 3's delta^{(L-1)} (no symbol for it "
                "today) and the cases definition of phi' (cases: issue 17)",
     "seed001": "its task 1 and 2 chains: \\nabla, \\partial and S for delta in the grammar (issue 17)",
-    "seed002": "task 1's recursion (its chains of \\partial J/\\partial z by \\partial z/\\partial a Jacobians are "
-               "not read: only gradients of the loss are); max(0, 1) = 1 as relu-derivative-one (a true equality "
-               "on its own: the step from d/dz max(0, z) is prose)",
-    "seed003": "Q2's quotient-rule chain from \\partial y_k/\\partial z_k' (issue 17); its readable steps hold",
+    "seed002": "task 1's first line (a product through \\dots) and the step out of d/dg [W g(z) + b] (a derivative "
+               "operator on an expression, b undeclared) are not read; task 2's dJ/dw by dZ/dw is a tensor (not read)",
+    "seed003": "Q2's quotient-rule lines through the student's own g and h (g'h - h'g) are not read; line 67's "
+               "\\partial y_k/\\partial z_j against a sum over j is not read (which j?)",
     "seed004": "its steps are not checked (its numbers are graded as answers): mlp-numeric has no expression "
                "question to give instances, and a step's numbers need the scenario's own values; the flag for "
                "Exercise 3's batch numbers comes from the write-up's numbers matching part (b), not from a "
@@ -146,6 +150,26 @@ def test_no_seed_question_answered_by_an_unreadable_line_is_lost_silently(catalo
     result = grade_writeup(SEEDS / "seed002_backprop-general.md", SEEDS, catalog)
     assert [(q, t.split(":")[0]) for q, t in result.review_text] == [("task2.delta_L", "line 39")]
     assert {q.question: q.verdict.outcome for q in result.questions}["task2.delta_L"] == "needs review"
+
+
+def test_seed002_task1_recursion_checks_step_by_step(judged):
+    steps = {(s.right.line, s.status) for c in judged["seed002_backprop-general.md"].chains for s in c.steps
+             if 14 <= s.right.line <= 25}
+    # dJ/dg^{[2]} = dJ/dz^{[3]} dz^{[3]}/dg^{[2]} (numerator layout), delta^{[2]} = dg/dz (.) (W^T delta), (ii)
+    assert {(16, HOLDS), (21, HOLDS), (25, HOLDS)} <= steps
+    assert (15, NOT_READ) in steps or (16, NOT_READ) in steps  # the line with \dots stays "not read"
+    assert not any(status == FAILS for _, status in steps)
+
+
+def test_seed003_q2_softmax_jacobian_cases_hold_under_their_conditions(judged):
+    j = judged["seed003_residual-softmax.md"]
+    by_line = {}
+    for c in j.chains:
+        for s in c.steps:
+            by_line.setdefault(s.right.line, []).append(s.status)
+    assert by_line[77] == [HOLDS, NOT_READ]  # dy_k/dz_k' = y_k (1 - y_k), then "when k = k'" (prose)
+    assert by_line[83] == [HOLDS]  # dy_k/dz_k' = (0 - e^{z_k'} e^{z_k}) / (...)^2 under "If k != k'"
+    assert by_line[67] == [NOT_READ]
 
 
 def test_waiting_findings_are_listed():

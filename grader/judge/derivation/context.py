@@ -19,7 +19,6 @@ from grader.parse.expression.table import SymbolTable
 PROBE_NAME = "__probe__"
 PROBE = np.array([[-1.5], [0.0], [0.7], [2.0]])
 PROBE_SPELLINGS = ("x", "z", "u", "t", "s")
-GRAD = "__grad__"  # + a node: the loss's gradient for it, the value of a term ∂L/∂node (see named.py)
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,7 @@ def scenarios(assignment: Assignment) -> tuple[Scenario, ...]:
             continue
         key = expression_key(assignment, question)
         quantities = {s: b.quantity for s, b in bindings.items()}
-        instances = scenario_instances(assignment, name)
-        envs = tuple(replace(case.env, symbols={**case.env.symbols, **_gradients(inst.evaluation, quantities)})
-                     for case, inst in zip(key.cases, instances))
+        envs = tuple(case.env for case in key.cases)  # gradients and Jacobians included (symbolic/gradients.py)
         out.append(Scenario(name, key.table, envs, quantities))
     _CACHE[cache_key] = tuple(out)
     return _CACHE[cache_key]
@@ -56,14 +53,15 @@ def scenarios(assignment: Assignment) -> tuple[Scenario, ...]:
 _CACHE: dict = {}
 
 
-def _gradients(evaluation, quantities: dict) -> dict:
-    """The loss's gradient for each node a symbol is bound to (``W_out`` → ∂L/∂W_out)."""
-    return {GRAD + q: evaluation.grads[q] for q in quantities.values() if q in evaluation.grads}
-
-
 def with_probe(scenario: Scenario, spelling: str) -> Scenario:
     """``scenario`` with ``spelling`` (a letter it does not bind) a free variable, valued at
     :data:`PROBE` in every instance."""
     table = replace(scenario.table, symbols={**scenario.table.symbols, spelling: PROBE_NAME})
-    envs = tuple(replace(env, symbols={**env.symbols, PROBE_NAME: PROBE}) for env in scenario.envs)
+    envs = tuple(replace(env, symbols=_with(env.symbols, {PROBE_NAME: PROBE})) for env in scenario.envs)
     return replace(scenario, table=table, envs=envs)
+
+
+def _with(symbols, extra: dict):
+    """An instance's symbol values with more (Jacobians still worked out on lookup)."""
+    more = getattr(symbols, "with_values", None)
+    return more(extra) if more is not None else {**symbols, **extra}

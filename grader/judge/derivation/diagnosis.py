@@ -19,6 +19,7 @@ from grader.judge.symbolic.closeness import close
 from grader.judge.symbolic.equivalence import expression_key, free_indices
 from grader.judge.symbolic.evaluate import DomainError, ShapeError, evaluate, with_indices
 from grader.keys.instances import scenario_instances
+from grader.keys.misconception_runs import NOT_ASKED
 from grader.parse.expression import tree as A
 from grader.results import TRANSPOSED
 
@@ -48,8 +49,8 @@ def _definition_flags(reading: Reading, assignment: Assignment) -> tuple[str, ..
             return ()
         if got.size == 1:
             got = np.broadcast_to(got, PROBE.shape)
-        return tuple(m.id for m, rule in _derivative_rules(assignment, named.fn)
-                     if got.shape == PROBE.shape and close(got, rule))
+        return tuple(m.id for m, rule in _derivative_rules(assignment, named.fn)  # f' itself: not "f' left out"
+                     if got.shape == PROBE.shape and close(got, rule) and m.id not in NOT_ASKED["derivative"])
     return ()
 
 

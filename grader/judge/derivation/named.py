@@ -2,16 +2,16 @@ r"""Terms that name a quantity rather than compute it: ``\frac{\partial L}{\part
 ``\nabla_{b^{(L-1)}} L``, ``dL/dW``, ``\bar{x}``, or a symbol bound to a gradient (``\delta^{(L)}``).
 
 A chain whose first term names a quantity a question asks answers that question; a named
-term also has a value (the engine's gradient), so the step after it can be checked. Only the
-loss's derivative for a declared symbol is recognised here, the derivative written whole; the
-grammar's own ∂ and ∇ (issue 17) will read more.
+term also has a value (the engine's gradient), so the step after it can be checked. The
+grammar reads ∂ and ∇ itself (gradients and Jacobians: :mod:`grader.judge.symbolic.gradients`);
+this reads the loss's derivative in the spellings only write-ups use, to the same symbols.
 """
 from __future__ import annotations
 
 import re
 
 from grader.errors import AnswerError
-from grader.judge.derivation.context import GRAD, Scenario
+from grader.judge.derivation.context import Scenario
 from grader.judge.derivation.layout import readable
 from grader.parse.expression import tree as A
 from grader.parse.expression.parser import parse_expression
@@ -32,30 +32,41 @@ def named_quantity(text: str, scenario: Scenario) -> tuple[str, tuple[str, ...]]
     A derivative of the loss by a declared symbol bound to a node names that node's gradient;
     a symbol bound to a quantity (``\delta^{(L)}`` to ``grad zt_out``) names that quantity.
     """
+    found = _named(text, scenario)
+    if found is None:
+        return None
+    node, derivative = found
+    if derivative:
+        quantity = scenario.quantities.get(node.name, "")
+        return (f"grad {quantity}", node.index) if quantity and " " not in quantity else None
+    return (scenario.quantities[node.name], node.index) if node.name in scenario.quantities else None
+
+
+def named_tree(text: str, scenario: Scenario):
+    r"""The term as a tree whose value is the gradient it names (None if it names none): the
+    symbol the parser reads ``\frac{\partial L}{\partial W}`` as (the table's ``gradients``:
+    :mod:`grader.judge.symbolic.gradients`), for the spellings only a write-up uses
+    (``dL/dW``, ``\bar{x}``)."""
+    found = _named(text, scenario)
+    if found is None or not found[1]:
+        return None
+    node = found[0]
+    name = scenario.table.gradients.get(node.name)
+    if name is None or not scenario.envs or scenario.envs[0].symbols.get(name) is None:
+        return None
+    return A.Sym(name, node.index)
+
+
+def _named(text: str, scenario: Scenario):
+    """(the symbol, whether the term is the loss's derivative by it), or None."""
     text = readable(text)
     for pattern in _NAMES:
         m = pattern.match(text)
         if m:
             node = _symbol(m.group("x") + (m.groupdict().get("rest") or ""), scenario)
-            if node is None:
-                return None
-            quantity = scenario.quantities.get(node.name, "")
-            return (f"grad {quantity}", node.index) if quantity and " " not in quantity else None
+            return None if node is None else (node, True)
     node = _symbol(text, scenario)
-    if node is not None and node.name in scenario.quantities:
-        return scenario.quantities[node.name], node.index
-    return None
-
-
-def named_tree(text: str, scenario: Scenario):
-    """The term as a tree whose value is the gradient it names (None if it names none)."""
-    found = named_quantity(text, scenario)
-    if found is None or not found[0].startswith("grad "):
-        return None
-    name = GRAD + found[0].split()[1]
-    if not scenario.envs or name not in scenario.envs[0].symbols:
-        return None
-    return A.Sym(name, found[1])
+    return None if node is None else (node, False)
 
 
 _SYMBOLS: dict = {}  # (text, table id) → (the symbol it is or None, the table)

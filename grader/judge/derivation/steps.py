@@ -18,9 +18,12 @@ import numpy as np
 
 from grader.errors import AnswerError
 from grader.io.writeups.model import DEFINITION, EQUALS, GOAL, Chain, Term
-from grader.judge.derivation.context import GRAD, PROBE_NAME, PROBE_SPELLINGS, Scenario, with_probe
+from grader.judge.derivation.conditions import meets
+from grader.judge.derivation.context import PROBE_NAME, PROBE_SPELLINGS, Scenario, with_probe
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.named import named_tree
+from grader.judge.symbolic.numerator import layouts
+from grader.judge.derivation.operators import operator_tree
 from grader.judge.symbolic.closeness import close
 from grader.judge.symbolic.equivalence import free_indices
 from grader.judge.symbolic.evaluate import DomainError, ShapeError, UnboundIndex, evaluate, with_indices
@@ -88,7 +91,7 @@ def _parse(text: str, scenario: Scenario):
         try:
             tree = parse_expression(readable(text), scenario.table, expect="expression").expr
         except AnswerError as e:
-            tree = named_tree(text, scenario) or e
+            tree = named_tree(text, scenario) or operator_tree(text, scenario) or e
         if len(_PARSED) > 4096:
             _PARSED.clear()
         hit = _PARSED[cache_key] = (tree, scenario.table)  # the table kept alive: its id is the key
@@ -97,9 +100,10 @@ def _parse(text: str, scenario: Scenario):
     return hit[0]
 
 
-def step_values(reading: Reading):
-    """Yield (left value, right value) at every instance and entry (raises ShapeError,
-    DomainError, KeyError as evaluating does)."""
+def step_values(reading: Reading, condition=None):
+    """Yield (left value, right value) at every instance and entry meeting ``condition`` (on
+    indices: :mod:`grader.judge.derivation.conditions`; raises ShapeError, DomainError, KeyError
+    as evaluating does)."""
     trees = (reading.left, reading.right)
     free = sorted(set(free_indices(reading.left)) | set(free_indices(reading.right)))
     for env in reading.scenario.envs:
@@ -107,6 +111,8 @@ def step_values(reading: Reading):
         for n, values in enumerate(itertools.product(*ranges)):
             if n >= MAX_ENTRIES:
                 break
+            if condition is not None and not meets(condition, dict(zip(free, values))):
+                continue
             at = with_indices(env, dict(zip(free, values))) if free else env
             left, right = evaluate(reading.left, at), evaluate(reading.right, at)
             # a whole vector or matrix on one side, one entry of it on the other (z = … + b_i)
@@ -135,7 +141,8 @@ def _index_range(index: str, trees, env) -> int:
     raise KeyError(index)
 
 
-def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario, ...]) -> tuple[StepResult, Reading]:
+def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario, ...],
+               condition=None) -> tuple[StepResult, Reading]:
     """The outcome of one step, and the reading it was decided on (for the diagnosis). A step
     read by several scenarios holds if it holds in one of them (the write-up does not say which
     network its letters mean)."""
@@ -144,11 +151,16 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     readings = read_step(left.text, right.text, scenarios)
     if readings[0].scenario is None:
         return StepResult(left, relation, right, NOT_READ, readings[0].problem), readings[0]
-    outcomes = [(_outcome(r), r) for r in readings]
+    clash = _index_clash(readings[0])
+    if clash:
+        return StepResult(left, relation, right, NOT_READ, clash), readings[0]
+    outcomes = [(_outcome(r, condition), r) for r in _in_layouts(readings)]
     for (status, reason), reading in outcomes:
         if status == HOLDS:
             return StepResult(left, relation, right, HOLDS), reading
-    (status, reason), reading = next(((o, r) for o, r in outcomes if o[0] == FAILS), outcomes[0])
+    # the reason to give: a reading whose sides differ in value, else in shape, else one that cannot be evaluated
+    failing = sorted((o for o in outcomes if o[0][0] == FAILS), key=lambda o: _REASONS.index(_kind(o[0][1])))
+    (status, reason), reading = failing[0] if failing else outcomes[0]
     if status == FAILS:
         excuse = _not_a_claim(reading)
         if excuse:
@@ -156,23 +168,73 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     return StepResult(left, relation, right, status, reason), reading
 
 
-def _outcome(reading: Reading) -> tuple[str, str]:
+_UNEVALUATED = "a side cannot be evaluated"
+_DIFFER = "the two sides differ"
+_REASONS = (_DIFFER, "shape", _UNEVALUATED)
+
+
+def _kind(reason: str) -> str:
+    return next((k for k in _REASONS if k in reason), _UNEVALUATED)
+
+
+def _in_layouts(readings):
+    """Each reading as written, then with its sides that hold a Jacobian in numerator layout
+    (:mod:`grader.judge.symbolic.numerator`)."""
+    for reading in readings:
+        def is_gradient(name, reading=reading):
+            return _is_gradient(name, reading)
+        for left, right in layouts(reading.left, reading.right, is_gradient):
+            yield Reading(left, right, reading.scenario)
+
+
+def _index_clash(reading: Reading) -> str:
+    """Why a step whose index is free on one side and summed on the other cannot be read
+    (``\\partial y_k/\\partial z_j = \\sum_j …``: which j?), or ""."""
+    for one, other in ((reading.left, reading.right), (reading.right, reading.left)):
+        summed = {n.index for n in A.walk(other) if isinstance(n, A.Sum)}
+        both = sorted(set(free_indices(one)) & summed)
+        if both:
+            return f"index {both[0]} is free on one side and summed on the other"
+    return ""
+
+
+def _outcome(reading: Reading, condition=None) -> tuple[str, str]:
     try:
         with np.errstate(all="ignore"):
-            for a, b in step_values(reading):
+            for a, b in step_values(reading, condition):
                 if a.shape != b.shape and 1 not in (a.size, b.size):
                     return FAILS, (f"the sides differ in shape: {a.shape[0]}×{a.shape[1]} and "
                                    f"{b.shape[0]}×{b.shape[1]}")
                 if not close(np.broadcast_to(a, b.shape) if a.size == 1 else a,
                              np.broadcast_to(b, a.shape) if b.size == 1 else b):
-                    return FAILS, "the two sides differ (checked on random instances of the network)"
+                    return FAILS, _shape_elsewhere(reading, condition) or \
+                        f"{_DIFFER} (checked on random instances of the network)"
     except (DomainError, UnboundIndex) as e:
         return NOT_READ, f"cannot be evaluated here: {e}"
     except ShapeError as e:
-        return FAILS, f"a side cannot be evaluated: {e}"
+        return FAILS, f"{_UNEVALUATED}: {e}"
     except KeyError as e:
         return NOT_READ, f"index {e.args[0]} has no range here"
     return HOLDS, ""
+
+
+def _shape_elsewhere(reading: Reading, condition) -> str:
+    """A shape error the step meets on some instance, or "": sides that fit only where two sizes
+    are drawn equal (W δ with W n×k, n = k) do not fit (the product is decided by the sizes as
+    symbols, as for expression answers)."""
+    try:
+        for a, b in step_values(reading, condition):
+            if a.shape != b.shape and 1 not in (a.size, b.size):
+                return f"the sides differ in shape on another instance: {_dims(a)} and {_dims(b)}"
+    except ShapeError as e:
+        return f"the sides differ in shape on another instance: {e}"
+    except (DomainError, KeyError):
+        return ""
+    return ""
+
+
+def _dims(a) -> str:
+    return f"{a.shape[0]}×{a.shape[1]}"
 
 
 def _not_a_claim(reading: Reading) -> str:
@@ -197,7 +259,7 @@ def _is_gradient(name: str, reading) -> bool:
     """A symbol standing for the loss's gradient of a quantity (``\\nabla_W L``, ``\\delta``): a
     claim between two of these is checked (``\\nabla_W L = \\partial L/\\partial z`` is false)."""
     bound = reading.scenario.quantities.get(name, "") if reading.scenario is not None else ""
-    return name.startswith((GRAD, "grad ")) or bound.startswith("grad ")
+    return name.startswith("grad ") or bound.startswith("grad ")
 
 
 def _argument(node):
@@ -205,7 +267,7 @@ def _argument(node):
 
 
 def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None, *,
-                endpoints: bool = False) -> tuple[StepResult, ...]:
+                endpoints: bool = False, condition=None) -> tuple[StepResult, ...]:
     """Every step of ``chain``; ``diagnose(step, reading)`` → flags for a step that does not hold.
     ``endpoints`` (a chain that answers a question): when steps between are not read, the
     first term against the last is one more step."""
@@ -214,14 +276,14 @@ def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None, *,
         return tuple(StepResult(left, relation, right, NOT_CHECKED, why) for left, relation, right in chain.steps)
     out, wrong = [], False
     for left, relation, right in chain.steps:
-        step, reading = check_step(left, relation, right, scenarios)
+        step, reading = check_step(left, relation, right, scenarios, condition)
         if step.status == FAILS and diagnose is not None:
             step = diagnose(step, reading)
         out.append(StepResult(**{**step.__dict__, "after_wrong": wrong}) if wrong else step)
         wrong = wrong or step.status == FAILS
     if endpoints and not wrong and len(out) > 1 and any(s.status == NOT_READ for s in out) and EQUALS in chain.relations[-1:]:
         # the lines between could not be read: the chain is still a claim from its first term to its last
-        step, reading = check_step(chain.terms[0], EQUALS, chain.terms[-1], scenarios)
+        step, reading = check_step(chain.terms[0], EQUALS, chain.terms[-1], scenarios, condition)
         if step.status in (HOLDS, FAILS):
             step = StepResult(**{**step.__dict__, "reason": (step.reason + "; " if step.reason else "")
                                  + "first term to last (the steps between are not read)"})

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from grader.course.assignment import Assignment
 from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
+from grader.judge.derivation.conditions import index_condition, prose_conditions
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.io.writeups.model import GOAL
@@ -34,7 +35,9 @@ class JudgedWriteup:
     writeup: WriteUp
     chains: tuple[JudgedChain, ...]
     answers: dict  # question id -> Term
-    shows: frozenset = frozenset()  # questions whose result the write-up states as a goal ("Show that")
+    # questions whose result the write-up states as a goal ("Show that"), sorted (a stored result
+    # pickles alike after a round trip, which a set's order does not promise)
+    shows: tuple = ()
     number_flags: dict = field(default_factory=dict)  # question → flags its numbers carry (numbers.py)
 
     def answering_chain(self, question: str) -> JudgedChain | None:
@@ -63,6 +66,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
     judged, answers, shows, number_flags = [], {}, set(), {}
+    indices = {i for s in scenarios for i in s.table.indices}
+    before = prose_conditions(writeup.lines, indices)  # "if $k = k'$": once per write-up
     for chain in writeup.chains:
         checkpoint(FILE)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
@@ -78,7 +83,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         def diagnose(step, reading, question=question):
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
-        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None)
+        condition = index_condition(writeup.lines, chain, indices, before)
+        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None, condition=condition)
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
@@ -95,7 +101,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
     return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
-                         frozenset(shows), number_flags)
+                         tuple(sorted(shows)), number_flags)
 
 
 def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:

@@ -39,7 +39,8 @@ from grader.engine.ops import generic_activation
 from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
                                             evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
-from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
+from grader.judge.symbolic.gradients import derivative_symbols, gradient_symbols, instance_values
+from grader.judge.symbolic.numerator import has_jacobian, numerator_layout
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
 from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
@@ -60,7 +61,7 @@ def symbol_table(assignment: Assignment, question: Question) -> SymbolTable:
                              functions={k: v for k, v in functions.items() if v},
                              indices=assignment.indices,
                              sizes={name: spellings for name, (_, spellings) in assignment.sizes.items()},
-                             gradients=gradient_symbols(bindings))
+                             **derivative_symbols(bindings, assignment, question.scenario))
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,6 @@ class Case:
     def __post_init__(self):
         if self.target is None:
             object.__setattr__(self, "target", Target(self.key))
-
-
-def _binding_value(quantity: str, ev, batch: int) -> np.ndarray:
-    words = quantity.split()
-    if words == ["ones"]:
-        return np.ones((batch, 1))
-    return ev.grads[words[1]] if words[0] == "grad" else ev.values[words[0]]
 
 
 def _key_value(assignment: Assignment, question: Question, inst, rules=None) -> np.ndarray:
@@ -182,16 +176,16 @@ def _build_expression_key(assignment: Assignment, question: Question, symbolic) 
     instances = scenario_instances(assignment, question.scenario)
     uses_act = any(n.op == "act" for n in graph.nodes)
     for inst in instances:
-        def make_env(ev, backend=FLOAT, inst=inst):
-            symbols = {name: _binding_value(b.quantity, ev, ev.batch) for name, b in bindings.items()}
-            symbols.update(gradient_values(bindings, ev.grads))
+        rules = assignment.rules.with_op(generic_activation(inst.act)) if uses_act else assignment.rules
+
+        def make_env(ev, backend=FLOAT, inst=inst, rules=rules):
+            symbols = instance_values(bindings, ev, graph, backend=backend, rules=rules)
             if question.entries.startswith("negative"):
                 symbols["__entries__"] = ev.values[question.entries.split()[1]]
             return Env(symbols, inst.sizes, {}, inst.act, float(assignment.rules.relu_grad_at_zero),
                        ev.grads.get(graph.output), ev.values.get(graph.output), batch=ev.batch, backend=backend)
         env = make_env(inst.evaluation)
         key = _key_value(assignment, question, inst)
-        rules = assignment.rules.with_op(generic_activation(inst.act)) if uses_act else assignment.rules
         precise = PreciseInstance(graph, inst, rules, make_env, lambda ev, r: quantity(
             ev, question, graph, backend=HIGH, rules=r))
         cases.append(Case(env, key, _entries(question, key, env) if question.indices else (), precise=precise))
@@ -228,6 +222,12 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                 verdict = _with_lhs_note(parsed, key, _compare_expression(parsed, key))
             finally:
                 ProductModes.seen, ProductModes.forced = set(), frozenset()
+        if verdict.outcome in (SHAPE, WRONG) and has_jacobian(parsed.expr):  # a chain rule in numerator layout
+            def is_gradient(name):
+                return name.startswith("grad ") or key.quantities.get(name, "").startswith("grad ")
+            rows = replace(parsed, expr=numerator_layout(parsed.expr, is_gradient))
+            retry = _compare_expression(rows, key)  # taken when right, or when it has values and the first none
+            verdict = retry if retry.outcome == CORRECT or verdict.outcome == SHAPE != retry.outcome else verdict
         return verdict
 
 

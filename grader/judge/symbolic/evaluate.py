@@ -22,7 +22,7 @@ import numpy as np
 from grader.engine.backends import FLOAT
 from grader.engine.ops import OPS, Ctx, Rules
 from grader.parse.expression import tree as A
-from grader.judge.symbolic import functions
+from grader.judge.symbolic import functions, jacobians
 
 # The functions an answer may apply (besides ``max``) are the engine's own ops, run on the float
 # backend: one implementation of each, so an answer is judged by the very sigmoid (split by sign,
@@ -203,8 +203,8 @@ def _num(node, env):
 
 def _sym(node, env):
     value = env.symbols.get(node.name)
-    if value is None:  # a gradient the graph does not compute in this scenario
-        raise DomainError(f"{node.name} has no value in this question", node.pos)
+    if value is None:  # a gradient the graph does not compute here, a Jacobian by a matrix
+        raise DomainError(getattr(env.symbols, "why", {}).get(node.name) or f"{node.name} has no value here", node.pos)
     return _index(value, node.index, env, node) if node.index else value
 
 
@@ -279,15 +279,33 @@ def _cases(node, env):
     return result
 
 
+def _diagonal(node, left, right):
+    """``diag(v) M`` with a diagonal Jacobian held as v (:mod:`grader.judge.symbolic.jacobians`):
+    its value, or None when neither operand is one."""
+    ld, rd = jacobians.diagonal_side(node.left), jacobians.diagonal_side(node.right)
+    if not (ld or rd):
+        return None
+    out = jacobians.diagonal_product(left, right, ld, rd)
+    if out is None:
+        raise ShapeError(f"cannot multiply a {_shape(left)} by a {_shape(right)} matrix (a diagonal "
+                         "Jacobian, held as its diagonal)", node.pos)
+    return out
+
+
 def _matmul(node, env):
     left, right = _operands(node, env, True)
+    if (diagonal := _diagonal(node, left, right)) is not None:
+        return diagonal
     if left.shape[1] != right.shape[0]:
         raise ShapeError(f"cannot matrix-multiply a {_shape(left)} by a {_shape(right)} matrix", node.pos)
     return left @ right
 
 
 def _prod(node, env):
-    return _product(*_operands(node, env, True), node.pos)
+    left, right = _operands(node, env, True)
+    if (diagonal := _diagonal(node, left, right)) is not None:
+        return diagonal
+    return _product(left, right, node.pos)
 
 
 def _pow(node, env):
@@ -295,6 +313,8 @@ def _pow(node, env):
 
 
 def _transpose(node, env):
+    if jacobians.diagonal_side(node.arg):
+        return evaluate(node.arg, env)  # a diagonal matrix is its own transpose
     return evaluate(node.arg, env).T
 
 

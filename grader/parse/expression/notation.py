@@ -22,7 +22,15 @@ from __future__ import annotations
 import re
 
 from grader.parse.expression.normalize import match_close, quote, scan_name
-from grader.parse.expression.table import LOSS_WORDS, symbol_of
+from grader.parse.expression.table import LOSS_WORDS, function_of, symbol_of
+from grader.parse.expression.tree import Kronecker, Product, Sym
+
+DIAGONAL = "derivative "  # a Jacobian symbol whose value is its diagonal (grader.judge.symbolic.jacobians)
+
+
+def is_diagonal(name: str) -> bool:
+    """Whether a symbol's value is a diagonal Jacobian written as its diagonal (g'(z))."""
+    return name.startswith(DIAGONAL)
 
 #: numpy's spellings → the function (or operator) they are
 NUMPY = {"tanh": "tanh", "exp": "exp", "log": "log", "sqrt": "sqrt", "abs": "abs",
@@ -40,6 +48,7 @@ CASE_WORDS = {"otherwise": "OTHERWISE", "else": "OTHERWISE", "sonst": "OTHERWISE
 OPERAND_END = {"NAME", "NUMBER", "_RPAR", "_RSQB", "_RBRACE", "TRANSPOSE", "_RBAR", "ONES"}
 _SP = re.compile(r"\s*")
 _NABLA = re.compile(r"\\nabla\s*_\s*")
+_PARTIAL_SUB = re.compile(r"\\partial\s*_\s*")  # \partial_z L, ∂_z a
 
 
 def _sp(text: str, i: int) -> int:
@@ -82,7 +91,7 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
         if num is None or den is None or _sp(t, num.end) != top[1] or _sp(t, den.end) != bottom[1]:
             return None
         after = bottom[2]
-    elif cmd == "partial":
+    elif cmd == "partial" and not _PARTIAL_SUB.match(t, i):
         num = _partial_name(t, i, None)
         if num is None:
             return None
@@ -93,8 +102,8 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
         if den is None:
             return None
         after = den.end
-    else:  # \nabla_{W} L
-        m = _NABLA.match(t, i)
+    else:  # \nabla_{W} L, \partial_{W} L, \partial_z a (a Jacobian)
+        m = _NABLA.match(t, i) or _PARTIAL_SUB.match(t, i)
         if not m:
             return None
         grp = _group(t, m.end())
@@ -104,7 +113,7 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
         k = _sp(t, grp[2] if grp else den.end)
         brace = t[k:k + 1] in "({"
         num = scan_name(t, _sp(t, k + 1) if brace else k)
-        if not _is_loss(num):
+        if num is None or not _is_loss(num) and cmd == "nabla":
             return None
         after = num.end
         if brace:
@@ -113,17 +122,60 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
                 return None
             after = close + 1
     if not _is_loss(num):
-        raise lx.error(f"{quote(t[i:after])} differentiates {quote(num.raw(t))}, not the loss: "
-                       "only a gradient of the loss (L, J, E, ...) is read here", i,
-                       "unknown-symbol")
-    sym = symbol_of(den, lx.table)
-    grad = lx.table.gradients.get(sym.name) if sym is not None and not sym.index else None
+        return read_jacobian(lx, i, after, num, den)
+    sym = _node_symbol(den, lx.table)
+    grad = lx.table.gradients.get(sym.name) if sym is not None else None
     if grad is None:
         what = "not a quantity of this question" if sym is None else "a quantity without a gradient here"
         raise lx.error(f"{quote(den.raw(t))} in {quote(t[i:after])} is {what}", den.start,
                        "unknown-symbol")
     unit = type(den)(i, after, f"\\partial({grad})")
-    lx.emit("NAME", unit.spelling, i, after, unit, type(sym)(grad, pos=i))
+    lx.emit("NAME", unit.spelling, i, after, unit, Sym(grad, sym.index, pos=i))  # entry-wise: ∂L/∂z_k
+    return after
+
+
+def _node_symbol(unit, table):
+    r"""The symbol a name in a derivative stands for; an activation function's name with a layer
+    tag (``\partial g^{[2]}``) stands for that layer's activation, the symbol spelled ``a^{[2]}``
+    or ``A^{[2]}`` (students write the function for its value)."""
+    sym = symbol_of(unit, table)
+    if sym is not None:
+        return sym if isinstance(sym, Sym) else None
+    if unit.tag and function_of(unit, table) is not None:
+        for base in ("a", "A"):
+            sym = symbol_of(type(unit)(unit.start, unit.end, base, unit.sub, unit.tag), table)
+            if isinstance(sym, Sym):
+                return sym
+    return None
+
+
+def read_jacobian(lx, i: int, after: int, num, den) -> int:
+    r"""``\frac{\partial z^{[l+1]}}{\partial a^{[l]}}``, ``\partial y/\partial z``,
+    ``\frac{\partial y_k}{\partial z_j}``, ``\partial_z a``: the Jacobian the graph defines, one
+    symbol (``SymbolTable.jacobians``); entry-wise its entry (row index: the numerator's). A
+    diagonal Jacobian (an element-wise op) is the vector of derivatives, so its entry ``(k, j)`` is
+    ``v_k \delta_{kj}``."""
+    t, table = lx.text, lx.table
+    y, z = _node_symbol(num, table), _node_symbol(den, table)
+    name = table.jacobians.get((y.name, z.name)) if y is not None and z is not None else None
+    if name is None:
+        bad = num if y is None else den
+        what = f"{quote(bad.raw(t))} is not a quantity of this question" if y is None or z is None \
+            else f"{quote(num.raw(t))} and {quote(den.raw(t))} have no Jacobian here"
+        raise lx.error(f"{quote(t[i:after])}: {what} (a derivative is read of the loss, or of one "
+                       "quantity by another)", bad.start if y is None or z is None else i, "unknown-symbol")
+    if len(y.index) > 1 or len(z.index) > 1 or bool(y.index) != bool(z.index):
+        raise lx.error(f"{quote(t[i:after])}: write a Jacobian whole or by one entry, "
+                       "\\partial y_k/\\partial z_j", i, "unknown-symbol")
+    node = Sym(name, y.index + z.index, pos=i)
+    if is_diagonal(name):
+        node = Sym(name, pos=i)
+        if y.index:
+            node = Sym(name, y.index, pos=i)
+            if y.index != z.index:
+                node = Product(node, Kronecker(y.index[0], z.index[0], pos=i), pos=i)
+    unit = type(den)(i, after, f"\\partial({name})")
+    lx.emit("NAME", unit.spelling, i, after, unit, node)
     return after
 
 

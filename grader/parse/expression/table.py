@@ -78,12 +78,16 @@ class SymbolTable:
     sizes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     #: canonical symbol -> the canonical symbol of its gradient (``\\frac{\\partial L}{\\partial W}``)
     gradients: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    #: (canonical symbol, canonical symbol) -> the symbol of the Jacobian ∂first/∂second
+    #: (``\\frac{\\partial z^{[l+1]}}{\\partial a^{[l]}}``: grader.judge.symbolic.jacobians)
+    jacobians: Mapping[tuple[str, str], str] = field(default_factory=lambda: _EMPTY)
 
     @classmethod
     def build(cls, *, symbols: Mapping[str, Iterable[str]],
               functions: Mapping[str, Iterable[str]] = DEFAULT_FUNCTIONS,
               indices: Iterable[str] = (), sizes: Mapping[str, Iterable[str]] = _EMPTY,
-              gradients: Mapping[str, str] = _EMPTY) -> "SymbolTable":
+              gradients: Mapping[str, str] = _EMPTY,
+              jacobians: Mapping[tuple[str, str], str] = _EMPTY) -> "SymbolTable":
         """Canonical name → spellings (LaTeX or plain), each normalized by the parser's reader.
 
         >>> t = SymbolTable.build(symbols={"yhat": [r"\\hat{y}", "y_hat"]})
@@ -92,7 +96,8 @@ class SymbolTable:
         """
         return cls(symbols=_spell(symbols, "symbol"), functions=_spell(functions, "function"),
                    indices=frozenset(norm_script(i) for i in indices),
-                   sizes=_spell(sizes, "size"), gradients=MappingProxyType(dict(gradients)))
+                   sizes=_spell(sizes, "size"), gradients=MappingProxyType(dict(gradients)),
+                   jacobians=MappingProxyType(dict(jacobians)))
 
 
 def function_of(unit: NameUnit, table: SymbolTable) -> str | None:
