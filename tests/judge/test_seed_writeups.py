@@ -26,7 +26,11 @@ WRONG_STEPS = {
     # (iii) the same untransposed product on both sides of its last step
     "seed002_backprop-general.md": [(43, (), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None)],
     "seed003_residual-softmax.md": [(50, ("missing-skip-path",), "q1c.xbar")],
-    "seed004_mlp-numeric.md": [],
+    # δ^{[3]} (3×2) times a ones vector of 3 where the batch has 2 (and the step after it); the 2×2
+    # hidden deltas of Exercise 3, written where (a)'s δ^{[2]} is 3×1 and δ^{[1]} 4×1
+    "seed004_mlp-numeric.md": [(110, ("shape",), None), (110, ("shape",), None),
+                               (147, ("shape", "delta-shape", "whole-batch-vs-single"), None),
+                               (147, ("shape", "delta-shape", "whole-batch-vs-single"), None)],
 }
 
 # seed file → question → (line of the answering term, outcome, flags)
@@ -59,7 +63,8 @@ GRADED = {
             "x3": 143, "delta3": 147, "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
         **{f"ex3a.{q}": (line, WRONG, ("whole-batch-vs-single",)) for q, line in {
             "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
-        "ex3a.delta2": (147, SHAPE, ()), "ex3a.delta1": (147, SHAPE, ())},
+        "ex3a.delta2": (147, SHAPE, ("delta-shape", "whole-batch-vs-single")),
+        "ex3a.delta1": (147, SHAPE, ("delta-shape", "whole-batch-vs-single"))},
 }
 
 WAITING = {
@@ -70,10 +75,8 @@ WAITING = {
                "not read: only gradients of the loss are); max(0, 1) = 1 as relu-derivative-one (a true equality "
                "on its own: the step from d/dz max(0, z) is prose)",
     "seed003": "Q2's quotient-rule chain from \\partial y_k/\\partial z_k' (issue 17); its readable steps hold",
-    "seed004": "its steps are not checked (its numbers are graded as answers): mlp-numeric has no expression "
-               "question to give instances, and a step's numbers need the scenario's own values; the flag for "
-               "Exercise 3's batch numbers comes from the write-up's numbers matching part (b), not from a "
-               "misconception run (keys/misconception_runs has no 'batch where one example is asked' run: issue 18)",
+    "seed004": "its general formulas in layer letters (z^{[\\ell]}, \\delta^{[L]}) and \\partial tanh/\\partial z are "
+               "not read (the assignment declares layers 1-3 only)",
 }
 
 
@@ -134,6 +137,17 @@ def test_seed003_q1c_chains_hold_and_q2_readable_steps_hold(judged):
     holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
     assert {32, 34, 36, 38, 43, 48}.issubset(holds)  # every Q1(c) line but x-bar's
     assert {69, 71, 73, 75, 85, 87}.issubset(holds)  # Q2's quotient-rule chain, where read
+
+
+def test_seed004_numeric_steps_hold_with_the_exercise_numbers(judged):
+    j = judged["seed004_mlp-numeric.md"]
+    holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
+    # forward, backward and update lines of Exercises 1-3, each step as rounded by the student
+    assert {32, 34, 38, 56, 58, 60, 62, 64, 68, 70, 94, 96, 98, 106, 110, 112, 114, 118, 120, 123,
+            143, 147, 151, 153, 157}.issubset(holds)
+    update = next(c for c in j.chains if c.chain.line == 62 and c.chain.terms[0].text == "w^{[2]}")
+    assert [s.status for s in update.steps] == [HOLDS, HOLDS]  # w = w - eta g: the update, not a false equation
+    assert 82 not in {s.right.line for c in j.chains for s in c.steps if s.status == FAILS}  # the batch's 2nd target
 
 
 def test_seed002_the_task_statement_is_a_goal_not_a_claim(judged):

@@ -11,6 +11,7 @@ from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.io.writeups.model import GOAL
 from grader.judge.derivation.numbers import chain_numbers, numeric_answers
+from grader.judge.derivation.numeric_steps import numeric_chain_steps
 from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
 from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
 
@@ -78,7 +79,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         def diagnose(step, reading, question=question):
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
-        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None)
+        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None) if scenarios \
+            else numeric_chain_steps(chain, assignment)  # fixed numbers only: the steps computed with them
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1

@@ -1,0 +1,95 @@
+r"""What a wrong numeric step is: the numbers a student wrote for a quantity compared with the
+misconception runs' values of it (:func:`grader.keys.misconception_runs.variant_values`: the
+update's sign, η left out, the batch averaged, the one example where the batch is asked, …),
+with its transpose, and with its shape (:func:`delta_shape_flags`: seed 004's 2×2 hidden
+deltas). Flags are catalogue ids, as :func:`grader.judge.derivation.diagnosis.diagnose_step`'s."""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.course.assignment import Assignment
+from grader.results import TRANSPOSED
+
+DELTA_SHAPE = "delta-shape"  # the catalogue's id (grader.course.misconceptions)
+WHOLE_BATCH = "whole-batch-vs-single"
+MATCH_RTOL, MATCH_ATOL = 1e-3, 1e-6  # a rubric's default: the numbers were copied from a computation
+
+
+def variants(assignment: Assignment) -> dict:
+    """variant name → question id → value (every fixed scenario's numeric questions), once."""
+    from grader.keys.misconception_runs import variant_values
+    cache_key = (assignment.path, assignment.id, assignment.variant)
+    if cache_key not in _VARIANTS:
+        _VARIANTS[cache_key] = variant_values(assignment, None, keep_equal=True)
+    return _VARIANTS[cache_key]
+
+
+_VARIANTS: dict = {}
+
+
+def scenario_runs(assignment: Assignment) -> dict:
+    """Each fixed scenario's float evaluation (the key's numbers, as numpy gives them), once."""
+    from grader.engine.autodiff import FLOAT
+    from grader.keys.answer_key import run_scenarios
+    cache_key = (assignment.path, assignment.id, assignment.variant)
+    if cache_key not in _RUNS:
+        _RUNS[cache_key] = run_scenarios(assignment, backend=FLOAT)
+    return _RUNS[cache_key]
+
+
+_RUNS: dict = {}
+
+
+def _close(got: np.ndarray, want: np.ndarray, unit) -> bool:
+    return got.shape == want.shape and bool(
+        (np.abs(got - want) <= unit + MATCH_ATOL + MATCH_RTOL * np.abs(want)).all())
+
+
+def written_flags(value: np.ndarray, unit, truth: np.ndarray | None, questions: list[str],
+                  assignment: Assignment) -> tuple[str, ...]:
+    """Why numbers ``value`` (each good to ``unit``) written for a quantity whose value is
+    ``truth`` (the questions asking it: ``questions``) are wrong: the misconceptions whose
+    value they are (not the truth's), the transposed layout, a δ of the wrong shape."""
+    flags = []
+    for name, values in variants(assignment).items():
+        mid = name.split("@")[0]
+        for qid in questions:
+            v = values.get(qid)
+            if v is not None and mid not in flags and _close(value, v, unit) and not (
+                    truth is not None and _close(truth, v, 0)):
+                flags.append(mid)
+    if truth is not None and value.shape != truth.shape and value.T.shape == truth.shape and _close(value.T, truth, unit.T
+                                                                                                    if np.ndim(unit) else unit):
+        flags.append(TRANSPOSED + "-answer")
+    if truth is not None:
+        flags += [f for f in delta_shape_flags(value.shape, questions, assignment) if f not in flags]
+    return tuple(flags)
+
+
+def delta_shape_flags(shape: tuple, questions: list[str], assignment: Assignment) -> tuple[str, ...]:
+    """A δ (``grad z…`` of a hidden or output layer) written with a shape that is not its
+    pre-activation's: ``delta-shape``; its columns the examples of a batch where one example
+    is asked (or the reverse) too: ``whole-batch-vs-single``.
+
+    >>> from pathlib import Path
+    >>> from grader.keys.catalog import Catalog
+    >>> a = Catalog(root=Path(__file__).resolve().parents[3]).assignment("mlp-numeric")
+    >>> delta_shape_flags((2, 2), ["ex3a.delta2"], a), delta_shape_flags((3, 1), ["ex3a.delta2"], a)
+    (('delta-shape', 'whole-batch-vs-single'), ())
+    """
+    by_id = {q.id: q for q in assignment.questions}
+    for qid in questions:
+        q = by_id.get(qid)
+        if q is None or not q.quantity.startswith("grad z"):
+            continue
+        scenario = assignment.scenarios[q.scenario]
+        runs = scenario_runs(assignment)
+        if q.scenario not in runs:
+            continue
+        rows, examples = np.shape(runs[q.scenario].grads[q.quantity.split()[1]])
+        if tuple(shape) != (rows, examples):
+            batches = {len(s.examples) for s in assignment.scenarios.values()
+                       if s.network == scenario.network and s.random is None}
+            other = shape[1] != examples and shape[1] in batches
+            return (DELTA_SHAPE,) + ((WHOLE_BATCH,) if other else ())
+    return ()
