@@ -9,7 +9,7 @@ import pytest
 
 from grader.batch.writeup_grading import grade_writeup
 from grader.io.writeups.reader import read_writeup
-from grader.judge.derivation.steps import FAILS, HOLDS, NOT_READ
+from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ
 from grader.judge.derivation.writeup import judge_writeup
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, REVIEW, SHAPE, WRONG
@@ -39,11 +39,16 @@ GRADED = {
         "task2.delta_L": (39, REVIEW, ()),  # -2/m sum_p (y_i - z_i^{[L]}): an index the question lacks, for a TA
         "task2.dW_L": (43, SHAPE, ("missing-transpose",)), "task2.db_L": (45, SHAPE, ())},
     "seed000_softmax-ce.md": {"task1.delta_L": (16, CORRECT, ()), "task2a.grad_W": (24, SHAPE, ()),
-                              "task2a.grad_W_ij": (28, CORRECT, ()), "task2b.grad_b": (34, CORRECT, ())},
+                              "task2a.grad_W_ij": (28, CORRECT, ()), "task2b.grad_b": (34, CORRECT, ()),
+                              # its dimension line b^{(L-1)} \in \mathbb{R}^c; task 3's delta^{(L-1)} written with
+                              # \cup (OCR for w) is for a TA; delta_j^{(L-1)} = 0 "when z~_j < 0"
+                              "task2b.dims": (48, CORRECT, ()), "task3.delta_prev": (50, REVIEW, ()),
+                              "task3.negative": (58, CORRECT, ())},
     "seed003_residual-softmax.md": {
         "q1c.ybar": (32, CORRECT, ()), "q1c.W2bar": (34, CORRECT, ()), "q1c.z2bar": (36, CORRECT, ()),
         "q1c.hbar": (38, CORRECT, ()), "q1c.z1bar": (43, CORRECT, ()), "q1c.W1bar": (48, CORRECT, ()),
-        "q1c.xbar": (50, WRONG, ("missing-skip-path",)), "q2b.dz": (107, CORRECT, ())},
+        "q1c.xbar": (50, WRONG, ("missing-skip-path",)), "q2b.dz": (107, CORRECT, ()),
+        "q1a.W1_shape": (10, CORRECT, ())},  # W^{(1)} \in \mathbb{R}^{d \times d}: a dimension line answers
     # numbers out of bmatrix blocks; "1.", "2.", "3." pick the exercise, the numbers its part
     "seed004_mlp-numeric.md": {
         **{f"ex1a.{q}": (line, CORRECT, ()) for q, line in {
@@ -68,9 +73,10 @@ GRADED = {
 }
 
 WAITING = {
-    "seed000": "task 2(a)/(b) dimension lines (\\cup^{(L-1)} is OCR for w), task 3's delta^{(L-1)} (no symbol for it "
-               "today) and the cases definition of phi' (cases: issue 17)",
-    "seed001": "its task 1 and 2 chains: \\nabla, \\partial and S for delta in the grammar (issue 17)",
+    "seed000": "task 2(a)'s dimension line and task 3's delta^{(L-1)} write w as \\cup (OCR noise: not read; task 3's "
+               "line goes to the TA review sheet)",
+    "seed001": "its task 1 and 2 chains: their layer tags are OCR noise (S_{(1)}^{(2)}, S^{(L_{1})}, "
+               "\\nabla_{5}^{(L-1)}, g for y-hat): not read, never wrong (S^{(L)}, S^{(L-1)} are declared for delta)",
     "seed002": "task 1's recursion (its chains of \\partial J/\\partial z by \\partial z/\\partial a Jacobians are "
                "not read: only gradients of the loss are); max(0, 1) = 1 as relu-derivative-one (a true equality "
                "on its own: the step from d/dz max(0, z) is prose)",
@@ -123,6 +129,17 @@ def test_seed000_task1_chain_checks_step_by_step_and_ends_at_the_answer(judged):
     chain = next(c for c in judged["seed000_softmax-ce.md"].chains if c.question == "task1.delta_L" and c.counts)
     assert chain.chain.terms[-1].text == r"\hat{y}_j - y_j"
     assert [s.status for s in chain.steps] == [HOLDS, HOLDS, HOLDS, HOLDS]
+
+
+def test_seed000_task3_relu_cases_hold_and_the_prose_condition_is_no_claim(judged):
+    j = judged["seed000_softmax-ce.md"]
+    at = {}
+    for c in j.chains:
+        for s in c.steps:
+            at.setdefault(s.right.line, []).append(s.status)
+    assert at[52] == [HOLDS, HOLDS]  # phi(x) = max(0, x), phi'(x) = \begin{cases} 1 & x > 0 \\ 0 & else
+    assert at[58] == [NOT_CHECKED]  # delta_j^{(L-1)} = 0 "when z~_j < 0": graded as task3.negative instead
+    assert next(c.question for c in j.chains if c.chain.line == 58) == "task3.negative"
 
 
 def test_seed001_garbled_lines_are_not_read_never_wrong(judged):

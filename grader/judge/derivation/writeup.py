@@ -9,6 +9,7 @@ from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
+from grader.judge.derivation.dimensions import shape_question
 from grader.io.writeups.model import GOAL
 from grader.judge.derivation.numbers import chain_numbers, numeric_answers
 from grader.judge.derivation.numeric_steps import numeric_chain_steps
@@ -63,12 +64,15 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
-    judged, answers, shows, number_flags = [], {}, set(), {}
+    judged, answers, shows, number_flags, shape_terms = [], {}, set(), {}, {}
     for chain in writeup.chains:
         checkpoint(FILE)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
             shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
         question = answered_question(chain, assignment, scenarios)
+        shape = shape_question(chain, assignment, scenarios) if question is None else None  # b \in \mathbb{R}^c
+        if shape is not None:
+            question, shape_terms[shape[0]] = assignment.question(shape[0]), shape[1]
         if question is not None and question.id in stopped:
             judged.append(JudgedChain(chain, tuple(StepResult(a, r, b, NOT_READ, "stopped: over the time limit")
                                                    for a, r, b in chain.steps), question.id))
@@ -96,7 +100,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
                 number_flags[qid] = flags
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
-    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
+    return JudgedWriteup(writeup, chains, {qid: shape_terms.get(qid) or answer_term(judged[n].chain) for qid, n in answers.items()},
                          frozenset(shows), number_flags)
 
 
