@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.writeup_grading import grade_writeup
+from grader.batch.orchestrator import grade_submission
+from grader.batch.writeup_grading import grade_writeup, writeup_submission
 from grader.io.writeups.reader import read_writeup
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ
 from grader.judge.derivation.writeup import judge_writeup
@@ -165,6 +166,16 @@ def test_seed004_numeric_steps_hold_with_the_exercise_numbers(judged):
     update = next(c for c in j.chains if c.chain.line == 62 and c.chain.terms[0].text == "w^{[2]}")
     assert [s.status for s in update.steps] == [HOLDS, HOLDS]  # w = w - eta g: the update, not a false equation
     assert 82 not in {s.right.line for c in j.chains for s in c.steps if s.status == FAILS}  # the batch's 2nd target
+
+
+def test_seed004_findings_come_from_the_misconception_runs_as_for_an_answer_file(catalog):
+    """Exercise 3's batch numbers and its 2×2 deltas, graded as an answer file holding them (no
+    write-up path): the misconception run whole-batch-vs-single and delta-shape name them."""
+    sub, _ = writeup_submission(read_writeup(SEEDS / "seed004_mlp-numeric.md"), catalog)
+    result = grade_submission(sub, catalog)
+    flags = {q.question: q.verdict.flags for q in result.questions if q.question.startswith("ex3a.")}
+    expected = GRADED["seed004_mlp-numeric.md"]
+    assert {q: f for q, f in flags.items() if f} == {q: e[2] for q, e in expected.items() if q.startswith("ex3a.")}
 
 
 def test_seed002_the_task_statement_is_a_goal_not_a_claim(judged):

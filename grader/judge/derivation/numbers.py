@@ -29,8 +29,8 @@ from grader.io.writeups.model import DEFINITION, GOAL, Chain
 from grader.judge.compare import compare_matrix
 from grader.judge.derivation.context import Scenario
 from grader.judge.derivation.layout import readable
+from grader.judge.delta_shape import delta_shape_flags
 from grader.judge.derivation.named import named_quantity
-from grader.judge.derivation.numeric_diagnosis import delta_shape_flags
 from grader.judge.derivation.questions import answer_term
 from grader.judge.symbolic.equivalence import symbol_table
 from grader.parse.numeric.reader import parse_numeric
@@ -111,8 +111,8 @@ def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance =
         elif verdict.outcome != SHAPE:
             fitting[q] = float("inf")
     if not fitting:
-        return (NumberAnswer(asking[0].id, False, delta_shape_flags(value.values.shape, [asking[0].id], assignment)),) \
-            if asking else ()
+        return (NumberAnswer(asking[0].id, False, delta_shape_flags(
+            value.values.shape, key[asking[0].id].shape, asking[0], assignment)),) if asking else ()
     best = min(fitting.values())  # 0.549584 is within 0.1% of 0.549834 too: the nearer part is meant
     exact = [q for q, off in fitting.items() if off == best and off != float("inf")]
     sizes = {len(assignment.scenarios[q.scenario].examples) for q in exact}

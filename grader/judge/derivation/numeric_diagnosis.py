@@ -1,17 +1,16 @@
 r"""What a wrong numeric step is: the numbers a student wrote for a quantity compared with the
 misconception runs' values of it (:func:`grader.keys.misconception_runs.variant_values`: the
 update's sign, η left out, the batch averaged, the one example where the batch is asked, …),
-with its transpose, and with its shape (:func:`delta_shape_flags`: seed 004's 2×2 hidden
-deltas). Flags are catalogue ids, as :func:`grader.judge.derivation.diagnosis.diagnose_step`'s."""
+with its transpose, and with its shape (:mod:`grader.judge.delta_shape`: seed 004's 2×2
+hidden deltas). Flags are catalogue ids, as :func:`grader.judge.derivation.diagnosis.diagnose_step`'s."""
 from __future__ import annotations
 
 import numpy as np
 
 from grader.course.assignment import Assignment
+from grader.judge.delta_shape import delta_shape_flags
 from grader.results import TRANSPOSED
 
-DELTA_SHAPE = "delta-shape"  # the catalogue's id (grader.course.misconceptions)
-WHOLE_BATCH = "whole-batch-vs-single"
 MATCH_RTOL, MATCH_ATOL = 1e-3, 1e-6  # a rubric's default: the numbers were copied from a computation
 
 
@@ -62,34 +61,7 @@ def written_flags(value: np.ndarray, unit, truth: np.ndarray | None, questions: 
                                                                                                     if np.ndim(unit) else unit):
         flags.append(TRANSPOSED + "-answer")
     if truth is not None:
-        flags += [f for f in delta_shape_flags(value.shape, questions, assignment) if f not in flags]
+        for qid in questions:
+            flags += [f for f in delta_shape_flags(value.shape, truth.shape, assignment.question(qid), assignment)
+                      if f not in flags]
     return tuple(flags)
-
-
-def delta_shape_flags(shape: tuple, questions: list[str], assignment: Assignment) -> tuple[str, ...]:
-    """A δ (``grad z…`` of a hidden or output layer) written with a shape that is not its
-    pre-activation's: ``delta-shape``; its columns the examples of a batch where one example
-    is asked (or the reverse) too: ``whole-batch-vs-single``.
-
-    >>> from pathlib import Path
-    >>> from grader.keys.catalog import Catalog
-    >>> a = Catalog(root=Path(__file__).resolve().parents[3]).assignment("mlp-numeric")
-    >>> delta_shape_flags((2, 2), ["ex3a.delta2"], a), delta_shape_flags((3, 1), ["ex3a.delta2"], a)
-    (('delta-shape', 'whole-batch-vs-single'), ())
-    """
-    by_id = {q.id: q for q in assignment.questions}
-    for qid in questions:
-        q = by_id.get(qid)
-        if q is None or not q.quantity.startswith("grad z"):
-            continue
-        scenario = assignment.scenarios[q.scenario]
-        runs = scenario_runs(assignment)
-        if q.scenario not in runs:
-            continue
-        rows, examples = np.shape(runs[q.scenario].grads[q.quantity.split()[1]])
-        if tuple(shape) != (rows, examples):
-            batches = {len(s.examples) for s in assignment.scenarios.values()
-                       if s.network == scenario.network and s.random is None}
-            other = shape[1] != examples and shape[1] in batches
-            return (DELTA_SHAPE,) + ((WHOLE_BATCH,) if other else ())
-    return ()
