@@ -163,20 +163,21 @@ def _tolerance(side: _Side, env: Env, value: np.ndarray) -> np.ndarray:
     """How far ``side``'s value may be from the exact one given the digits of its literals: the
     literal's own units when the side is one, else a first-order bound over each entry."""
     if isinstance(side.tree, A.Sym) and side.tree.name in side.literals:
-        return side.literals[side.tree.name].unit
+        return side.literals[side.tree.name].allowed
     tol = np.zeros_like(value)
     symbols = {**env.symbols, **{k: w.value for k, w in side.literals.items()}}
     for name, lit in side.literals.items():
-        if not lit.unit.any():
+        allowed = lit.allowed
+        if not allowed.any():
             continue
-        nudges = ([lit.unit, -lit.unit] if lit.unit.size > _PER_ENTRY else
-                  [np.where(np.arange(lit.unit.size).reshape(lit.unit.shape) == k, lit.unit, 0)
-                   for k in np.flatnonzero(lit.unit)])
+        whole = allowed.size > _PER_ENTRY
+        nudges = ([allowed, -allowed] if whole else
+                  [np.where(np.arange(allowed.size).reshape(allowed.shape) == k, allowed, 0) for k in np.flatnonzero(allowed)])
         worst = np.zeros_like(value)
         for nudge in nudges:
             moved = evaluate(side.tree, replace(env, symbols={**symbols, name: lit.value + nudge}))
             delta = np.abs(np.asarray(moved, dtype=float) - value)
-            worst = np.maximum(worst, delta) if lit.unit.size > _PER_ENTRY else worst + delta
+            worst = np.maximum(worst, delta) if whole else worst + delta
         tol = tol + worst
     return tol
 
@@ -264,7 +265,8 @@ def _parse_count(text: str) -> list:
 def check_numeric_chain(chain: Chain, scenarios: tuple[NumericScenario, ...], diagnose=None
                         ) -> tuple[StepResult, ...]:
     """Every step of ``chain`` with the numbers of the one scenario it is about: the scenario
-    its first term equals its last in (its result is right there), else where most steps hold.
+    its first term equals its last in (its result is right there), else where most steps hold,
+    else where its wrong steps are a known mistake (the numbers of η forgotten in part (b)).
     When steps between are not read, the first term against the last is one more step.
     ``diagnose(step, reading, scenario)`` names a step that does not hold."""
     if chain.kind in (GOAL, DEFINITION):
@@ -276,16 +278,18 @@ def check_numeric_chain(chain: Chain, scenarios: tuple[NumericScenario, ...], di
     best, best_rank = None, None
     for scenario in scenarios:
         checked = [check_numeric_step(a, r, b, scenario) for a, r, b in chain.steps]
+        if diagnose is not None:
+            checked = [(diagnose(step, reading, scenario), reading) if step.status == FAILS else (step, reading)
+                       for step, reading in checked]
         ends = check_numeric_step(chain.terms[0], EQUALS, chain.terms[-1], scenario) if len(chain.steps) > 1 else None
         statuses = [s.status for s, _ in checked]
-        rank = (ends is not None and ends[0].status == HOLDS, statuses.count(HOLDS), -statuses.count(FAILS))
+        named = sum(1 for s, _ in checked if set(s.flags) - {"shape"})  # a mistake the scenario explains
+        rank = (ends is not None and ends[0].status == HOLDS, statuses.count(HOLDS), -statuses.count(FAILS), named)
         if best_rank is None or rank > best_rank:
             best, best_rank = (checked, ends, scenario), rank
     checked, ends, scenario = best
     out, wrong = [], False
-    for step, reading in checked:
-        if step.status == FAILS and diagnose is not None:
-            step = diagnose(step, reading, scenario)
+    for step, _ in checked:
         out.append(replace(step, after_wrong=True) if wrong else step)
         wrong = wrong or step.status == FAILS
     if ends is not None and not wrong and any(s.status == NOT_READ for s in out) and ends[0].status in (HOLDS, FAILS) \
@@ -325,7 +329,7 @@ def _diagnosed(step: StepResult, reading: NumericReading, s: NumericScenario, ch
     for side in reading.sides:
         lit = side.literals.get(side.tree.name) if isinstance(side.tree, A.Sym) else None
         if lit is not None and questions:
-            flags += [f for f in written_flags(lit.value, lit.unit, truth, questions, assignment) if f not in flags]
+            flags += [f for f in written_flags(lit.value, lit.allowed, truth, questions, assignment) if f not in flags]
     return replace(step, flags=tuple(flags))
 
 

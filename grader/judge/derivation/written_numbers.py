@@ -4,8 +4,9 @@ A matrix a student copies from numpy (``0.0994943 & 0.1``) shows every entry wit
 significant digits, trailing zeros dropped: ``0.1`` beside ``0.0994943`` means 0.100000, not
 "0.1 give or take 0.05". So an entry's unit is one in the last place of its own digits or of
 the matrix's most significant-digit entry at that magnitude, whichever is finer; a zero is
-exact. One whole unit (not the half a correct rounding needs) leaves room for a value
-computed from rounded inputs; more than that is a slip, not rounding.
+exact. A value may be off by :data:`ROUNDING` of its unit: the half a correct rounding allows,
+and a little for a value rounded from inputs already rounded; more is a slip, not rounding
+(0.3 for 0.2 is wrong, 0.5498 for 0.549834 right).
 """
 from __future__ import annotations
 
@@ -23,12 +24,20 @@ MATRIX = re.compile(r"\\begin\{(?P<env>[bpvBV]?matrix)\}(?P<body>.*?)\\end\{(?P=
 _NUMBER = re.compile(r"[-+−]?\s*(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[-+]?\d+)|\s*\\times\s*10\^\{?(?P<pow>[-+]?\d+)\}?)?")
 
 
+ROUNDING = 0.6  # of a unit in the last written place
+
+
 @dataclass(frozen=True)
 class Written:
-    """A number or matrix as written: its value and, per entry, the unit its digits allow."""
+    """A number or matrix as written: its value and, per entry, one unit in its last digit."""
 
     value: np.ndarray
     unit: np.ndarray
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """How far from the exact value each entry may be, as written."""
+        return ROUNDING * self.unit
 
 
 def written(text: str) -> Written | None:
