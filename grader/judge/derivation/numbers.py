@@ -89,6 +89,21 @@ def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance =
     ``grade check`` may say without being an oracle: shapes are on the public sheet)."""
     if chain.kind in (GOAL, DEFINITION) or len(chain.terms) < 2:
         return ()
+    # remembered per chain text (a class writes the same lines), key and tolerance
+    cache_key = (tuple(t.text for t in chain.terms), chain.relations, chain.exercise, assignment.path, assignment.id,
+                 assignment.variant, id(key), tol, by_value)
+    hit = _FOUND.get(cache_key)
+    if hit is None or hit[1] is not key:
+        if len(_FOUND) > 4096:
+            _FOUND.clear()
+        hit = _FOUND[cache_key] = (_chain_numbers(chain, assignment, key, tol=tol, by_value=by_value), key)
+    return hit[0]
+
+
+_FOUND: dict = {}
+
+
+def _chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance, by_value: bool):
     scenarios = [s for s in naming_scenarios(assignment)
                  if not chain.exercise or exercise_of(s.name) in ("", chain.exercise)]
     if not scenarios:

@@ -9,6 +9,8 @@ comes after the line it corrects).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from grader.course.assignment import Assignment, Question
 from grader.course.kinds import KINDS
 from grader.io.writeups.model import EQUALS, GOAL, Chain, Term
@@ -41,6 +43,7 @@ def goal_questions(chain: Chain, assignment: Assignment, scenarios: tuple[Scenar
     return [q for scenario in scenarios for q in _asking(assignment, scenario, chain.terms[0])]
 
 
+@lru_cache(maxsize=8192)  # every question id against every chain's heading
 def _squeezed(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
