@@ -16,6 +16,7 @@ CORPUS = Path(__file__).parent / "writeups" / "numeric"
 # file → every step that does not hold: (line, flags, the entry the reason names or None)
 FINDINGS = {
     "right_ex1_rounded.md": [],  # 0.55 and 0.1139 for 0.549834 and -0.113937: rounded, right
+    "right_ex2_batch_aligned.tex": [],  # LaTeX align and \[ \], part (b)'s batch, b - 0.1 [..] = [..]
     "arithmetic_slip_line3.md": [(3, (), "(2, 1)")],  # 0.3 where w x + b is 0.2
     "rounding_beyond_digits_line4.md": [(4, (), "(1, 1)")],  # 0.541900 for 0.541144 (0.5498 on line 3 holds)
     "update_sign_line4.md": [(4, ("loss-gradient-sign", "update-sign"), "(1, 1)")],  # w + eta g (the same numbers)
@@ -48,9 +49,10 @@ def test_each_mistake_at_its_line_with_its_flags(judged, name):
         assert entry is None or entry in s.reason
 
 
-def test_a_right_numeric_writeup_holds_at_every_step(judged):
-    steps = [s for c in judged["right_ex1_rounded.md"].chains for s in c.steps]
-    assert len(steps) == 12 and all(s.status == HOLDS for s in steps)
+@pytest.mark.parametrize("name, count", [("right_ex1_rounded.md", 12), ("right_ex2_batch_aligned.tex", 9)])
+def test_a_right_numeric_writeup_holds_at_every_step(judged, name, count):
+    steps = [s for c in judged[name].chains for s in c.steps]
+    assert len(steps) == count and all(s.status == HOLDS for s in steps)
 
 
 def test_the_update_reads_the_old_parameter_on_the_right(judged):
