@@ -57,11 +57,11 @@ def written_flags(value: np.ndarray, unit, truth: np.ndarray | None, questions: 
             if v is not None and mid not in flags and _close(value, v, unit) and not (
                     truth is not None and _close(truth, v, 0)):
                 flags.append(mid)
-    if truth is not None and value.shape != truth.shape and value.T.shape == truth.shape and _close(value.T, truth, unit.T
-                                                                                                    if np.ndim(unit) else unit):
+    if truth is None:
+        return tuple(flags)
+    if value.shape != truth.shape and _close(value.T, truth, np.transpose(unit)):
         flags.append(TRANSPOSED + "-answer")
-    if truth is not None:
-        for qid in questions:
-            flags += [f for f in delta_shape_flags(value.shape, truth.shape, assignment.question(qid), assignment)
-                      if f not in flags]
+    for qid in questions:
+        flags += [f for f in delta_shape_flags(value.shape, truth.shape, assignment.question(qid), assignment)
+                  if f not in flags]
     return tuple(flags)

@@ -100,8 +100,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
                 number_flags[qid] = flags
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
-    return JudgedWriteup(writeup, chains, {qid: shape_terms.get(qid) or answer_term(judged[n].chain) for qid, n in answers.items()},
-                         frozenset(shows), number_flags)
+    terms = {qid: shape_terms.get(qid) or answer_term(judged[n].chain) for qid, n in answers.items()}
+    return JudgedWriteup(writeup, chains, terms, frozenset(shows), number_flags)
 
 
 def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:
