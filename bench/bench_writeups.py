@@ -14,6 +14,8 @@
    chains of the corpus, 1-3 chains per question, plus a line of its own (so no two files are
    the same text), graded by :func:`grader.batch.orchestrator.grade_folder` with ``--jobs``
    workers: wall seconds, files per second.
+3. *A numeric class*: ``--students`` copies of seed 004 (every step computed with its
+   exercise's numbers), a third with one number changed, each with a line of its own.
 
 Prints figures; asserts nothing.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import tempfile
 import time
@@ -66,11 +69,24 @@ EVERYTHING = sorted(SEEDS.glob("*.md")) + sorted(CORPUS.glob("*.md"))
 
 def forget() -> None:
     """Clear what grading remembers per text, so a timed write-up is one never seen before."""
-    from grader.judge.derivation import layout, named, steps
+    from grader.judge.derivation import layout, named, numbers, numeric_steps, numeric_values, steps
 
     layout.readable.cache_clear()
     steps._PARSED.clear()
     named._SYMBOLS.clear()
+    numeric_values._PARSED.clear()
+    numeric_values.with_literals.cache_clear()
+    numeric_steps._CHAINS.clear()
+    numbers._FOUND.clear()
+
+
+def numeric_writeup(n: int, text: str, rng: random.Random) -> str:
+    """Seed 004 as student ``n``'s, one of its numbers changed in a third of them (a slip)."""
+    if rng.random() < 1 / 3:
+        spots = [m for m in re.finditer(r"(?<=[ {&])0\.\d{4,}", text)]
+        m = rng.choice(spots)
+        text = text[:m.start()] + f"{float(m.group()) * 1.5:.6f}" + text[m.end():]
+    return f"assignment: mlp-numeric, student: s{n:05d}\n" + text + f"\n$$z = {n}$$\n"
 
 
 def student_writeup(n: int, rng: random.Random) -> str:
@@ -145,6 +161,19 @@ def main() -> None:
         wall = time.perf_counter() - t0
         rows = graded.students.summaries()
         print(f"class: {len(rows)} write-ups graded with --jobs {args.jobs} in {wall:.1f} s "
+              f"({len(rows) / wall:.0f} files/s); rejected {sum(r.rejected for r in rows)}")
+        # a numeric class: seed 004 (211 lines, every step computed with its exercise's numbers)
+        # per student, a third of them with an arithmetic slip in one matrix
+        numeric = folder / "numeric"
+        numeric.mkdir()
+        text = (SEEDS / "seed004_mlp-numeric.md").read_text(encoding="utf-8").split("\n", 1)[1]
+        for n in range(args.students):
+            (numeric / f"s{n:05d}.md").write_text(numeric_writeup(n, text, rng), encoding="utf-8")
+        t0 = time.perf_counter()
+        graded = grade_folder(numeric, catalog=Catalog(root=ROOT), jobs=args.jobs)
+        wall = time.perf_counter() - t0
+        rows = graded.students.summaries()
+        print(f"numeric class: {len(rows)} copies of seed 004 graded with --jobs {args.jobs} in {wall:.1f} s "
               f"({len(rows) / wall:.0f} files/s); rejected {sum(r.rejected for r in rows)}")
 
 

@@ -16,7 +16,7 @@ from grader.judge.compare import flagged
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.steps import FAILS, HOLDS
 from grader.judge.derivation.writeup import JudgedWriteup, judge_writeup
-from grader.results import REVIEW, UNREADABLE, WRONG, QuestionResult, StudentResult, Verdict
+from grader.results import REVIEW, SHAPE, UNREADABLE, WRONG, QuestionResult, StudentResult, Verdict
 
 WRITEUP_SUFFIXES = tuple(FORMATS)
 
@@ -73,9 +73,10 @@ def _shown(q: QuestionResult, judged: JudgedWriteup, rubric) -> QuestionResult:
 
 def _numbers_flagged(q: QuestionResult, judged: JudgedWriteup) -> QuestionResult:
     """A wrong answer whose numbers are right for another part of the exercise says which
-    mistake that is (seed 004: the batch's numbers where one example is asked)."""
+    mistake that is (seed 004: the batch's numbers where one example is asked; its 2×2 hidden
+    deltas, of no part's shape)."""
     flags = judged.number_flags.get(q.question, ())
-    if q.verdict.outcome != WRONG or not flags or set(flags) <= set(q.verdict.flags):
+    if q.verdict.outcome not in (WRONG, SHAPE) or not flags or set(flags) <= set(q.verdict.flags):
         return q
     return replace(q, verdict=flagged(q.verdict, tuple(dict.fromkeys(q.verdict.flags + flags))))
 

@@ -284,6 +284,9 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception("transposed-answer", "the right values in the transposed layout",
                   "Your matrix is the transpose of the expected one: write it in the layout asked (∂L/∂W has the shape of W).",
                   answer_level=True),
+    Misconception("delta-shape", "a layer's δ not shaped as its pre-activation z: one row per unit, one column per example",
+                  "δ^(l) = ∂E/∂z^(l) has the shape of z^(l): one row per unit of layer l, one column per example. "
+                  "(W^(l+1))ᵀ δ^(l+1) has layer l's units as rows: check its shape before the ⊙ f'(z^(l)).", answer_level=True),
     Misconception("preactivation-for-activation", "z used where a belongs in ∂L/∂W = δ aᵀ",
                   "∂L/∂W^(l) uses the previous layer's activations a^(l−1) = f(z^(l−1)), not z^(l−1).",
                   rules=Rewire(preactivation, "substitute"),

@@ -8,7 +8,8 @@ from grader.course.kinds import KINDS
 from grader.course.misconceptions import words_of
 from grader.judge.budget import checkpoint
 from grader.judge.compare import compare_class, compare_matrix, compare_shape, flagged, misconception_flags
-from grader.results import FOLLOW, MISSING, REVIEW, UNREADABLE, QuestionResult, Verdict
+from grader.judge.delta_shape import delta_shape_flags
+from grader.results import FOLLOW, MISSING, REVIEW, SHAPE, UNREADABLE, QuestionResult, Verdict
 from grader.judge.follow_through import FollowThrough, carried_forward
 from grader.errors import AnswerError
 from grader.keys.answer_key import AnswerKey
@@ -172,8 +173,11 @@ def _judge_numbers(got, question: Question, file: _File) -> Verdict:
         return verdict
     if kind.misconception_runs:
         per_question = {m: v[question.id] for m, v in file.variants.items() if question.id in v}
-        verdict = flagged(verdict, misconception_flags(got, entry, per_question, tol=tol),
-                          words_of(file.key.assignment, question.scenario, question))
+        flags = misconception_flags(got, entry, per_question, tol=tol)
+        if verdict.outcome == SHAPE:  # a δ of the wrong shape (seed 004's 2×2 hidden deltas)
+            flags += tuple(f for f in delta_shape_flags(got.values.shape, entry.shape, question, file.key.assignment)
+                           if f not in flags)
+        verdict = flagged(verdict, flags, words_of(file.key.assignment, question.scenario, question))
     if kind.follow_through and carried_forward(got, file.follow.value(question), tol=tol):
         verdict = replace(verdict, outcome=FOLLOW, feedback=(
             "right given your own earlier answers (error carried forward)"

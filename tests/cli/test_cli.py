@@ -47,9 +47,10 @@ def test_gradebook_columns_are_stable(graded, catalog):
     # (a question id two assignments share, as mlp-random's ex1a.* with mlp-numeric's, is one column)
     qcols = list(dict.fromkeys(q for a in sorted(set(book.assignment.dropna())) for q in catalog.assignment(a).question_ids))
     # then the text of answers a TA grades by hand (seed 002's Task 3; seed 002's write-up answers
-    # task2.delta_L with a line the grammar cannot read yet: a TA reads it)
+    # task2.delta_L with a line the grammar cannot read yet, seed 000's task3.delta_prev with a line
+    # writing w as \cup: a TA reads them)
     assert list(book.columns) == ["student_id", "name", "email", "assignment", *qcols, "task2.delta_L answer",
-                                  "task3.blowup answer",
+                                  "task3.blowup answer", "task3.delta_prev answer",
                                   "total", "max", "percent", "status", "flags", "notes", "file"]
 
 

@@ -31,7 +31,8 @@ def steps_of(j):
 
 # file → (first wrong step's line and flags or None, {question: line of the answering term})
 CORPUS_FINDINGS = {
-    "right_softmax_ce.md": (None, {"task1.delta_L": 7, "task2a.grad_W": 11, "task2a.grad_W_ij": 13, "task2b.grad_b": 17}),
+    "right_softmax_ce.md": (None, {"task1.delta_L": 7, "task2a.grad_W": 11, "task2a.grad_W_ij": 13, "task2b.grad_b": 17,
+                                   "task3.delta_prev": 21}),  # \delta^{(L-1)} is declared (seed 000's task 3)
     "stray_bias_line7.md": ((7, ("stray-bias",)), {"task2a.grad_W_ij": 9}),
     "relu_nonzero_line5.tex": ((5, ("relu-derivative-nonzero",)), {}),
     "sign_flipped_line4.txt": ((4, ("loss-gradient-sign",)), {"task1.delta_L": 4}),

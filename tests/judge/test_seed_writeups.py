@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.writeup_grading import grade_writeup
+from grader.batch.orchestrator import grade_submission
+from grader.batch.writeup_grading import grade_writeup, writeup_submission
 from grader.io.writeups.reader import read_writeup
-from grader.judge.derivation.steps import FAILS, HOLDS, NOT_READ
+from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ
 from grader.judge.derivation.writeup import judge_writeup
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, REVIEW, SHAPE, WRONG
@@ -28,7 +29,11 @@ WRONG_STEPS = {
     "seed002_backprop-general.md": [(43, ("shape",), "task2.dW_L"), (45, ("shape",), "task2.db_L"), (47, (), None),
                                     (53, ("relu-derivative-one",), None)],
     "seed003_residual-softmax.md": [(50, ("missing-skip-path",), "q1c.xbar")],
-    "seed004_mlp-numeric.md": [],
+    # δ^{[3]} (3×2) times a ones vector of 3 where the batch has 2 (and the step after it); the 2×2
+    # hidden deltas of Exercise 3, written where (a)'s δ^{[2]} is 3×1 and δ^{[1]} 4×1
+    "seed004_mlp-numeric.md": [(110, ("shape",), None), (110, ("shape",), None),
+                               (147, ("shape", "delta-shape", "whole-batch-vs-single"), None),
+                               (147, ("shape", "delta-shape", "whole-batch-vs-single"), None)],
 }
 
 # seed file → question → (line of the answering term, outcome, flags)
@@ -39,11 +44,16 @@ GRADED = {
         "task2.delta_L": (39, REVIEW, ()),  # -2/m sum_p (y_i - z_i^{[L]}): an index the question lacks, for a TA
         "task2.dW_L": (43, SHAPE, ("missing-transpose",)), "task2.db_L": (45, SHAPE, ())},
     "seed000_softmax-ce.md": {"task1.delta_L": (16, CORRECT, ()), "task2a.grad_W": (24, SHAPE, ()),
-                              "task2a.grad_W_ij": (28, CORRECT, ()), "task2b.grad_b": (34, CORRECT, ())},
+                              "task2a.grad_W_ij": (28, CORRECT, ()), "task2b.grad_b": (34, CORRECT, ()),
+                              # its dimension line b^{(L-1)} \in \mathbb{R}^c; task 3's delta^{(L-1)} written with
+                              # \cup (OCR for w) is for a TA; delta_j^{(L-1)} = 0 "when z~_j < 0"
+                              "task2b.dims": (48, CORRECT, ()), "task3.delta_prev": (50, REVIEW, ()),
+                              "task3.negative": (58, CORRECT, ())},
     "seed003_residual-softmax.md": {
         "q1c.ybar": (32, CORRECT, ()), "q1c.W2bar": (34, CORRECT, ()), "q1c.z2bar": (36, CORRECT, ()),
         "q1c.hbar": (38, CORRECT, ()), "q1c.z1bar": (43, CORRECT, ()), "q1c.W1bar": (48, CORRECT, ()),
-        "q1c.xbar": (50, WRONG, ("missing-skip-path",)), "q2b.dz": (107, CORRECT, ())},
+        "q1c.xbar": (50, WRONG, ("missing-skip-path",)), "q2b.dz": (107, CORRECT, ()),
+        "q1a.W1_shape": (10, CORRECT, ())},  # W^{(1)} \in \mathbb{R}^{d \times d}: a dimension line answers
     # numbers out of bmatrix blocks; "1.", "2.", "3." pick the exercise, the numbers its part
     "seed004_mlp-numeric.md": {
         **{f"ex1a.{q}": (line, CORRECT, ()) for q, line in {
@@ -63,21 +73,21 @@ GRADED = {
             "x3": 143, "delta3": 147, "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
         **{f"ex3a.{q}": (line, WRONG, ("whole-batch-vs-single",)) for q, line in {
             "dW3": 151, "db3": 153, "W3_new": 157, "b3_new": 157}.items()},
-        "ex3a.delta2": (147, SHAPE, ()), "ex3a.delta1": (147, SHAPE, ())},
+        "ex3a.delta2": (147, SHAPE, ("delta-shape", "whole-batch-vs-single")),
+        "ex3a.delta1": (147, SHAPE, ("delta-shape", "whole-batch-vs-single"))},
 }
 
 WAITING = {
-    "seed000": "task 2(a)/(b) dimension lines (\\cup^{(L-1)} is OCR for w), task 3's delta^{(L-1)} (no symbol for it "
-               "today) and the cases definition of phi' (cases: issue 17)",
-    "seed001": "its task 1 and 2 chains: \\nabla, \\partial and S for delta in the grammar (issue 17)",
+    "seed000": "task 2(a)'s dimension line and task 3's delta^{(L-1)} write w as \\cup (OCR noise: not read; task 3's "
+               "line goes to the TA review sheet)",
+    "seed001": "its task 1 and 2 chains: their layer tags are OCR noise (S_{(1)}^{(2)}, S^{(L_{1})}, "
+               "\\nabla_{5}^{(L-1)}, g for y-hat): not read, never wrong (S^{(L)}, S^{(L-1)} are declared for delta)",
     "seed002": "task 1's first line (a product through \\dots) and the step out of d/dg [W g(z) + b] (a derivative "
                "operator on an expression, b undeclared) are not read; task 2's dJ/dw by dZ/dw is a tensor (not read)",
     "seed003": "Q2's quotient-rule lines through the student's own g and h (g'h - h'g) are not read; line 67's "
                "\\partial y_k/\\partial z_j against a sum over j is not read (which j?)",
-    "seed004": "its steps are not checked (its numbers are graded as answers): mlp-numeric has no expression "
-               "question to give instances, and a step's numbers need the scenario's own values; the flag for "
-               "Exercise 3's batch numbers comes from the write-up's numbers matching part (b), not from a "
-               "misconception run (keys/misconception_runs has no 'batch where one example is asked' run: issue 18)",
+    "seed004": "its general formulas in layer letters (z^{[\\ell]}, \\delta^{[L]}) and \\partial tanh/\\partial z are "
+               "not read (the assignment declares layers 1-3 only)",
 }
 
 
@@ -126,6 +136,17 @@ def test_seed000_task1_chain_checks_step_by_step_and_ends_at_the_answer(judged):
     assert [s.status for s in chain.steps] == [HOLDS, HOLDS, HOLDS, HOLDS]
 
 
+def test_seed000_task3_relu_cases_hold_and_the_prose_condition_is_no_claim(judged):
+    j = judged["seed000_softmax-ce.md"]
+    at = {}
+    for c in j.chains:
+        for s in c.steps:
+            at.setdefault(s.right.line, []).append(s.status)
+    assert at[52] == [HOLDS, HOLDS]  # phi(x) = max(0, x), phi'(x) = \begin{cases} 1 & x > 0 \\ 0 & else
+    assert at[58] == [NOT_CHECKED]  # delta_j^{(L-1)} = 0 "when z~_j < 0": graded as task3.negative instead
+    assert next(c.question for c in j.chains if c.chain.line == 58) == "task3.negative"
+
+
 def test_seed001_garbled_lines_are_not_read_never_wrong(judged):
     j = judged["seed001_softmax-ce.md"]
     unread = {n.line for n in j.not_read}
@@ -138,6 +159,27 @@ def test_seed003_q1c_chains_hold_and_q2_readable_steps_hold(judged):
     holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
     assert {32, 34, 36, 38, 43, 48}.issubset(holds)  # every Q1(c) line but x-bar's
     assert {69, 71, 73, 75, 85, 87}.issubset(holds)  # Q2's quotient-rule chain, where read
+
+
+def test_seed004_numeric_steps_hold_with_the_exercise_numbers(judged):
+    j = judged["seed004_mlp-numeric.md"]
+    holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
+    # forward, backward and update lines of Exercises 1-3, each step as rounded by the student
+    assert {32, 34, 38, 56, 58, 60, 62, 64, 68, 70, 94, 96, 98, 106, 110, 112, 114, 118, 120, 123,
+            143, 147, 151, 153, 157}.issubset(holds)
+    update = next(c for c in j.chains if c.chain.line == 62 and c.chain.terms[0].text == "w^{[2]}")
+    assert [s.status for s in update.steps] == [HOLDS, HOLDS]  # w = w - eta g: the update, not a false equation
+    assert 82 not in {s.right.line for c in j.chains for s in c.steps if s.status == FAILS}  # the batch's 2nd target
+
+
+def test_seed004_findings_come_from_the_misconception_runs_as_for_an_answer_file(catalog):
+    """Exercise 3's batch numbers and its 2×2 deltas, graded as an answer file holding them (no
+    write-up path): the misconception run whole-batch-vs-single and delta-shape name them."""
+    sub, _ = writeup_submission(read_writeup(SEEDS / "seed004_mlp-numeric.md"), catalog)
+    result = grade_submission(sub, catalog)
+    flags = {q.question: q.verdict.flags for q in result.questions if q.question.startswith("ex3a.")}
+    expected = GRADED["seed004_mlp-numeric.md"]
+    assert {q: f for q, f in flags.items() if f} == {q: e[2] for q, e in expected.items() if q.startswith("ex3a.")}
 
 
 def test_seed002_the_task_statement_is_a_goal_not_a_claim(judged):

@@ -12,7 +12,8 @@ top-level "3."); its parts (scenarios ``ex3a``, ``ex3b``) are told apart by the 
 * every other part whose shape they have gets them too unless a matching chain answers it
   (seed 004's Exercise 3: the batch's numbers, right for part (b), are also its answer to
   part (a), which asks one example: graded wrong there, flagged ``whole-batch-vs-single``);
-* numbers of no part's shape answer the first part (graded: the wrong shape).
+* numbers of no part's shape answer the first part (graded: the wrong shape; a δ of the wrong
+  shape flagged ``delta-shape``: seed 004's 2×2 hidden deltas).
 
 A later chain replaces an earlier one of the same standing (a correction follows what it corrects).
 """
@@ -28,6 +29,7 @@ from grader.io.writeups.model import DEFINITION, GOAL, Chain
 from grader.judge.compare import compare_matrix
 from grader.judge.derivation.context import Scenario
 from grader.judge.derivation.layout import readable
+from grader.judge.delta_shape import delta_shape_flags
 from grader.judge.derivation.named import named_quantity
 from grader.judge.derivation.questions import answer_term
 from grader.judge.symbolic.equivalence import symbol_table
@@ -87,6 +89,21 @@ def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance =
     ``grade check`` may say without being an oracle: shapes are on the public sheet)."""
     if chain.kind in (GOAL, DEFINITION) or len(chain.terms) < 2:
         return ()
+    # remembered per chain text (a class writes the same lines), key and tolerance
+    cache_key = (tuple(t.text for t in chain.terms), chain.relations, chain.exercise, assignment.path, assignment.id,
+                 assignment.variant, id(key), tol, by_value)
+    hit = _FOUND.get(cache_key)
+    if hit is None or hit[1] is not key:
+        if len(_FOUND) > 4096:
+            _FOUND.clear()
+        hit = _FOUND[cache_key] = (_chain_numbers(chain, assignment, key, tol=tol, by_value=by_value), key)
+    return hit[0]
+
+
+_FOUND: dict = {}
+
+
+def _chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance, by_value: bool):
     scenarios = [s for s in naming_scenarios(assignment)
                  if not chain.exercise or exercise_of(s.name) in ("", chain.exercise)]
     if not scenarios:
@@ -109,7 +126,8 @@ def chain_numbers(chain: Chain, assignment: Assignment, key, *, tol: Tolerance =
         elif verdict.outcome != SHAPE:
             fitting[q] = float("inf")
     if not fitting:
-        return (NumberAnswer(asking[0].id, False),) if asking else ()
+        return (NumberAnswer(asking[0].id, False, delta_shape_flags(
+            value.values.shape, key[asking[0].id].shape, asking[0], assignment)),) if asking else ()
     best = min(fitting.values())  # 0.549584 is within 0.1% of 0.549834 too: the nearer part is meant
     exact = [q for q, off in fitting.items() if off == best and off != float("inf")]
     sizes = {len(assignment.scenarios[q.scenario].examples) for q in exact}

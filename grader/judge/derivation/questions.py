@@ -9,6 +9,8 @@ comes after the line it corrects).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from grader.course.assignment import Assignment, Question
 from grader.course.kinds import KINDS
 from grader.io.writeups.model import EQUALS, GOAL, Chain, Term
@@ -41,6 +43,7 @@ def goal_questions(chain: Chain, assignment: Assignment, scenarios: tuple[Scenar
     return [q for scenario in scenarios for q in _asking(assignment, scenario, chain.terms[0])]
 
 
+@lru_cache(maxsize=8192)  # every question id against every chain's heading
 def _squeezed(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -53,9 +56,10 @@ def _asking(assignment: Assignment, scenario: Scenario, term: Term) -> list[Ques
         return []
     quantity, index = found
     asking = [q for q in assignment.questions if q.scenario == scenario.name and q.quantity == quantity
-              and KINDS[q.kind].symbolic and q.entries == "all"]
-    by_entry = [q for q in asking if len(q.indices) == len(index) and q.indices]
-    return by_entry[:1] or [q for q in asking if not q.indices][:1]
+              and KINDS[q.kind].symbolic]
+    # an entry of the whole, else of the entries a condition picks (seed 000's δ_j = 0 when z̃_j < 0)
+    by_entry = sorted((q for q in asking if len(q.indices) == len(index) and q.indices), key=lambda q: q.entries != "all")
+    return by_entry[:1] or [q for q in asking if not q.indices and q.entries == "all"][:1]
 
 
 def answer_term(chain: Chain) -> Term:

@@ -245,6 +245,8 @@ def _not_a_claim(reading: Reading) -> str:
     sides = (reading.left, reading.right)
     if all(isinstance(s, A.Sym) and not _is_gradient(s.name, reading) for s in sides):
         return "names one symbol by another: not checked"
+    if any(isinstance(a, A.Sym) and a.index and isinstance(b, A.Num) for a, b in (sides, sides[::-1])):
+        return "an entry's value under a condition of the prose (δ_j = 0 when z̃_j < 0): not checked"
     for side in sides:
         if isinstance(side, (A.Call, A.Derivative)) and isinstance(_argument(side), A.Sym) \
                 and _argument(side).name != PROBE_NAME:

@@ -10,8 +10,10 @@ from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.conditions import index_condition, prose_conditions
 from grader.judge.derivation.context import scenarios as scenarios_of
 from grader.judge.derivation.diagnosis import diagnose_step
+from grader.judge.derivation.dimensions import shape_question
 from grader.io.writeups.model import GOAL
 from grader.judge.derivation.numbers import chain_numbers, numeric_answers
+from grader.judge.derivation.numeric_steps import numeric_chain_steps
 from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
 from grader.judge.derivation.steps import FAILS, NOT_READ, StepResult, check_chain
 
@@ -65,7 +67,7 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     again. The student's chains are on the clock (:mod:`grader.judge.budget`): a question's
     on its own, the others on the file's."""
     scenarios = scenarios_of(assignment)
-    judged, answers, shows, number_flags = [], {}, set(), {}
+    judged, answers, shows, number_flags, shape_terms = [], {}, set(), {}, {}
     indices = {i for s in scenarios for i in s.table.indices}
     before = prose_conditions(writeup.lines, indices)  # "if $k = k'$": once per write-up
     for chain in writeup.chains:
@@ -73,6 +75,9 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
             shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
         question = answered_question(chain, assignment, scenarios)
+        shape = shape_question(chain, assignment, scenarios) if question is None else None  # b \in \mathbb{R}^c
+        if shape is not None:
+            question, shape_terms[shape[0]] = assignment.question(shape[0]), shape[1]
         if question is not None and question.id in stopped:
             judged.append(JudgedChain(chain, tuple(StepResult(a, r, b, NOT_READ, "stopped: over the time limit")
                                                    for a, r, b in chain.steps), question.id))
@@ -84,7 +89,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
         condition = index_condition(writeup.lines, chain, indices, before)
-        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None, condition=condition)
+        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None, condition=condition) \
+            if scenarios else numeric_chain_steps(chain, assignment)  # fixed numbers only: the steps computed with them
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
@@ -100,8 +106,8 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
                 number_flags[qid] = flags
     checkpoint(None)
     chains = tuple(JudgedChain(c.chain, c.steps, c.question, answers.get(c.question) == n) for n, c in enumerate(judged))
-    return JudgedWriteup(writeup, chains, {qid: answer_term(judged[n].chain) for qid, n in answers.items()},
-                         tuple(sorted(shows)), number_flags)
+    terms = {qid: shape_terms.get(qid) or answer_term(judged[n].chain) for qid, n in answers.items()}
+    return JudgedWriteup(writeup, chains, terms, tuple(sorted(shows)), number_flags)
 
 
 def answer_lines(judged: JudgedWriteup) -> dict[str, Term]:

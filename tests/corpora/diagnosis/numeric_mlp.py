@@ -153,6 +153,11 @@ def rows() -> list[tuple]:
     for qname in ("dW3", "delta3"):
         out.append(("mlp-numeric", f"ex2a.{qname}", _written(batch[qname]), "wrong shape" if batch[qname].shape != run("ex2a")[qname].shape
                     else "wrong", "whole-batch-vs-single", "the batch's numbers for the single example"))
+    # a hidden δ with a row per example, not per unit (seed 004's 2×2 zeros for Exercise 3's δ^{[2]}, δ^{[1]})
+    for sid, qname in (("ex3a", "delta2"), ("ex3a", "delta1"), ("ex2a", "delta1"), ("ex1a", "delta1")):
+        examples = len(SCENARIOS["ex2b"][4]) if sid.startswith(("ex2", "ex3")) else 2
+        out.append(("mlp-numeric", f"{sid}.{qname}", np.zeros((examples, examples)).tolist(), "wrong shape", "delta-shape",
+                    "a δ of examples × examples"))
     # transposed layouts of non-square matrices
     for sid in ("ex1a", "ex2a"):
         for qname in ("dW2", "dW1", "W2_new"):
