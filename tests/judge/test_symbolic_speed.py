@@ -264,7 +264,9 @@ NEW_NOTATION = re.compile(
     r"\\partial|\\nabla|\||\\[lr]?vert|\\mid|np\s*\.|numpy|\.\s*dot|&|\\begin|\\end|"
     r"\\(?:mathbf|bm|boldsymbol|vec|mathbb|mathbbm|mathds)\s*\{?\s*1|𝟙|sum|∑|axis|keepdims|log\s*_|"
     r"max|min|cosh|sinh|sech|sign|sgn|sqrt|abs|diag|[<>≥≤≠]|!=|\\(?:geq?|leq?|neq?|gt|lt)|"
-    r"[\])][^A-Za-z0-9({\[]*_")  # issue 17b: [W^T d]_i (spacing such as ~ or \, before the _)
+    r"[\])][^A-Za-z0-9({\[]*_|"  # issue 17b: [W^T d]_i (spacing such as ~ or \, before the _)
+    r"_\s*\{[^}]*:|\[[^\]]*[:,]|"  # slices _{:,i}, A[:, i], A[i, j] (slices.py)
+    r"\^\s*\{?\s*[(\[][^)\]]*[)\]]\s*(?:\(|\\?\{)|\^\s*\{?\s*[(\[]\s*[a-km-z]'*\s*[)\]]")  # examples ^{[L](i)}, ^{(i)}
 def _resolved(value):
     if value is expr_tokens.UNRESOLVED or value is reference.UNRESOLVED:
         return "unresolved"  # each module has its own marker

@@ -315,7 +315,7 @@ REJECTED = [
     ("W^{(2)}^{(3)}", "syntax", 8),
     (r"y \\ t", "syntax", 3),
     ("x; y", "syntax", 2),
-    ("(W)_{ij}", "syntax", 4),  # (W)_i is entry i of (W) (issue 17b); two indices are not read
+    ("(W)_{ijk}", "syntax", 4),  # (W)_i, (W)_{ij} are entries (issue 17); three indices are not read
     ("+_i", "syntax", 2),
     (r"\sum t_k", "syntax", 1),
 ]

@@ -211,7 +211,7 @@ def free_indices(node) -> tuple[str, ...]:
     out: list[str] = []
     for n in nodes:
         names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else \
-            (n.index,) if isinstance(n, A.Entry) else ()
+            n.indices if isinstance(n, A.Entry) else ()
         out += [i for i in names if i not in bound and i not in out]
     return tuple(sorted(out))
 

@@ -23,9 +23,10 @@ from fractions import Fraction
 from lark import Token, Tree
 
 from grader.errors import AnswerError
-from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Entry, Hadamard, Indicator,
+from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Hadamard, Indicator,
                                    MatMul, Neg, Node, Num, Ones, Pow, Product, Shape, Size, Sub,
                                    Sum, Transpose, children)
+from grader.parse.expression import slices
 from grader.parse.expression.calls import call_node
 from grader.parse.expression.normalize import quote
 from grader.parse.expression.table import ARITY, SymbolTable, symbol_of, unknown_name
@@ -103,7 +104,7 @@ class Builder:
         if self.expect == "shape" or has_dimx or len(chain) > 1 and self.expect == "auto" \
                 and all(map(self.sizeable, chain)):
             return self.shape(chain, span(top)[0])
-        node = self.conv(top)
+        node = slices.bind_free(self.conv(top), self.error)
         stack, count = [(node, 1, 0)], 0
         while stack:  # powers of powers, sums in sums; and the nodes counted on the way
             n, m, sums = stack.pop()
@@ -215,7 +216,9 @@ class Builder:
         if data == "transpose":
             return Transpose(self.conv(ch[0]), pos=ch[1].start_pos)
         if data == "entry":
-            return Entry(self.conv(ch[0]), str(ch[1]), pos=ch[1].start_pos)
+            return slices.entry_node(self.conv(ch[0]), ch[1])
+        if data == "slice":
+            return slices.slice_node(self.conv(ch[0]), ch[1])
         if data == "sigma":
             return Sum(str(ch[0]), self.conv(ch[1]), getattr(ch[0], "lo", None),
                        getattr(ch[0], "hi", None), pos=ch[0].start_pos)
