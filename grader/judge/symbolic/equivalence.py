@@ -25,7 +25,8 @@ import numpy as np
 
 from grader.course.assignment import Assignment, Question
 from grader.judge.compare import flagged, shape_text
-from grader.results import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict
+from grader.errors import AnswerError
+from grader.results import CORRECT, SHAPE, TRANSPOSED, UNREADABLE, WRONG, Verdict
 from grader.engine.autodiff import FLOAT
 from grader.keys.answer_key import quantity
 from grader.keys.instances import scenario_instances
@@ -41,6 +42,7 @@ from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductM
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
+from grader.judge.symbolic.readings import with_other_reading
 from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
@@ -228,7 +230,7 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                 verdict = _with_lhs_note(parsed, key, _compare_expression(parsed, key))
             finally:
                 ProductModes.seen, ProductModes.forced = set(), frozenset()
-        return verdict
+        return with_other_reading(parsed, key, verdict, compare_expression)
 
 
 def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
@@ -241,8 +243,6 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     if key.cases:
         work, at = evaluation_work(parsed.expr, key.cases[0].env)
         if work > MAX_WORK:
-            from grader.results import UNREADABLE
-            from grader.errors import AnswerError
             error = AnswerError(f"checking this answer would take {work:,}+ evaluations (limit {MAX_WORK:,}): "
                                 f"its sums run over too many terms", column=at + 1, text=parsed.text, category="limit")
             return Verdict(UNREADABLE, error.describe(caret=False), error=error)
@@ -392,7 +392,6 @@ def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
 
 def parse_for(question: Question, text: str, key: ExpressionKey) -> Parsed:
     """Parse an answer to ``question`` with its symbol table (raises AnswerError)."""
-    from grader.errors import AnswerError
     from grader.parse.expression.parser import parse_expression
     try:
         return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")
