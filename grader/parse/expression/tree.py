@@ -212,6 +212,15 @@ def _node_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+def node_fields(cls: type) -> tuple[str, ...]:
+    """The names of the fields of a node class that may hold sub-nodes (``left``, ``args``)."""
+    return _NODE_FIELDS.get(cls) or _node_fields(cls)
+
+
+def is_node(value) -> bool:
+    return isinstance(value, _Base)
+
+
 def _children(node: Node) -> list[Node]:
     names = _NODE_FIELDS.get(type(node))
     if names is None:
