@@ -51,7 +51,7 @@ ROWS = [
     (BG, "task2.db_L", r"\sum_{j=1}^{m} \delta^{[L]}_{:,j}", CORRECT),
     (BG, "task2.db_L", r"\sum_{j=1}^{m} [\delta^{[L]}]_{:,j}", CORRECT),
     (BG, "task2.db_L", r"\sum_{j=1}^{m-1} \delta^{[L]}_{:,j}", WRONG),
-    (BG, "task2.db_L", r"(\sum_{j=1}^{k} \delta^{[L]}_{j,:})^T", WRONG),  # sums the units, not the examples
+    (BG, "task2.db_L", r"(\sum_{j=1}^{k} \delta^{[L]}_{j,:})^T", SHAPE),  # sums the units: m×1, not k×1
     (BG, "task2.delta_L", r"\frac{2}{m} (\hat{Y}_{:,i} - Y_{:,i})", CORRECT),
     (BG, "task2.delta_L", r"2/m * (A^{[L]}[:, i] - Y[:, i])", CORRECT),
     (BG, "task2.dW_L", r"(\delta^{[L]} A^{[L-1]T})_{i,:}", CORRECT),

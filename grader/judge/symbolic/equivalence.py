@@ -43,7 +43,7 @@ from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
 from grader.judge.symbolic.readings import with_other_reading
-from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
+from grader.judge.symbolic.size_names import shape_differs, shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -284,7 +284,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         elif not direct and transposed:
             transposed = matches(parsed.expr, case, got.T, True)
         if not (direct or transposed):
-            if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
+            if shape_differs(parsed.expr, key, values):  # on this instance or a later one
                 verdict = Verdict(SHAPE, shape_mismatch(parsed.expr, key, values))
             else:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
