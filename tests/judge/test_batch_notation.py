@@ -79,6 +79,7 @@ REFUSED = [
     (BG, "task2.dW_L", r"\delta^{[L]}_{:,i} A^{[L-1]}_{j,:}", "syntax"),  # two free slice indices
     (BG, "task2.dW_L", r"[\delta^{[L]} A^{[L-1]T}]_{ijk}", "syntax"),
     (BG, "task2.delta_L", r"2/m * (A^{[L]}[:, i] - Y[:, 1])", "syntax"),  # a slice's index is a letter
+    (BG, "task2.delta_L", r"2/m * (A^{[L]}[0:2, :] - Y)", "syntax"),  # ranges are not read
     (BG, "task2.delta_L", r"\frac{2}{m} (\hat{y}^{(i)} - y^{(1)})", "unknown-symbol"),  # ^{(1)}: a layer
 ]
 
@@ -103,6 +104,8 @@ def test_part_of_a_matrix_refused_with_a_column(grade, assignment_id, question_i
     err = info.value
     assert err.category == category, err.describe()
     assert err.column is not None and 1 <= err.column <= len(text) + 1
+    if "[:, 1]" in text or "[0:2" in text:  # said in words, at the bracket
+        assert "index letter" in err.message and text[err.column - 1] == "[", err.describe()
 
 
 def test_every_form_has_right_and_wrong_rows():

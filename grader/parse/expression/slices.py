@@ -35,6 +35,7 @@ TWO = re.compile(rf"_\s*\{{\s*(?P<i>{_INDEX})\s*,?\s*(?P<j>{_INDEX})\s*\}}")
 NUMPY_TWO = re.compile(rf"\[\s*(?P<i>{_INDEX})\s*,\s*(?P<j>{_INDEX})\s*\]")
 #: a lone ``^{(i)}``, ``^{(n)}`` is an example (as in ``x^{(i)}``), as is one by an index
 EXAMPLE_LETTERS = frozenset({"i", "n"})
+OTHER_SLICE = re.compile(r"\[[^\[\]]*:")  # A[:, 1], A[0:2, :]: a slice not read (refused with a word)
 OPERAND_END = ("NAME", "_RPAR", "_RSQB", "TRANSPOSE", "SLICE", "SUBSCRIPT")
 
 
@@ -71,6 +72,9 @@ def read_bracket(lx, i: int) -> int:
             return _emit_slice(lx, m, i)
         if m := NUMPY_TWO.match(lx.text, i):
             return _emit_entry(lx, m, i)
+        if OTHER_SLICE.match(lx.text, i):
+            raise lx.error("a slice takes an index letter, as in A[:, i] (column i) or A[i, :] (row i): "
+                           "a numpy position such as A[:, 1] or a range A[0:2, :] is not read", i)
     lx.emit("_LSQB", "[", i, i + 1)
     return i + 1
 
