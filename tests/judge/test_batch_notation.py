@@ -150,3 +150,19 @@ def test_a_layer_tag_alone_stays_a_layer():
     with pytest.raises(AnswerError) as info:
         parse_expression(r"\delta^{(k)}", table)  # k: neither a layer of this table nor an index
     assert info.value.category == "unknown-symbol"
+
+
+def test_an_entry_of_an_example():
+    r"""``\delta_j^{[L](i)}`` is entry j of example i (the column first, then its entry), and a sum
+    over i adds the examples' entries: row j of δ summed."""
+    import numpy as np
+
+    from grader.judge.symbolic.evaluate import Env, ShapeError, evaluate
+    tree = parse_expression(r"\sum_{i=1}^{m} \delta_j^{[L](i)}", TABLE).expr
+    assert tree == A.Sum("i", A.Entry(A.Slice(A.Sym("d"), 1, "i"), "j"), 1, "m")
+    value = np.arange(6.0).reshape(2, 3)
+    env = Env({"d": value}, sizes={"m": 3}, indices={"j": 1})
+    assert evaluate(tree, env).tolist() == [[value[1].sum()]]
+    with pytest.raises(ShapeError) as info:  # past the batch: said, not an empty slice
+        evaluate(A.Slice(A.Sym("d"), 1, "i"), Env({"d": value}, indices={"i": 3}))
+    assert "has no column 4" in str(info.value)

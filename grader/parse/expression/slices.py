@@ -85,6 +85,10 @@ def split_example(unit: NameUnit, resolved, table):
     and example i when ``i`` is an index and ``\\hat{y}^{(i)}`` is not declared itself."""
     if unit.example:
         bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, unit.tag, unit.trail)
+        whole = NameUnit(unit.start, unit.end, unit.base, "", unit.tag, unit.trail)
+        if unit.sub and unit.spelling not in table.symbols and symbol_of(whole, table) is not None \
+                and split_indices(unit.sub, table.indices):  # \delta_j^{[L](i)}: entry j of example i
+            return bare, symbol_of(whole, table), unit.example
         return bare, symbol_of(bare, table), unit.example
     if resolved is None and (unit.tag in table.indices or unit.tag in EXAMPLE_LETTERS):
         bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, "", unit.trail)
@@ -94,9 +98,12 @@ def split_example(unit: NameUnit, resolved, table):
     return unit, resolved, ""
 
 
-def emit_example(lx, unit: NameUnit, index: str) -> None:
-    """The SLICE token of an example superscript, right after its name."""
+def emit_example(lx, unit: NameUnit, index: str, resolved) -> None:
+    """The SLICE token of an example superscript, right after its name, and the entry its
+    subscript picks of that example when the name was resolved without it."""
     lx.emit("SLICE", f"1:{index}", unit.start, unit.end)
+    if unit.sub and isinstance(resolved, A.Sym) and not resolved.index:
+        lx.emit("SUBSCRIPT", ",".join(split_indices(unit.sub, lx.table.indices)), unit.start, unit.end)
 
 
 def slice_node(arg: A.Node, tok) -> A.Slice:

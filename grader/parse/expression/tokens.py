@@ -383,7 +383,7 @@ class _Lexer:
         else:
             self.emit("NAME", unit.spelling, unit.start, unit.end, unit, resolved)
             if example:
-                slices.emit_example(self, unit, example)
+                slices.emit_example(self, unit, example, resolved)
         for kind, pos in unit.trail:
             kind = "PRIME" if kind == "PRIME" and self.prev() == "FUNC" else "TRANSPOSE"
             self.emit(kind, "'" if kind == "PRIME" else "T", pos, pos + 1)
