@@ -42,6 +42,10 @@ ROWS = [
     (SM, "task1.delta_L", r"y^{(i)} - \hat{y}^{(i)}", WRONG),
     (SM, "task2a.grad_W", r"\delta^{(L)(i)} (z^{(L-1)(i)})^T", CORRECT),
     (SM, "task2a.grad_W", r"\delta^{(L)(i)} (\tilde{z}^{(L-1)(i)})^T", WRONG),
+    ("residual-softmax", "q1c.W1bar", r"\bar{z}_1 (x^{(i)})^T", CORRECT),  # x^{(i)}: the usual letter
+    ("residual-softmax", "q1c.W1bar", r"\bar{z}_1^{(i)} x^{(i)T}", CORRECT),  # _1 is part of the name
+    ("residual-softmax", "q1c.W1bar", r"x^{(i)} \bar{z}_1^{(i)T}", TRANSPOSED),
+    ("residual-softmax", "q1c.W1bar", r"\bar{z}_1 x^{(i)}", SHAPE),
     # -- slices, LaTeX and numpy
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} \delta^{[L]}_{:,i} (A^{[L-1]}_{:,i})^T", CORRECT),
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} \delta^{[L]}_{:, i} A^{[L-1]}_{:,i}^T", CORRECT),

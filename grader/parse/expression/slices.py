@@ -80,30 +80,33 @@ def read_bracket(lx, i: int) -> int:
 
 
 def split_example(unit: NameUnit, resolved, table):
-    """(unit, what it resolves to, example index or "") for a name read by the lexer:
-    ``\\delta^{[L](i)}`` is ``\\delta^{[L]}`` and example i; ``\\hat{y}^{(i)}`` is ``\\hat{y}``
-    and example i when ``i`` is an index and ``\\hat{y}^{(i)}`` is not declared itself."""
+    """(unit, what it resolves to, example) for a name read by the lexer, ``example`` being
+    () or (index, the entry indices its subscript picks of that example):
+    ``\\delta^{[L](i)}`` is ``\\delta^{[L]}`` and example i; ``\\delta_j^{[L](i)}`` entry j of
+    example i; ``\\hat{y}^{(i)}`` is ``\\hat{y}`` and example i when ``i`` is an index and
+    ``\\hat{y}^{(i)}`` is not declared itself."""
     if unit.example:
         bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, unit.tag, unit.trail)
         whole = NameUnit(unit.start, unit.end, unit.base, "", unit.tag, unit.trail)
-        if unit.sub and unit.spelling not in table.symbols and symbol_of(whole, table) is not None \
-                and split_indices(unit.sub, table.indices):  # \delta_j^{[L](i)}: entry j of example i
-            return bare, symbol_of(whole, table), unit.example
-        return bare, symbol_of(bare, table), unit.example
+        entry = split_indices(unit.sub, table.indices) if unit.sub else None
+        if entry and unit.spelling not in table.symbols and (found := symbol_of(whole, table)) is not None:
+            return bare, found, (unit.example, entry)  # \delta_j^{[L](i)}: entry j of example i
+        return bare, symbol_of(bare, table), (unit.example, ())
     if resolved is None and (unit.tag in table.indices or unit.tag in EXAMPLE_LETTERS):
         bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, "", unit.trail)
         found = symbol_of(bare, table)
         if found is not None:
-            return bare, found, unit.tag
-    return unit, resolved, ""
+            return bare, found, (unit.tag, ())
+    return unit, resolved, ()
 
 
-def emit_example(lx, unit: NameUnit, index: str, resolved) -> None:
-    """The SLICE token of an example superscript, right after its name, and the entry its
-    subscript picks of that example when the name was resolved without it."""
+def emit_example(lx, unit: NameUnit, example: tuple, resolved) -> None:
+    """The SLICE token of an example superscript, right after its name, and the SUBSCRIPT of
+    the entry its subscript picks of that example."""
+    index, entry = example
     lx.emit("SLICE", f"1:{index}", unit.start, unit.end)
-    if unit.sub and isinstance(resolved, A.Sym) and not resolved.index:
-        lx.emit("SUBSCRIPT", ",".join(split_indices(unit.sub, lx.table.indices)), unit.start, unit.end)
+    if entry:
+        lx.emit("SUBSCRIPT", ",".join(entry), unit.start, unit.end)
 
 
 def slice_node(arg: A.Node, tok) -> A.Slice:
