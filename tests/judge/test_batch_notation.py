@@ -129,6 +129,7 @@ TREES = [  # how each form is read, node by node
     (r"\sum_{i=1}^{m} \delta^{[L](i)}", A.Sum("i", A.Slice(A.Sym("d"), 1, "i"), 1, "m")),
     (r"y^{(i)}", A.Stack("i", 1, A.Slice(A.Sym("y"), 1, "i"))),
     (r"\sum_{j} y^{(j)}", A.Sum("j", A.Slice(A.Sym("y"), 1, "j"))),
+    (r"\sum_{i} y_j^{(i)}", A.Sum("i", A.Entry(A.Slice(A.Sym("y"), 1, "i"), "j"))),  # the example, then entry j
     (r"\delta_{:,i}", A.Stack("i", 1, A.Slice(A.Sym("d"), 1, "i"))),
     (r"A_{i,:}", A.Stack("i", 0, A.Slice(A.Sym("a"), 0, "i"))),
     (r"delta[:, i]", A.Stack("i", 1, A.Slice(A.Sym("d"), 1, "i"))),

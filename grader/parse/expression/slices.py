@@ -86,18 +86,19 @@ def split_example(unit: NameUnit, resolved, table):
     example i; ``\\hat{y}^{(i)}`` is ``\\hat{y}`` and example i when ``i`` is an index and
     ``\\hat{y}^{(i)}`` is not declared itself."""
     if unit.example:
-        bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, unit.tag, unit.trail)
-        whole = NameUnit(unit.start, unit.end, unit.base, "", unit.tag, unit.trail)
-        entry = split_indices(unit.sub, table.indices) if unit.sub else None
-        if entry and unit.spelling not in table.symbols and (found := symbol_of(whole, table)) is not None:
-            return bare, found, (unit.example, entry)  # \delta_j^{[L](i)}: entry j of example i
-        return bare, symbol_of(bare, table), (unit.example, ())
-    if resolved is None and (unit.tag in table.indices or unit.tag in EXAMPLE_LETTERS):
-        bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, "", unit.trail)
-        found = symbol_of(bare, table)
-        if found is not None:
-            return bare, found, (unit.tag, ())
-    return unit, resolved, ()
+        index, tag = unit.example, unit.tag
+    elif resolved is None and (unit.tag in table.indices or unit.tag in EXAMPLE_LETTERS):
+        index, tag = unit.tag, ""
+    else:
+        return unit, resolved, ()
+    bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, tag, unit.trail)
+    found = symbol_of(bare, table)
+    if isinstance(found, A.Sym) and found.index:  # y_k^{(i)}: entry k of example i (the example first)
+        whole = NameUnit(unit.start, unit.end, unit.base, "", tag, unit.trail)
+        return bare, symbol_of(whole, table), (index, found.index)
+    if found is None and not unit.example:
+        return unit, resolved, ()
+    return bare, found, (index, ())
 
 
 def emit_example(lx, unit: NameUnit, example: tuple, resolved) -> None:
