@@ -54,6 +54,8 @@ ROWS = [
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} \delta^{[L]}_{:,i} (Z^{[L-1]}_{:,i})^T", WRONG),
     (BG, "task2.db_L", r"\sum_{j=1}^{m} \delta^{[L]}_{:,j}", CORRECT),
     (BG, "task2.db_L", r"\sum_{j=1}^{m} [\delta^{[L]}]_{:,j}", CORRECT),
+    (BG, "task2.db_L", r"\sum_{j=1}^{m} |\delta^{[L]}_{:,j}|", WRONG),  # a bar closes after a slice
+    (BG, "task2.db_L", r"\sum_{i=1}^{m} |\delta^{[L](i)}| \odot \operatorname{sign}(\delta^{[L](i)})", CORRECT),
     (BG, "task2.db_L", r"\sum_{j=1}^{m-1} \delta^{[L]}_{:,j}", WRONG),
     (BG, "task2.db_L", r"(\sum_{j=1}^{k} \delta^{[L]}_{j,:})^T", SHAPE),  # sums the units: m×1, not k×1
     (BG, "task2.delta_L", r"\frac{2}{m} (\hat{Y}_{:,i} - Y_{:,i})", CORRECT),

@@ -37,7 +37,7 @@ ONES = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbb|mathbbm|mathds)\s*\{\s*
 CASES = re.compile(r"\\(begin|end)\s*\{\s*(cases|dcases)\s*\}")
 CASE_WORDS = {"otherwise": "OTHERWISE", "else": "OTHERWISE", "sonst": "OTHERWISE",
               "if": None, "for": None, "when": None, "where": None}
-OPERAND_END = {"NAME", "NUMBER", "_RPAR", "_RSQB", "_RBRACE", "TRANSPOSE", "_RBAR", "ONES"}
+OPERAND_END = {"NAME", "NUMBER", "_RPAR", "_RSQB", "_RBRACE", "TRANSPOSE", "_RBAR", "ONES", "SLICE", "SUBSCRIPT"}
 _SP = re.compile(r"\s*")
 _NABLA = re.compile(r"\\nabla\s*_\s*")
 
