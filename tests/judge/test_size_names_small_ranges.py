@@ -27,6 +27,10 @@ ROWS = [
     (BG, "task2.db_L", r"\delta^{[L]T} \mathbf{1}", "your answer is m×1, expected k×1"),
     (BG, "task2.delta_l", r"A^{[l-1]}", "your answer is n_1×m, expected n_2×m"),
     (SM, "task2a.grad_W", r"\delta^{(L)} z^{(L-1)}", "cannot multiply a C×1 by a d_{L-1}×1 matrix (column 14)"),
+    # index notation: an entry that is not one number
+    ("residual-softmax", "q2b.dz", r"y - t", "with the indices fixed your answer is K×1, expected 1×1"),
+    (SM, "task2a.grad_W_ij", r"\delta_i^{(L)} z^{(L-1)T}", "with the indices fixed your answer is 1×d_{L-1}, expected 1×1"),
+    (SM, "task2a.grad_W_ij", r"\delta^{(L)}", "with the indices fixed your answer is C×1, expected 1×1"),
 ]
 
 

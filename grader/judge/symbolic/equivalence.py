@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import flagged, shape_text
+from grader.judge.compare import flagged
 from grader.errors import AnswerError
 from grader.results import CORRECT, SHAPE, TRANSPOSED, UNREADABLE, WRONG, Verdict
 from grader.engine.autodiff import FLOAT
@@ -43,7 +43,7 @@ from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import gradient_symbols, gradient_values
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
 from grader.judge.symbolic.readings import with_other_reading
-from grader.judge.symbolic.size_names import shape_differs, shape_error_text, shape_mismatch
+from grader.judge.symbolic.size_names import fixed_index_text, shape_differs, shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -263,8 +263,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                     got = evaluate(parsed.expr, with_indices(case.env, at))
                     expected = _expected_at(q, case.key, at)
                     if got.shape != expected.shape:
-                        return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
-                                              f"expected {shape_text(expected.shape)}")
+                        return Verdict(SHAPE, fixed_index_text(parsed.expr, key, got, expected, case))
                     if not entry_matches(parsed.expr, case, at, got, expected, partial(_expected_at, q)):
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue

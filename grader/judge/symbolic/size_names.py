@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from grader.judge.symbolic.evaluate import ShapeError, evaluate
+from grader.judge.symbolic.evaluate import ShapeError, evaluate, with_indices
 from grader.parse.expression import tree as A
 
 _SHAPE = re.compile(r"\b(\d+)×(\d+)\b")
-_SHAPE_NAMED = re.compile(r"(\S+)×(\S+)")
+_SHAPE_NAMED = re.compile(r"([^\s,;]+)×([^\s,;]+)")  # C×d_{L-1}, 3×1 (not the comma after it)
 
 
 def named_shape(shapes: list, sizes: list, spellings: dict) -> str:
@@ -48,6 +48,24 @@ def shape_differs(expr, key, values: list) -> bool:
         except (ShapeError, KeyError):
             break
     return any(v.shape not in (c.key.shape, c.key.T.shape, (1, 1)) for v, c in zip(values, key.cases))
+
+
+def fixed_index_text(expr, key, got, expected, case) -> str:
+    """An index-notation answer whose entry is not one number, in size names: said as on the
+    instance (its first entry) where the most of its dimensions can be named, since sizes
+    drawn equal on one instance are told apart on another ("with the indices fixed your
+    answer is C×1, expected 1×1")."""
+    said = []
+    for other in key.cases:
+        try:
+            value = got if other is case else evaluate(expr, with_indices(other.env, other.entries[0]))
+        except (ShapeError, KeyError, IndexError):
+            continue
+        text = named_message(f"with the indices fixed your answer is {value.shape[0]}×{value.shape[1]}, "
+                             f"expected {expected.shape[0]}×{expected.shape[1]}", other.env.sizes,
+                             key.size_spellings)
+        said.append((_numbers(text), text))
+    return min(said)[1]
 
 
 def shape_mismatch(expr, key, values: list) -> str:
