@@ -146,6 +146,16 @@ def batch_rows() -> list:
         add(BG, "task2.db_L", fr"\frac{{2}}{{m}} \sum_{{i=1}}^{{m}} {e}", "correct")
         add(BG, "task2.db_L", fr"1/m \sum_{{i=1}}^{{m}} 2 {e}", "correct")
         add(BG, "task2.db_L", fr"\frac{{1}}{{m}} \sum_{{i=1}}^{{m}} {e}", "wrong")
+    for e in (r"(Y^{(i)} - \hat{Y}^{(i)})", r"(Y_{:,i} - Z^{[L]}_{:,i})", r"(y^{(i)} - A^{[L](i)})"):  # seed 002: -2/m (y - z)
+        add(BG, "task2.delta_L", fr"-\frac{{2}}{{m}} {e}", "correct")
+        add(BG, "task2.delta_L", fr"\frac{{2}}{{m}} {e}", "wrong")
+        add(BG, "task2.db_L", fr"-\frac{{2}}{{m}} \sum_{{i=1}}^m {e}", "correct")
+    for zb, x, verdict in ((r"\bar{z}_1", r"(x^{(i)})^T", "correct"), (r"\bar{z}_1^{(i)}", r"x^{(i)T}", "correct"),
+                           (r"\bar{z}_1^{(i)}", r"x_{:,i}^T", "correct"), (r"\bar{z}_1", r"x^{(i)}", "wrong shape")):
+        add(RS, "q1c.W1bar", f"{zb} {x}", verdict)  # seed 003's notation, a batch of one example
+        add(RS, "q1c.W1bar", f"\\sum_{{i=1}}^{{1}} {zb} {x}", verdict)
+    add(RS, "q1c.W1bar", r"x^{(i)} \bar{z}_1^{(i)T}", "transposed")
+    add(RS, "q1c.W1bar", r"\bar{z}_1^{(i)} (2 x^{(i)})^T", "wrong")
     for y in (r"(A^{[L]} - Y)", r"(\hat{Y} - Y)"):  # how far a plain-text '/' reaches
         for text, verdict in (("2/m @", "correct"), ("2/m * @", "correct"), ("1/m * 2 @", "correct"),
                               ("4/2m @", "correct"), ("2 @ / m", "correct"), (r"2/m \, @", "correct"),
