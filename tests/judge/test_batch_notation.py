@@ -25,9 +25,14 @@ ROWS = [
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} \delta^{[L]\{i\}} A^{[L-1]\{i\}T}", CORRECT),
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} \delta^{[L]\{i\}} Z^{[L-1]\{i\}T}", WRONG),
     (BG, "task2.dW_L", r"\sum_{n=1}^{m} \delta^{[L](n)} a^{[L-1](n)T}", CORRECT),
+    (BG, "task2.dW_L", r"\sum_{i=1}^{m} \frac{\partial J}{\partial Z^{[L](i)}} a^{[L-1](i)T}", CORRECT),
+    (BG, "task2.dW_L", r"\sum_{i=1}^{m} \frac{\partial J}{\partial Z^{[L](i)}} a^{[L-1](1)T}", WRONG),
     (BG, "task2.dW_L", r"\sum_{i} \delta^{[L](i)} a^{[L-1](i)T}", CORRECT),
     (BG, "task2.dW_L", r"\sum_{i=1}^{m} a^{[L-1](i)} \delta^{[L](i)T}", TRANSPOSED),
     (BG, "task2.dW_L", r"\sum_{i=2}^{m} \delta^{[L](i)} a^{[L-1](i)T}", WRONG),  # leaves out example 1
+    (BG, "task2.dW_L", r"\delta^{[L](1)} a^{[L-1](1)T} + \sum_{i=2}^{m} \delta^{[L](i)} a^{[L-1](i)T}", CORRECT),
+    (BG, "task2.dW_L", r"\delta^{[L]}_{:,1} (A^{[L-1]}_{:,1})^T + \sum_{i=2}^{m} \delta^{[L](i)} a^{[L-1](i)T}", CORRECT),
+    (BG, "task2.dW_L", r"\delta^{[L](2)} a^{[L-1](2)T} + \sum_{i=2}^{m} \delta^{[L](i)} a^{[L-1](i)T}", WRONG),
     (BG, "task2.dW_L", r"\frac{1}{m} \sum_{i=1}^{m} \delta^{[L](i)} a^{[L-1](i)T}", WRONG),
     (BG, "task2.dW_L", r"\delta^{[L](i)} a^{[L-1](i)T}", SHAPE),  # the sum is missing
     (BG, "task2.db_L", r"\sum_{i=1}^{m} \delta^{[L](i)}", CORRECT),

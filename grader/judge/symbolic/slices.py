@@ -25,7 +25,7 @@ def slice_range(index: str, body, env, evaluate) -> int | None:
 def evaluate_slice(node: A.Slice, env, evaluate, shape_error):
     """Column (n×1) or row (1×n) ``env.indices[node.index]`` of the sliced value."""
     value = evaluate(node.arg, env)
-    k = env.indices[node.index]  # KeyError: a free index (the caller words it)
+    k = int(node.index) - 1 if node.index.isdigit() else env.indices[node.index]  # KeyError: free
     if k >= value.shape[node.axis]:
         raise shape_error(f"a {value.shape[0]}×{value.shape[1]} matrix has no {_WHAT[node.axis]} "
                           f"{k + 1}", node.pos)

@@ -34,8 +34,8 @@ DUNDER = re.compile(r"__[A-Za-z0-9_]*")
 _BLANKS = re.compile(r"\s+")
 _LETTERISH = re.compile(r"[A-Za-z\\]|[^\x00-\x7f]")  # a letter, a command or non-ASCII
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
-#: after a layer tag, a second bracketed superscript of one index: an example, (i) or \{i\}
-EXAMPLE_TAG = re.compile(r"(?:\(([A-Za-z]'*)\)|\\?\{([A-Za-z]'*)\\?\})(.*)")
+#: after a layer tag, a second bracketed superscript of one index or number: an example, (i), \{i\}, (1)
+EXAMPLE_TAG = re.compile(r"(?:\(([A-Za-z]'*|[1-9][0-9]{0,3})\)|\\?\{([A-Za-z]'*|[1-9][0-9]{0,3})\\?\})(.*)")
 #: a subscript that is a slice (``_{:,i}``, ``_{i,:}``), read after the name, not as part of it
 SLICE_AHEAD = re.compile(r"_\s*\{\s*(?::|[A-Za-z]'*\s*,\s*:)")
 

@@ -124,6 +124,8 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
                        "unknown-symbol")
     unit = type(den)(i, after, f"\\partial({grad})")
     lx.emit("NAME", unit.spelling, i, after, unit, type(sym)(grad, pos=i))
+    if den.example:  # \frac{\partial J}{\partial Z^{[L](i)}}: example i of the gradient
+        lx.emit("SLICE", f"1:{den.example}", i, after)
     return after
 
 

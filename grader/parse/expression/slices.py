@@ -8,7 +8,9 @@ r"""Parts of a matrix, as students write them: one example of a batch, a column 
   ``\frac{1}{m}\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)})``) or the examples' usual ``i``/``n``.
 * **Slices**: ``\delta_{:,i}``, ``A_{i,:}`` in LaTeX, ``A[:, i]``, ``delta[i, :]`` in numpy's
   spelling (the same SLICE token, so one grammar): column i is n×1 and row i is 1×n, as on
-  paper (numpy's 1-D result is what the student means by a column).
+  paper (numpy's 1-D result is what the student means by a column). A number is a 1-based
+  position in LaTeX (``\delta_{:,1}``, ``\delta^{[L](1)}``: the first example); numpy's
+  0-based ``A[:, 1]`` is refused rather than guessed.
 * **Two indices on a bracket**: ``[A]_{ij}``, ``(\delta a^T)_{ij}``, ``[\delta a^T]_{i,j}``,
   numpy's ``(d @ a.T)[i, j]``: entry (i, j), checked entry-wise as ``\delta_i a_j`` is.
 
@@ -27,7 +29,8 @@ from grader.parse.expression.table import split_indices, symbol_of
 
 _INDEX = r"[A-Za-z]'*"
 #: ``_{:,i}``, ``_{i,:}``, ``_{:, i}`` (LaTeX)
-SUBSCRIPT = re.compile(rf"_\s*\{{\s*(?::\s*,\s*(?P<col>{_INDEX})|(?P<row>{_INDEX})\s*,\s*:)\s*\}}")
+_PAPER = rf"{_INDEX}|[1-9][0-9]{{0,3}}"  # an index, or a 1-based position as on paper
+SUBSCRIPT = re.compile(rf"_\s*\{{\s*(?::\s*,\s*(?P<col>{_PAPER})|(?P<row>{_PAPER})\s*,\s*:)\s*\}}")
 #: ``[:, i]``, ``[i, :]`` (numpy)
 NUMPY = re.compile(rf"\[\s*(?::\s*,\s*(?P<col>{_INDEX})|(?P<row>{_INDEX})\s*,\s*:)\s*\]")
 #: ``_{ij}``, ``_{i,j}``, ``_{i j}`` after a bracket; ``[i, j]`` after an operand
@@ -129,7 +132,7 @@ def bind_free(node: A.Node, error) -> A.Node:
         n, bound = stack.pop()
         if type(n) is A.Sum:
             bound = bound | {n.index}
-        elif type(n) is A.Slice and n.index not in bound:
+        elif type(n) is A.Slice and n.index not in bound and not n.index.isdigit():
             free.setdefault((n.index, n.axis), n.pos)
         stack.extend((c, bound) for c in A.children(n))
     if not free:
