@@ -51,7 +51,7 @@ def test_the_entry_is_a_node_of_its_own(catalog):
     assert isinstance(parsed.expr, A.Entry) and parsed.expr.index == "i" and isinstance(parsed.expr.arg, A.Sub)
 
 
-@pytest.mark.parametrize("text, column", [(r"[\hat{y} - y]_{ij}", 14), (r"(\hat{y})_{}", 10)])
+@pytest.mark.parametrize("text, column", [(r"[\hat{y} - y]_{ijk}", 14), (r"(\hat{y})_{}", 10)])
 def test_an_entry_needs_one_index(grade, text, column):
     with pytest.raises(AnswerError) as info:
         grade("task1.delta_L", text)

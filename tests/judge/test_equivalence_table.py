@@ -432,8 +432,6 @@ NOT_EQUIVALENT = [
     ne(BG, "task2.delta_l", r"W^{[L]T} \delta^{[L]}", "relu' dropped"),
     ne(BG, "task2.delta_l", r"1\{Z^{[l]} \neq 0\} \odot (W^{[L]T} \delta^{[L]})", "z != 0"),
     ne(BG, "task2.delta_l", r"\max(0, Z^{[l]}) \odot (W^{[L]T} \delta^{[L]})", "relu as its own derivative"),
-    ne(BG, "task2.dW_l", r"\delta^{[l]} X^T", "input for the previous activation"),
-    ne(BG, "task2.dW_l", r"\delta^{[L]} A^{[l-1]T}", "delta of the wrong layer"),
 
     # --- residual-softmax ---------------------------------------------------------------------
     ne(RS, "q1a.W1_shape", r"d^2", "entry count for the shape"),
@@ -529,6 +527,9 @@ SHAPE_MISMATCH = [
     sh(BG, "task2.dW_L", r"\delta^{[L]} X^T", "input for the previous activation"),
     sh(BG, "task2.dW_l", r"\delta^{[l]} A^{[l-1]}", "transpose missing"),
     sh(BG, "task2.dW_l", r"\delta^{[l]} A^{[L-1]T}", "activation of the wrong layer"),
+    # were 'wrong' until issue 17 item 6: n_2×n and k×n_1 for n_2×n_1: a wrong shape, though some draws make the sizes equal (issue 17)
+    sh(BG, "task2.dW_l", r"\delta^{[l]} X^T", "input for the previous activation"),
+    sh(BG, "task2.dW_l", r"\delta^{[L]} A^{[l-1]T}", "delta of the wrong layer"),
     sh(RS, "q1c.W1bar", r"\bar{z}_1 x", "transpose missing"),
     sh(RS, "q1c.z1bar", r"\bar{h} \circ \phi'(z_1)^T", "column times row"),
     sh(RS, "q2b.dz", r"y - t", "vector for an entry"),

@@ -62,7 +62,7 @@ ROWS = [
     (BG, "task2.db_L", r"\delta^{[L]} \boldsymbol{1}", CORRECT),
     (BG, "task2.db_L", r"(\mathbf{1}^T \delta^{[L]T})^T", CORRECT),
     (BG, "task2.db_L", r"\frac{1}{m} \delta^{[L]} \mathbf{1}", WRONG),
-    (BG, "task2.db_L", r"\mathbf{1}^T \delta^{[L]}", WRONG),  # 1×m where k×1 is due: sums the wrong way
+    (BG, "task2.db_L", r"\mathbf{1}^T \delta^{[L]}", SHAPE),  # 1×m where k×1 is due: sums the wrong way
     # -- cases, Iverson brackets, comparison masks (seed 000 writes phi' with cases)
     (BG, "task2.relu_prime", r"\begin{cases} 1 & Z^{[l]} > 0 \\ 0 & \text{otherwise} \end{cases}", CORRECT),
     (BG, "task2.relu_prime", r"\begin{cases} 1 & \text{if } Z^{[l]} > 0 \\ 0 & \text{if } Z^{[l]} \le 0 \end{cases}", CORRECT),
@@ -97,7 +97,7 @@ ROWS = [
     (SM, "task3.delta_prev", r"np.dot(w^{(L-1)}.T, delta_L) * np.maximum(0, \tilde{z}^{(L-1)})", WRONG),
     (SM, "task3.delta_prev", r"np.multiply(np.dot(w^{(L-1)}.T, delta_L), (\tilde{z}^{(L-1)} > 0))", CORRECT),
     (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=1, keepdims=True)", CORRECT),
-    (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=0, keepdims=True)", WRONG),
+    (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=0, keepdims=True)", SHAPE),  # 1×m (issue 17: not k = m)
     (BG, "task2.db_L", r"np.sum(delta^{[L]})", WRONG),
     (BG, "task2.db_L", r"np.sum(delta^{[L]}, axis=1, keepdims=True) / m", WRONG),
     (RS, "q2a.same", r"np.exp(np.log(y_k)) * (1 - y_k)", CORRECT),

@@ -264,7 +264,10 @@ NEW_NOTATION = re.compile(
     r"\\partial|\\nabla|\||\\[lr]?vert|\\mid|np\s*\.|numpy|\.\s*dot|&|\\begin|\\end|"
     r"\\(?:mathbf|bm|boldsymbol|vec|mathbb|mathbbm|mathds)\s*\{?\s*1|𝟙|sum|∑|axis|keepdims|log\s*_|"
     r"max|min|cosh|sinh|sech|sign|sgn|sqrt|abs|diag|[<>≥≤≠]|!=|\\(?:geq?|leq?|neq?|gt|lt)|"
-    r"[\])][^A-Za-z0-9({\[]*_")  # issue 17b: [W^T d]_i (spacing such as ~ or \, before the _)
+    r"[\])][^A-Za-z0-9({\[]*_|"  # issue 17b: [W^T d]_i (spacing such as ~ or \, before the _)
+    r"_\s*\{[^}]*:|\[[^\]]*[:,]|"  # slices _{:,i}, A[:, i], A[i, j] (slices.py)
+    r"\^\s*\{?\s*[(\[][^)\]]*[)\]]\s*(?:\(|\\?\{)|\^\s*\{?\s*[(\[]\s*[a-km-z]'*\s*[)\]]|"  # examples ^{[L](i)}, ^{(i)}
+    r"/[^\s+\-*/]+(?:\s|~|\\[,;:! ])")  # a denominator ends at a space: 2/m (Y - Z) (division.py)
 def _resolved(value):
     if value is expr_tokens.UNRESOLVED or value is reference.UNRESOLVED:
         return "unresolved"  # each module has its own marker
@@ -470,7 +473,10 @@ def _tree(value):
 
 def _parsed(parse, text: str, table, expect: str):
     try:
-        return _tree(parse(text, table, expect=expect))
+        parsed = parse(text, table, expect=expect)
+        if getattr(parsed, "alternative", None) is not None:  # the other reading of a/b c (issue 17):
+            parsed = dataclasses.replace(parsed, alternative=None)  # new, checked in test_division
+        return _tree(parsed)
     except AnswerError as e:
         return ("AnswerError", e.message, e.column, e.text, e.category, e.file, e.line)
     except Exception as e:  # noqa: BLE001 - the same crash, if there ever is one

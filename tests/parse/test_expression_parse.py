@@ -204,7 +204,13 @@ ACCEPTED = [
     (M, r"W^T (y - t) \odot \sigma'(z)",
      "had(mul(T(sym(W)), sub(sym(y), sym(t))), sigmoid'(sym(z)))"),
     (M, r'y \odot W x', 'had(sym(y), mul(sym(W), sym(x)))'),
-    (M, '1/2 x', 'div(num(1), mul(num(2), sym(x)))'),
+    # a denominator ends at the first space (issue 17; grader/parse/expression/division.py)
+    (M, '1/2x', 'div(num(1), mul(num(2), sym(x)))'),
+    (M, '1/2 x', 'mul(div(num(1), num(2)), sym(x))'),
+    (M, '2/y (y - t)', 'mul(div(num(2), sym(y)), sub(sym(y), sym(t)))'),
+    (M, '2/y(y - t)', 'div(num(2), mul(sym(y), sub(sym(y), sym(t))))'),
+    (M, '1/2y t', 'mul(div(num(1), mul(num(2), sym(y))), sym(t))'),
+    (M, r'2/y \, t', 'mul(div(num(2), sym(y)), sym(t))'),
     (M, 'y / 2 * t', 'mul(div(sym(y), num(2)), sym(t))'),
     (M, 'W @ x + y', 'add(matmul(sym(W), sym(x)), sym(y))'),
     (M, r'\sigma(W x)', 'sigmoid(mul(sym(W), sym(x)))'),
@@ -315,7 +321,7 @@ REJECTED = [
     ("W^{(2)}^{(3)}", "syntax", 8),
     (r"y \\ t", "syntax", 3),
     ("x; y", "syntax", 2),
-    ("(W)_{ij}", "syntax", 4),  # (W)_i is entry i of (W) (issue 17b); two indices are not read
+    ("(W)_{ijk}", "syntax", 4),  # (W)_i, (W)_{ij} are entries (issue 17); three indices are not read
     ("+_i", "syntax", 2),
     (r"\sum t_k", "syntax", 1),
 ]

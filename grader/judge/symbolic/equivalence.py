@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from grader.course.assignment import Assignment, Question
-from grader.judge.compare import flagged, shape_text
-from grader.results import CORRECT, SHAPE, TRANSPOSED, WRONG, Verdict
+from grader.judge.compare import flagged
+from grader.errors import AnswerError
+from grader.results import CORRECT, SHAPE, TRANSPOSED, UNREADABLE, WRONG, Verdict
 from grader.engine.autodiff import FLOAT
 from grader.keys.answer_key import quantity
 from grader.keys.instances import scenario_instances
@@ -42,7 +43,8 @@ from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import derivative_symbols, gradient_symbols, instance_values
 from grader.judge.symbolic.numerator import has_jacobian, numerator_layout
 from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
-from grader.judge.symbolic.size_names import shape_error_text, shape_mismatch
+from grader.judge.symbolic.readings import with_other_reading
+from grader.judge.symbolic.size_names import fixed_index_text, shape_differs, shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
@@ -205,7 +207,7 @@ def free_indices(node) -> tuple[str, ...]:
     out: list[str] = []
     for n in nodes:
         names = n.index if isinstance(n, A.Sym) else (n.i, n.j) if isinstance(n, A.Kronecker) else \
-            (n.index,) if isinstance(n, A.Entry) else ()
+            n.indices if isinstance(n, A.Entry) else ()
         out += [i for i in names if i not in bound and i not in out]
     return tuple(sorted(out))
 
@@ -228,7 +230,7 @@ def compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
             rows = replace(parsed, expr=numerator_layout(parsed.expr, is_gradient))
             retry = _compare_expression(rows, key)  # taken when right, or when it has values and the first none
             verdict = retry if retry.outcome == CORRECT or verdict.outcome == SHAPE != retry.outcome else verdict
-        return verdict
+        return with_other_reading(parsed, key, verdict, compare_expression)
 
 
 def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
@@ -241,8 +243,6 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
     if key.cases:
         work, at = evaluation_work(parsed.expr, key.cases[0].env)
         if work > MAX_WORK:
-            from grader.results import UNREADABLE
-            from grader.errors import AnswerError
             error = AnswerError(f"checking this answer would take {work:,}+ evaluations (limit {MAX_WORK:,}): "
                                 f"its sums run over too many terms", column=at + 1, text=parsed.text, category="limit")
             return Verdict(UNREADABLE, error.describe(caret=False), error=error)
@@ -263,8 +263,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                     got = evaluate(parsed.expr, with_indices(case.env, at))
                     expected = _expected_at(q, case.key, at)
                     if got.shape != expected.shape:
-                        return Verdict(SHAPE, f"with the indices fixed your answer is {shape_text(got.shape)}, "
-                                              f"expected {shape_text(expected.shape)}")
+                        return Verdict(SHAPE, fixed_index_text(parsed.expr, key, got, expected, case))
                     if not entry_matches(parsed.expr, case, at, got, expected, partial(_expected_at, q)):
                         return Verdict(WRONG, "not equivalent to the answer")
                 continue
@@ -284,7 +283,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
         elif not direct and transposed:
             transposed = matches(parsed.expr, case, got.T, True)
         if not (direct or transposed):
-            if got.shape not in (case.key.shape, case.key.T.shape, (1, 1)):
+            if shape_differs(parsed.expr, key, values):  # on this instance or a later one
                 verdict = Verdict(SHAPE, shape_mismatch(parsed.expr, key, values))
             else:
                 verdict = Verdict(WRONG, "not equivalent to the answer (checked on random instances of the network)")
@@ -392,7 +391,6 @@ def _compare_polynomial(expr, key: ExpressionKey) -> Verdict:
 
 def parse_for(question: Question, text: str, key: ExpressionKey) -> Parsed:
     """Parse an answer to ``question`` with its symbol table (raises AnswerError)."""
-    from grader.errors import AnswerError
     from grader.parse.expression.parser import parse_expression
     try:
         return parse_expression(text, key.table, expect="shape" if question.verb == "shape" else "expression")

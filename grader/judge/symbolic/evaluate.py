@@ -22,7 +22,8 @@ import numpy as np
 from grader.engine.backends import FLOAT
 from grader.engine.ops import OPS, Ctx, Rules
 from grader.parse.expression import tree as A
-from grader.judge.symbolic import functions, jacobians
+from grader.parse.expression.sums import bound_value
+from grader.judge.symbolic import functions, jacobians, slices
 
 # The functions an answer may apply (besides ``max``) are the engine's own ops, run on the float
 # backend: one implementation of each, so an answer is judged by the very sigmoid (split by sign,
@@ -141,9 +142,13 @@ def _index(value: np.ndarray, index: tuple[str, ...], env: Env, node) -> np.ndar
 
 
 def _range_of(index: str, body, env: Env) -> int:
+    if (count := slices.slice_range(index, body, env, evaluate)) is not None:  # \sum_i \delta^{(i)}
+        return count
     for node in A.walk(body):
-        if type(node) is A.Entry and node.index == index:  # \sum_i [W^T \delta]_i
+        if type(node) is A.Entry and index in node.indices:  # \sum_i [W^T \delta]_i, \sum_j [A]_{ij}
             value = evaluate(node.arg, env)
+            if node.col:
+                return value.shape[node.indices.index(index)]
             return value.shape[0] if value.shape[1] == 1 or value.shape[0] != 1 else value.shape[1]
         if isinstance(node, A.Sym) and index in node.index:
             value = env.symbols[node.name]
@@ -358,7 +363,7 @@ def _bounds(node, env) -> range:
     if node.lo is None and node.hi is None:
         return range(whole)
     lo = 1 if node.lo is None else node.lo
-    hi = whole if node.hi is None else node.hi if isinstance(node.hi, int) else int(env.sizes[node.hi])
+    hi = whole if node.hi is None else bound_value(node.hi, env.sizes)
     if lo < 1 and hi >= lo or hi > whole:
         raise ShapeError(f"the sum over {node.index} runs from {lo} to {hi}, outside 1 to {whole} "
                          f"(the entries of what it indexes)", node.pos)
@@ -374,7 +379,9 @@ def _sum(node, env):
 
 
 def _entry(node, env):
-    return _index(evaluate(node.arg, env), (node.index,), env, node)
+    value = evaluate(node.arg, env)
+    slices.check_entry(value, node, env, ShapeError)
+    return _index(value, node.indices, env, node)
 
 
 def _kronecker(node, env):
@@ -397,4 +404,6 @@ _HANDLERS = {
     A.MatMul: _matmul, A.Product: _prod, A.Pow: _pow, A.Transpose: _transpose, A.Call: _call,
     A.Derivative: _deriv, A.Indicator: _indicator, A.Sum: _sum, A.Kronecker: _kronecker,
     A.Ones: _ones, A.Cases: _cases, A.Entry: _entry,
+    A.Slice: lambda node, env: slices.evaluate_slice(node, env, evaluate, ShapeError),
+    A.Stack: lambda node, env: slices.evaluate_stack(node, env, evaluate, ShapeError, with_indices),
 }

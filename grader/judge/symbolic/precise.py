@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 
 from grader.engine.backends import HIGH
+from grader.judge.symbolic.cancel import collect
 from grader.judge.symbolic.closeness import ROUNDOFF_ATOL, ROUNDOFF_RTOL, close
 from grader.judge.symbolic.evaluate import evaluate, with_indices
 from grader.parse.expression import tree as A
@@ -30,6 +31,7 @@ from grader.parse.expression import tree as A
 DIGITS = 100  # 60 digits survive a cancellation of 40 (a 16th power of a 1e3)
 #: how far apart (relative to the key) two equivalent formulas may be after 100 digits
 PRECISE_RTOL = mpmath.mpf("1e-30")
+MAX_DIGITS = 20_000  # z^{10000} near 100 still fits; more is refused work, not a verdict
 RISKY_POWER = 8  # |exponent| from which float64 may cancel to nonsense
 RISKY_CONSTANT = 1e8  # a constant this large (or 1/this small) in an answer: the same
 
@@ -83,12 +85,39 @@ def entry_matches(expr, case, at: dict, got: np.ndarray, expected: np.ndarray, e
     with mpmath.workdps(DIGITS):
         try:
             env, key = case.precise()
-            value = evaluate(expr, with_indices(env, at))
+            value = evaluate_precisely(expr, with_indices(env, at))
             want = expected_at(key, at)
         except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
             return ok
         g, k = mpmath.mpf(value[0, 0]), mpmath.mpf(want[0, 0])
         return abs(g - k) <= PRECISE_RTOL * max(mpmath.mpf(1), abs(k))
+
+
+def needed_digits(expr, env) -> int:
+    """Digits that keep every term of the answer on ``env``: :data:`DIGITS` past the largest
+    power or constant in it (``z^{1000}`` with z near 3 needs 477 more), so a term that a
+    larger one swamps (``z + z^{1000} - z^{999} z``) survives the cancellation."""
+    largest = 0.0
+    for n in A.walk(expr):
+        if type(n) is A.Pow and abs(n.exponent) >= RISKY_POWER:
+            base = evaluate(n.base, env)
+            sizes = [abs(mpmath.mpf(v)) for v in base.flat]
+            logs = [float(mpmath.log10(v)) for v in sizes if v]
+            largest = max([largest] + [abs(n.exponent) * x for x in logs if x * n.exponent > 0])
+        elif type(n) is A.Num and n.value:
+            largest = max(largest, abs(math.log10(abs(n.value.numerator))
+                                       - math.log10(n.value.denominator)))
+    return DIGITS + math.ceil(largest)
+
+
+def evaluate_precisely(expr, env):
+    """The answer on ``env`` (mpmath values) with like terms collected exactly
+    (:func:`grader.judge.symbolic.cancel.collect`) and at the digits the other terms need
+    (:func:`needed_digits`, up to :data:`MAX_DIGITS`; past that, at :data:`DIGITS`)."""
+    expr = collect(expr)
+    digits = needed_digits(expr, env) if risky(expr) else DIGITS
+    with mpmath.workdps(digits if digits <= MAX_DIGITS else DIGITS):
+        return evaluate(expr, env)
 
 
 def to_high(value):
@@ -107,7 +136,7 @@ def precise_close(expr, case, transposed: bool = False) -> bool | None:
     with mpmath.workdps(DIGITS):
         try:
             env, key = case.precise()
-            got = evaluate(expr, env)
+            got = evaluate_precisely(expr, env)
             got = got.T if transposed else got
         except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
             return None

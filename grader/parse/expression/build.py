@@ -23,9 +23,10 @@ from fractions import Fraction
 from lark import Token, Tree
 
 from grader.errors import AnswerError
-from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Entry, Hadamard, Indicator,
+from grader.parse.expression.tree import (Add, Call, Cases, Derivative, Div, Hadamard, Indicator,
                                    MatMul, Neg, Node, Num, Ones, Pow, Product, Shape, Size, Sub,
                                    Sum, Transpose, children)
+from grader.parse.expression import division, slices
 from grader.parse.expression.calls import call_node
 from grader.parse.expression.normalize import quote
 from grader.parse.expression.table import ARITY, SymbolTable, symbol_of, unknown_name
@@ -79,6 +80,9 @@ class Builder:
     def __init__(self, text: str, table: SymbolTable, tokens: list[Token], expect: str):
         self.text, self.table, self.expect = text, table, expect
         self.size_mode = expect == "auto" and self._sizes_only(tokens)
+        self.other_division = False  # read a/b c the other way (division.py)
+        self.alternative: Node | None = None  # the answer so read, where it has an a/b c
+        self._divisions = 0
 
     def _sizes_only(self, tokens: list[Token]) -> bool:
         """A size polynomial: some names, all sizes, and only arithmetic around them."""
@@ -103,7 +107,10 @@ class Builder:
         if self.expect == "shape" or has_dimx or len(chain) > 1 and self.expect == "auto" \
                 and all(map(self.sizeable, chain)):
             return self.shape(chain, span(top)[0])
-        node = self.conv(top)
+        node = slices.bind_free(self.conv(top), self.error)
+        if self._divisions and not self.other_division:
+            self.other_division = True
+            self.alternative = slices.bind_free(self.conv(top), self.error)
         stack, count = [(node, 1, 0)], 0
         while stack:  # powers of powers, sums in sums; and the nodes counted on the way
             n, m, sums = stack.pop()
@@ -201,6 +208,9 @@ class Builder:
         data, ch = node.data, node.children
         if data in ("num", "name"):
             return self.conv(ch[0])
+        if data == "div" and division.is_juxtaposition(ch[2]):
+            self._divisions += 1
+            return division.read_division(self, ch, other=self.other_division)
         if data in BINARY:
             return BINARY[data](self.conv(ch[0]), self.conv(ch[2]), pos=ch[1].start_pos)
         if data == "juxt":
@@ -215,7 +225,9 @@ class Builder:
         if data == "transpose":
             return Transpose(self.conv(ch[0]), pos=ch[1].start_pos)
         if data == "entry":
-            return Entry(self.conv(ch[0]), str(ch[1]), pos=ch[1].start_pos)
+            return slices.entry_node(self.conv(ch[0]), ch[1])
+        if data == "slice":
+            return slices.slice_node(self.conv(ch[0]), ch[1])
         if data == "sigma":
             return Sum(str(ch[0]), self.conv(ch[1]), getattr(ch[0], "lo", None),
                        getattr(ch[0], "hi", None), pos=ch[0].start_pos)

@@ -34,6 +34,10 @@ DUNDER = re.compile(r"__[A-Za-z0-9_]*")
 _BLANKS = re.compile(r"\s+")
 _LETTERISH = re.compile(r"[A-Za-z\\]|[^\x00-\x7f]")  # a letter, a command or non-ASCII
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
+#: after a layer tag, a second bracketed superscript of one index or number: an example, (i), \{i\}, (1)
+EXAMPLE_TAG = re.compile(r"(?:\(([A-Za-z]'*|[1-9][0-9]{0,3})\)|\\?\{([A-Za-z]'*|[1-9][0-9]{0,3})\\?\})(.*)")
+#: a subscript that is a slice (``_{:,i}``, ``_{i,:}``), read after the name, not as part of it
+SLICE_AHEAD = re.compile(r"_\s*\{\s*(?::|[A-Za-z]'*\s*,\s*:)")
 
 
 def quote(s: str) -> str:
@@ -134,15 +138,18 @@ class NameUnit:
     sub: str = ""
     tag: str = ""
     trail: tuple[tuple[str, int], ...] = ()  # ("TRANSPOSE" | "PRIME", pos) inside tag braces
+    # the (i) of \delta^{[L](i)}: example i of a batch quantity (read with the name, kept apart)
+    example: str = field(default="", compare=False, repr=False)
     # derived, worked out once: each is read several times while an answer is parsed
     spelling: str = field(init=False, compare=False, repr=False)  # base_{sub}^{(tag)}
     tag_part: str = field(init=False, compare=False, repr=False)  # ^{(tag)} or ""
 
     def __init__(self, start: int, end: int, base: str, sub: str = "", tag: str = "",
-                 trail: tuple[tuple[str, int], ...] = ()):
+                 trail: tuple[tuple[str, int], ...] = (), example: str = ""):
         # one dict update rather than a frozen dataclass's object.__setattr__ per field
         tag_part = f"^{{({tag})}}" if tag else ""
         self.__dict__.update(start=start, end=end, base=base, sub=sub, tag=tag, trail=trail,
+                             example=example,
                              tag_part=tag_part,
                              spelling=base + (f"_{{{sub}}}" if sub else "") + tag_part)
 
@@ -286,9 +293,10 @@ def scan_name(text: str, i: int, end: int | None = None) -> NameUnit | None:
         return None
     base, j, sub, tag = got
     trail: list[tuple[str, int]] = []
+    example = ""
     while not trail:
         k = _spaces(text, j, end)
-        if k < end and text[k] == "_":
+        if k < end and text[k] == "_" and not SLICE_AHEAD.match(text, k, end):
             s, j = _subscript(text, k, end)
             sub = f"{sub}_{s}" if sub else s
             continue
@@ -309,13 +317,15 @@ def scan_name(text: str, i: int, end: int | None = None) -> NameUnit | None:
             if close < 0:
                 break
             tag, rest = norm_script(c[1:close]), c[close + 1:]
+            if ex := EXAMPLE_TAG.fullmatch(rest):  # \delta^{[L](i)}, \delta^{[l]\{i\}}: example i
+                example, rest = ex.group(1) or ex.group(2), ex.group(3)
             if rest in T_WORDS or rest in PRIME_WORDS:
                 trail.append(("TRANSPOSE" if rest in T_WORDS else "PRIME", after - 1))
             elif rest:
                 raise AnswerError(f"unexpected {quote(rest)} after the layer tag "
                                   f"{quote(c[:close + 1])}", column=k + 1, text=text)
         j = after
-    return NameUnit(i, j, base, sub, tag, tuple(trail))
+    return NameUnit(i, j, base, sub, tag, tuple(trail), example)
 
 
 def _common_name(m: re.Match, i: int) -> NameUnit:

@@ -45,7 +45,7 @@ ONES = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbb|mathbbm|mathds)\s*\{\s*
 CASES = re.compile(r"\\(begin|end)\s*\{\s*(cases|dcases)\s*\}")
 CASE_WORDS = {"otherwise": "OTHERWISE", "else": "OTHERWISE", "sonst": "OTHERWISE",
               "if": None, "for": None, "when": None, "where": None}
-OPERAND_END = {"NAME", "NUMBER", "_RPAR", "_RSQB", "_RBRACE", "TRANSPOSE", "_RBAR", "ONES"}
+OPERAND_END = {"NAME", "NUMBER", "_RPAR", "_RSQB", "_RBRACE", "TRANSPOSE", "_RBAR", "ONES", "SLICE", "SUBSCRIPT"}
 _SP = re.compile(r"\s*")
 _NABLA = re.compile(r"\\nabla\s*_\s*")
 _PARTIAL_SUB = re.compile(r"\\partial\s*_\s*")  # \partial_z L, ∂_z a
@@ -131,6 +131,8 @@ def read_gradient(lx, i: int, cmd_end: int, cmd: str) -> int | None:
                        "unknown-symbol")
     unit = type(den)(i, after, f"\\partial({grad})")
     lx.emit("NAME", unit.spelling, i, after, unit, Sym(grad, sym.index, pos=i))  # entry-wise: ∂L/∂z_k
+    if den.example:  # \frac{\partial J}{\partial Z^{[L](i)}}: example i of the gradient
+        lx.emit("SLICE", f"1:{den.example}", i, after)
     return after
 
 

@@ -24,7 +24,7 @@ and a category: ``syntax``, ``unknown-symbol``, ``unknown-function`` or ``limit`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,6 +81,8 @@ class Parsed:
     expr: Node  # the right-hand side
     lhs: str | None  # text left of the last top-level '=', never parsed
     text: str
+    #: the answer read the other way where a plain-text a/b c is (grader.parse.expression.division)
+    alternative: Node | None = field(default=None, compare=False, repr=False)
 
 
 def parse_expression(text: str, table: SymbolTable, *, expect: str = "auto") -> Parsed:
@@ -105,7 +107,8 @@ def parse_expression(text: str, table: SymbolTable, *, expect: str = "auto") -> 
         except UnexpectedInput as e:
             raise _syntax_error(e, text, tokens) from None
     check_size(tree, text)
-    return Parsed(Builder(text, table, tokens, expect).build(tree), lhs, text)
+    builder = Builder(text, table, tokens, expect)
+    return Parsed(builder.build(tree), lhs, text, builder.alternative)
 
 
 def prescan(text: str) -> None:

@@ -4,7 +4,7 @@ A sum's index is local to it: ``\sum_{k=1}^{C} \delta_k \delta_{ik}`` may bind `
 the assignment declares only ``i`` and ``j`` (:func:`local_indices` lets the names of the answer
 use it). Explicit bounds are honoured: the lower bound is a whole number (1-based, as written
 on paper), the upper one a whole number or a declared size; ``\sum_{k=2}^{C}`` leaves out the
-first term and an empty range sums to 0. An upper bound the assignment does not declare
+first term and an empty range sums to 0; ``\sum_{j=1}^{m-1}`` stops one short of m. An upper bound the assignment does not declare
 (``\sum_{i=1}^N``) is read as the index's whole range, as before.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ SUM_START = re.compile(r"(?:\\sum|∑|(?<![A-Za-z\\])sum)(?:\\limits|\\nolimits|
 INDEX = re.compile(r"[A-Za-z]'*")
 SUM_INDEX = re.compile(r"\\[A-Za-z]+|[A-Za-z]'*|.")
 SUM_BOUND = re.compile(r"\\[A-Za-z]+|[0-9]+|.")
+SIZE_OFFSET = re.compile(r"(.+?)\s*([+-])\s*([0-9]{1,3})")
 MAX_BOUND = 10_000  # a bound past any size an assignment draws: refused, not looped over
 
 
@@ -53,10 +54,35 @@ def _bound(raw: str, lx, pos: int, lower: bool):
         raise lx.error(f"the sum's bound {quote(raw)} is too large (limit {MAX_BOUND})", pos, "limit")
     if lower:
         raise lx.error(f"the sum's lower bound must be a whole number, not {quote(raw)}", pos)
-    try:  # a declared size; any other name (N) is read as the index's whole range
-        return lx.table.sizes.get(spelling_of(raw))
+    if m := SIZE_OFFSET.fullmatch(raw):  # m-1, C + 1: a declared size and a whole offset
+        size = _size(m.group(1), lx.table)
+        if size is not None:
+            return f"{size}{m.group(2)}{m.group(3)}"
+        return None
+    return _size(raw, lx.table)  # a declared size; any other name (N) is the whole range
+
+
+def _size(raw: str, table: SymbolTable) -> str | None:
+    try:
+        return table.sizes.get(spelling_of(raw))
     except ValueError:
         return None
+
+
+def bound_value(hi: int | str, sizes: dict) -> int:
+    """The value of an upper bound on an instance: a whole number, a size's canonical name, or
+    one with an offset (``m-1``).
+
+    >>> bound_value("m-1", {"m": 4}), bound_value("m", {"m": 4}), bound_value(3, {})
+    (3, 4, 3)
+    """
+    if isinstance(hi, int):
+        return hi
+    m = re.fullmatch(r"(.*?)([+-])([0-9]+)", hi)
+    if m and m.group(1) in sizes:
+        offset = int(m.group(3))
+        return int(sizes[m.group(1)]) + (offset if m.group(2) == "+" else -offset)
+    return int(sizes[hi])
 
 
 def read_sum(lx, i: int, j: int) -> int:

@@ -40,7 +40,7 @@ from grader.parse.expression.normalize import (CMD, DUNDER, WORD, NameUnit, bad_
                                          quote, scan_name, superscript)
 from grader.parse.expression.table import SymbolTable, function_of, known_names, symbol_of
 from grader.parse.expression.lexer import range_error
-from grader.parse.expression import notation
+from grader.parse.expression import notation, slices
 from grader.parse.expression.sums import local_indices, read_sum
 
 MAX_DIGITS = 30
@@ -195,7 +195,8 @@ class _Lexer:
         return self.indicator(i, i + 1) if j is None else j
 
     def underscore(self, i: int) -> int:
-        if (j := notation.read_entry_subscript(self, i)) is not None:
+        if (j := slices.read_subscript(self, i)) is not None or \
+                (j := notation.read_entry_subscript(self, i)) is not None:
             return j
         if not DUNDER.match(self.text, i):
             raise self.error("a subscript must follow a name, as in z_j", i)
@@ -367,7 +368,7 @@ class _Lexer:
         else:
             primed = prime_call = False
         fn = function_of(unit, table)
-        resolved = symbol_of(unit, table)
+        unit, resolved, example = slices.split_example(unit, symbol_of(unit, table), table)
         known = resolved is not None or unit.spelling in table.sizes  # is_known(unit, table)
         if fn and (not known or call or primed):
             self.emit("FUNC", fn, unit.start, unit.end, unit)
@@ -381,6 +382,8 @@ class _Lexer:
                              f"{known_names(table.functions)})", i, "unknown-function")
         else:
             self.emit("NAME", unit.spelling, unit.start, unit.end, unit, resolved)
+            if example:
+                slices.emit_example(self, unit, example, resolved)
         for kind, pos in unit.trail:
             kind = "PRIME" if kind == "PRIME" and self.prev() == "FUNC" else "TRANSPOSE"
             self.emit(kind, "'" if kind == "PRIME" else "T", pos, pos + 1)
@@ -389,3 +392,4 @@ class _Lexer:
 
 #: first character → a token type (a one-character operator) or the method that reads it
 _ACTIONS = {ch: act if act in TOKEN_TYPES else getattr(_Lexer, act) for ch, act in FIRST.items()}
+_ACTIONS["["] = slices.read_bracket  # numpy's A[:, i] after an operand, else a bracket

@@ -147,9 +147,37 @@ class Cases(_Base):
 
 @dataclass(frozen=True)
 class Entry(_Base):
-    """Entry ``index`` of a bracketed value: ``[(W^{(L-1)})^T \\delta^{(L)}]_i``."""
+    """Entry ``index`` of a bracketed value: ``[(W^{(L-1)})^T \\delta^{(L)}]_i``; with ``col``,
+    entry (index, col) of a matrix: ``[\\delta a^T]_{ij}``."""
     arg: Node
     index: str
+    col: str = ""
+
+    @property
+    def indices(self) -> tuple[str, ...]:
+        return (self.index, self.col) if self.col else (self.index,)
+
+
+@dataclass(frozen=True)
+class Slice(_Base):
+    """Column ``index`` (``axis`` 1) or row ``index`` (``axis`` 0) of a matrix: ``\\delta_{:,i}``,
+    ``A[:, i]``, ``A_{i,:}``, and example i of a batch quantity, ``\\delta^{[L](i)}``. A column
+    is n×1, a row 1×n."""
+
+    arg: Node
+    axis: int
+    index: str
+
+
+@dataclass(frozen=True)
+class Stack(_Base):
+    """``body`` for each value of ``index`` side by side (``axis`` 1: columns) or stacked (0:
+    rows): an answer that leaves a slice's index free, ``\\hat{y}^{(i)} - y^{(i)}``, is
+    its value example by example."""
+
+    index: str
+    axis: int
+    body: Node
 
 
 @dataclass(frozen=True)
@@ -166,7 +194,7 @@ class Shape(_Base):
 
 
 Node = Union[Num, Sym, Size, Neg, Add, Sub, Product, MatMul, Hadamard, Div, Pow, Transpose, Entry,
-             Call, Derivative, Indicator, Sum, Kronecker, Shape, Ones, Cases]
+             Call, Derivative, Indicator, Sum, Kronecker, Shape, Ones, Cases, Slice, Stack]
 
 
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -182,6 +210,15 @@ def _node_fields(cls: type) -> tuple[str, ...]:
         names = _NODE_FIELDS[cls] = tuple(f.name for f in fields(cls)
                                           if f.name != "pos" and str(f.type) not in _PLAIN)
     return names
+
+
+def node_fields(cls: type) -> tuple[str, ...]:
+    """The names of the fields of a node class that may hold sub-nodes (``left``, ``args``)."""
+    return _NODE_FIELDS.get(cls) or _node_fields(cls)
+
+
+def is_node(value) -> bool:
+    return isinstance(value, _Base)
 
 
 def _children(node: Node) -> list[Node]:

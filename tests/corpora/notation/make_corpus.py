@@ -5,6 +5,9 @@ built from pieces whose meaning is known (spellings of the same quantity, mistak
 it), so each verdict is decided by construction, never by running the grader. The file is
 committed; ``tests/judge/test_notation_corpus.py`` grades every entry.
 Templates mark what is filled in with ``@Z`` (a pre-activation) and ``@D`` (a delta).
+:func:`batch_rows` adds the rest of issue 17: examples of a batch (``\delta^{[L](i)}``), slices
+(``\delta_{:,i}``, ``A[:, i]``), two indices on a bracket (``[A]_{ij}``), how far a plain-text
+``/`` reaches (``2/m (Y - Z)``) and big terms that cancel (``z + z^{1000000} - z^{1000000}``).
 """
 from __future__ import annotations
 
@@ -104,6 +107,85 @@ def rows():
     for lo, verdict in (("1", "correct"), ("2", "wrong")):
         add(SM, "task2a.grad_W_ij", fr"\sum_{{k={lo}}}^{{C}} \delta_k^{{(L)}} \delta_{{ik}} z_j^{{(L-1)}}", verdict)
         add(SM, "task2a.grad_W_ij", fr"\sum_{{q={lo}}}^{{C}} \delta_{{iq}} \delta_q^{{(L)}} z_j^{{(L-1)}}", verdict)
+    out += batch_rows()
+    return out
+
+
+# -- issue 17, the rest: examples of a batch, slices, entries of brackets, '/', cancellation ----------
+EX_DELTA = [r"\delta^{[L](i)}", r"\delta^{(L)(i)}", r"\delta^{[L]\{i\}}", r"\delta^{[L]}_{:,i}", r"delta^{[L]}[:, i]",
+            r"[\delta^{[L]}]_{:,i}", r"\left(\frac{\partial J}{\partial Z^{[L]}}\right)_{:, i}"]
+EX_A_T = [r"a^{[L-1](i)T}", r"(A^{[L-1](i)})^T", r"A^{[L-1]\{i\}T}", r"(A^{[L-1]}_{:,i})^T", r"A^{[L-1]}[:, i].T"]
+BATCH_SUMS = [r"\sum_{i=1}^{m}", r"\sum_{i=1}^m", r"\sum_{i}", r"sum_{i=1}^{m}", r"∑_{i=1}^{m}"]
+PER_EXAMPLE = [r"(\hat{y}^{(i)} - y^{(i)})", r"(A^{[L](i)} - Y^{(i)})", r"(\hat{Y}_{:,i} - Y_{:,i})",
+               r"(A^{[L]}[:, i] - Y[:, i])", r"(\hat{Y}^{(i)} - Y^{(i)})"]
+
+
+def batch_rows() -> list:
+    out = []
+
+    def add(a, q, text, verdict):
+        out.append({"assignment": a, "question": q, "answer": text, "verdict": verdict})
+
+    for k, (d, at) in enumerate(itertools.product(EX_DELTA, EX_A_T)):  # dJ/dW = sum_i delta^(i) a^(i)T
+        s = BATCH_SUMS[k % len(BATCH_SUMS)]
+        add(BG, "task2.dW_L", f"{s} {d} {at}", "correct")
+        add(BG, "task2.dW_L", f"\\frac{{1}}{{m}} {s} {d} {at}", "wrong")
+    for d in EX_DELTA:
+        add(BG, "task2.dW_L", fr"\sum_{{i=2}}^{{m}} {d} a^{{[L-1](i)T}}", "wrong")
+        add(BG, "task2.dW_L", fr"\sum_{{i=1}}^{{m-1}} {d} a^{{[L-1](i)T}}", "wrong")
+        add(BG, "task2.dW_L", fr"\sum_{{i=1}}^{{m}} {d} (Z^{{[L-1]}}_{{:,i}})^T", "wrong")
+        add(BG, "task2.dW_L", fr"\sum_{{i=1}}^{{m}} A^{{[L-1](i)}} ({d})^T", "transposed")
+        add(BG, "task2.dW_L", fr"{d} a^{{[L-1](i)T}}", "wrong shape")  # the sum over the batch is missing
+        add(BG, "task2.db_L", fr"\sum_{{i=1}}^{{m}} {d}", "correct")
+        add(BG, "task2.db_L", fr"\frac{{1}}{{m}} \sum_{{i=1}}^{{m}} {d}", "wrong")
+    for e in PER_EXAMPLE:  # the MSE delta, example by example and summed over the batch
+        add(BG, "task2.delta_L", fr"\frac{{2}}{{m}} {e}", "correct")
+        add(BG, "task2.delta_L", fr"2/m {e}", "correct")
+        add(BG, "task2.delta_L", fr"2 {e}", "wrong")
+        add(BG, "task2.delta_L", fr"\frac{{1}}{{m}} {e}", "wrong")
+        add(BG, "task2.db_L", fr"\frac{{2}}{{m}} \sum_{{i=1}}^{{m}} {e}", "correct")
+        add(BG, "task2.db_L", fr"1/m \sum_{{i=1}}^{{m}} 2 {e}", "correct")
+        add(BG, "task2.db_L", fr"\frac{{1}}{{m}} \sum_{{i=1}}^{{m}} {e}", "wrong")
+    for e in (r"(Y^{(i)} - \hat{Y}^{(i)})", r"(Y_{:,i} - Z^{[L]}_{:,i})", r"(y^{(i)} - A^{[L](i)})"):  # seed 002: -2/m (y - z)
+        add(BG, "task2.delta_L", fr"-\frac{{2}}{{m}} {e}", "correct")
+        add(BG, "task2.delta_L", fr"\frac{{2}}{{m}} {e}", "wrong")
+        add(BG, "task2.db_L", fr"-\frac{{2}}{{m}} \sum_{{i=1}}^m {e}", "correct")
+    for zb, x, verdict in ((r"\bar{z}_1", r"(x^{(i)})^T", "correct"), (r"\bar{z}_1^{(i)}", r"x^{(i)T}", "correct"),
+                           (r"\bar{z}_1^{(i)}", r"x_{:,i}^T", "correct"), (r"\bar{z}_1", r"x^{(i)}", "wrong shape")):
+        add(RS, "q1c.W1bar", f"{zb} {x}", verdict)  # seed 003's notation, a batch of one example
+        add(RS, "q1c.W1bar", f"\\sum_{{i=1}}^{{1}} {zb} {x}", verdict)
+    add(RS, "q1c.W1bar", r"x^{(i)} \bar{z}_1^{(i)T}", "transposed")
+    add(RS, "q1c.W1bar", r"\bar{z}_1^{(i)} (2 x^{(i)})^T", "wrong")
+    for y in (r"(A^{[L]} - Y)", r"(\hat{Y} - Y)"):  # how far a plain-text '/' reaches
+        for text, verdict in (("2/m @", "correct"), ("2/m * @", "correct"), ("1/m * 2 @", "correct"),
+                              ("4/2m @", "correct"), ("2 @ / m", "correct"), (r"2/m \, @", "correct"),
+                              ("1/2m @", "wrong"), ("2/m@", "wrong"), ("1/m @", "wrong"), ("2/2m @", "wrong")):
+            add(BG, "task2.delta_L", text.replace("@", y), verdict)
+    for w in (r"[\delta^{(L)} (z^{(L-1)})^T]", r"(\delta^{(L)} z^{(L-1)T})", r"[\delta^{(L)} \cdot (z^{(L-1)})^T]",
+              r"(delta_L @ z^{(L-1)}.T)"):  # two indices on a bracket (seed 000's dL/dw_ij)
+        for q in ("task2a.grad_W", "task2a.grad_W_ij"):
+            add(SM, q, f"{w}_{{ij}}", "correct")
+            add(SM, q, f"{w}_{{i,j}}", "correct")
+            add(SM, q, f"{w}_{{ji}}", "wrong")
+            add(SM, q, w.replace("z^{(L-1)", r"\tilde{z}^{(L-1)") + "_{ij}", "wrong")
+    for w in (r"[\delta^{[L]} A^{[L-1]T}]", r"(\delta^{[L]} (A^{[L-1]})^T)", r"(delta^{[L]} @ A^{[L-1]}.T)"):
+        add(BG, "task2.dW_L", f"{w}_{{ij}}", "correct")
+        add(BG, "task2.dW_L", f"{w}[i, j]", "correct")
+        add(BG, "task2.dW_L", f"{w}_{{i,:}}", "correct")
+        add(BG, "task2.dW_L", f"{w}_{{ji}}", "wrong")
+        add(BG, "task2.dW_L", f"-{w}_{{ij}}", "wrong")
+    for j in ("j", "{j}"):  # seed 001: an entry of a bracketed product
+        add(SM, "task3.delta_prev", fr"[(w^{{(L-1)}})^T \delta^{{(L)}}]_{j} 1_{{\{{\tilde z_j^{{(L-1)}} > 0\}}}}", "correct")
+        add(SM, "task3.delta_prev", fr"[(w^{{(L-1)}})^T \delta^{{(L)}}]_{j} 1_{{\{{\tilde z_j^{{(L-1)}} < 0\}}}}", "wrong")
+    z = "z_2"  # a huge term added and taken away keeps the small one (residual-softmax: dL/dW2 = (y - t) z_2^T)
+    for big in (r"z_2^{1000000}", r"z_2^{1000}", r"(z_2 + 10^{3})^{100}", r"2^{1000}"):
+        add(RS, "q1c.W2bar", fr"(y - t) ({z} + {big} - {big})^T", "correct")
+        add(RS, "q1c.W2bar", fr"(y - t) ({big} + {z} - {big})^T", "correct")
+        add(RS, "q1c.W2bar", fr"(y - t) (2 {z} + {big} - {big})^T", "wrong")
+        add(RS, "q1c.W2bar", fr"(y - t) ({z} + {big} - {big} + 10^{{-20}})^T", "wrong")
+    for n in (100, 1000, 10000):
+        add(RS, "q1c.W2bar", fr"(y - t) ({z} + {z}^{{{n}}} - {z}^{{{n - 1}}} {z})^T", "correct")
+        add(RS, "q1c.W2bar", fr"(y - t) ({z} + {z}^{{{n}}} - {z}^{{{n - 1}}})^T", "wrong")
     return out
 
 
