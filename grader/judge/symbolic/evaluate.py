@@ -14,7 +14,7 @@ Never transposes silently: a shape mismatch is reported (:class:`ShapeError`) so
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +24,7 @@ from grader.engine.ops import OPS, Ctx, Rules
 from grader.parse.expression import tree as A
 from grader.parse.expression.sums import bound_value
 from grader.judge.symbolic import functions, jacobians, slices
+from grader.judge.symbolic.instance import DomainError, Env, ShapeError, UnboundIndex  # noqa: F401 (also imported from here)
 
 # The functions an answer may apply (besides ``max``) are the engine's own ops, run on the float
 # backend: one implementation of each, so an answer is judged by the very sigmoid (split by sign,
@@ -45,39 +46,6 @@ def _function(fn: str, x: np.ndarray, env: Env) -> np.ndarray:
     if fn not in FUNCTIONS:
         raise KeyError(fn)
     return OPS[fn].forward(_ctx(env.relu_grad_at_zero, env.backend), x)
-
-
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit; ``pos`` is the operator's offset in the answer."""
-
-    def __init__(self, message: str, pos: int = 0):
-        super().__init__(message)
-        self.pos = pos
-
-
-class UnboundIndex(ShapeError):
-    """A sum whose index nothing in its body carries, and no bounds: its range is unknown."""
-
-    pass
-
-
-class DomainError(ShapeError):
-    """A function applied where it has no value in this instance (J' away from the output)."""
-
-
-@dataclass(frozen=True)
-class Env:
-    """One instance as seen by an answer: symbol values, sizes, index values, conventions."""
-
-    symbols: dict
-    sizes: dict = field(default_factory=dict)
-    indices: dict = field(default_factory=dict)  # free index -> 0-based value
-    act: str = "tanh"  # what the generic activation is in this instance
-    relu_grad_at_zero: float = 0.0
-    cost_grad: np.ndarray | None = None  # J'(A^{[L]}): ∂cost/∂output
-    cost_at: np.ndarray | None = None  # the output A^{[L]}, the only point J' is known at
-    batch: int = 1  # the examples of this instance: a column added to an n×batch matrix is a bias
-    backend: object = FLOAT  # the number system of the values (HIGH: mpmath in object arrays)
 
 
 def _shape(a) -> str:
