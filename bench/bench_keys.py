@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's grader, whether or not it is installed
 
 from grader.keys.answer_key import build_key  # noqa: E402
-from tests.keys.random_networks import ALL_HIDDEN, ALL_LOSSES, HIDDEN, load, random_assignment  # noqa: E402
+from tests.keys.random_networks import ALL_HIDDEN, ALL_LOSSES, load, random_assignment  # noqa: E402
 
 LIMIT = 0.5  # seconds per key (issue 19)
 

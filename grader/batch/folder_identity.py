@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.defaults import IDS_FROM, MISSING
 from grader.errors import SubmissionError
-from grader.io.roster import MAX_ID, VALID_ID, Student, read_roster
+from grader.io.roster import MAX_ID, Student, read_roster
 from grader.io.answer_files import Submission, shown_name
 
 CLAIM_NOTE = "the file names student "

@@ -41,7 +41,7 @@ SUFFIX = ".sheet.json"
 
 def make_sheet(assignment: Assignment) -> dict:
     """The public sheet of ``assignment`` as plain data (every value a string or a list)."""
-    from grader.judge.sheet_shapes import question_shapes, symbol_shapes
+    from grader.judge.sheet_shapes import question_shapes
 
     sizes = {name: list(spellings) for name, (_, spellings) in assignment.sizes.items()}
     questions, shapes = [], question_shapes(assignment)

@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.course.kinds import KINDS
 from grader.course.assignment import Assignment
-from grader.engine.autodiff import FLOAT, Evaluation, backward, evaluate, forward
+from grader.engine.autodiff import FLOAT, Evaluation, backward, evaluate
 from grader.engine.ops import Rules
 from grader.engine.kinks import KinkDecisions
 from grader.keys.answer_key import AnswerKey, key_backend, quantity, run_scenarios, scenario_data

@@ -5,7 +5,6 @@ import pytest
 import sympy
 
 from grader.course.assignment import load_assignment
-from grader.keys.catalog import Catalog
 from grader.judge.compare import compare_shape
 from grader.keys.answer_key import build_key
 from grader.parse.numeric.shape import parse_shape

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from grader.engine.autodiff import backward, evaluate, forward
+from grader.engine.autodiff import evaluate, forward
 from grader.engine.backends import DIGITS, EXACT, FLOAT, HIGH
 from grader.engine.graph import build_graph
 from grader.engine.op_kit import Ctx

@@ -15,6 +15,8 @@ from grader.parse.expression import tree as A
 from grader.parse.expression.parser import parse_expression
 from grader.parse.expression.table import SymbolTable
 
+from tests.judge.expression_grading import check_outcome, check_refusal, row_id
+
 SM, BG = "softmax-ce", "backprop-general"
 CORRECT, TRANSPOSED, WRONG, SHAPE = "correct", "transposed", "wrong", "wrong shape"
 
@@ -95,26 +97,14 @@ REFUSED = [
 ]
 
 
-def _id(row) -> str:
-    return f"{row[0]}:{row[1]}:{row[2]}"
-
-
-@pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[_id(r) for r in ROWS])
+@pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[row_id(r) for r in ROWS])
 def test_part_of_a_matrix_gets_its_verdict(grade, assignment_id, question_id, text, expected):
-    try:
-        verdict = grade(assignment_id, question_id, text)
-    except AnswerError as e:
-        pytest.fail(f"refused ({e.category}): {e.describe()}")
-    assert verdict.outcome == expected, f"{text!r}: {verdict.outcome} ({verdict.feedback})"
+    check_outcome(grade, assignment_id, question_id, text, expected=expected)
 
 
-@pytest.mark.parametrize("assignment_id, question_id, text, category", REFUSED, ids=[_id(r) for r in REFUSED])
+@pytest.mark.parametrize("assignment_id, question_id, text, category", REFUSED, ids=[row_id(r) for r in REFUSED])
 def test_part_of_a_matrix_refused_with_a_column(grade, assignment_id, question_id, text, category):
-    with pytest.raises(AnswerError) as info:
-        grade(assignment_id, question_id, text)
-    err = info.value
-    assert err.category == category, err.describe()
-    assert err.column is not None and 1 <= err.column <= len(text) + 1
+    err = check_refusal(grade, assignment_id, question_id, text, category=category)
     if "[:, 1]" in text or "[0:2" in text:  # said in words, at the bracket
         assert "index letter" in err.message and text[err.column - 1] == "[", err.describe()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.judge.expression_grading import grade_one
+from tests.judge.expression_grading import check_outcome, grade_one
 
 from grader.errors import AnswerError
 from grader.judge.answers import parse_answer
@@ -37,11 +37,7 @@ def grade(catalog):
 
 @pytest.mark.parametrize("question_id, text, expected", ROWS, ids=[r[1] for r in ROWS])
 def test_entry_of_a_bracket_gets_its_verdict(grade, question_id, text, expected):
-    try:
-        verdict = grade(question_id, text)
-    except AnswerError as e:
-        pytest.fail(f"refused ({e.category}): {e.describe()}")
-    assert verdict.outcome == expected, f"{text!r}: {verdict.outcome} ({verdict.feedback})"
+    check_outcome(grade, question_id, text, expected=expected)
 
 
 def test_the_entry_is_a_node_of_its_own(catalog):

@@ -23,6 +23,8 @@ import pytest
 
 from grader.errors import AnswerError
 
+from tests.judge.expression_grading import check_outcome
+
 SM, BG, RS = "softmax-ce", "backprop-general", "residual-softmax"
 TAG = {SM: "sm", BG: "bg", RS: "rs"}
 
@@ -588,11 +590,7 @@ ASSIGNMENTS = (SM, BG, RS)
 
 @pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS)
 def test_verdict(grade, assignment_id, question_id, text, expected):
-    try:
-        verdict = grade(assignment_id, question_id, text)
-    except AnswerError as e:
-        pytest.fail(f"refused ({e.category}): {e.message}")
-    assert verdict.outcome == expected, f"{text!r}: {verdict.outcome} ({verdict.feedback})"
+    check_outcome(grade, assignment_id, question_id, text, expected=expected)
 
 
 @pytest.mark.parametrize("assignment_id, question_id, text, expected", MUST_NOT_PARSE)

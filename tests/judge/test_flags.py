@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from grader.course.misconceptions import split_key
-from grader.judge.answers import compare_answers, parse_answers
 from grader.batch.orchestrator import grade_submission
 from grader.io.answer_files import Submission, read_submission
 from tests.conftest import SUBMISSIONS

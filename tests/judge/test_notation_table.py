@@ -16,6 +16,8 @@ import pytest
 
 from grader.errors import AnswerError
 
+from tests.judge.expression_grading import check_outcome, check_refusal, row_id
+
 SM, BG, RS = "softmax-ce", "backprop-general", "residual-softmax"
 CORRECT, TRANSPOSED, WRONG, SHAPE = "correct", "transposed", "wrong", "wrong shape"
 
@@ -136,26 +138,14 @@ REFUSED = [
 ]
 
 
-def _id(row) -> str:
-    return f"{row[0]}:{row[1]}:{row[2]}"
-
-
-@pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[_id(r) for r in ROWS])
+@pytest.mark.parametrize("assignment_id, question_id, text, expected", ROWS, ids=[row_id(r) for r in ROWS])
 def test_notation_gets_its_verdict(grade, assignment_id, question_id, text, expected):
-    try:
-        verdict = grade(assignment_id, question_id, text)
-    except AnswerError as e:
-        pytest.fail(f"refused ({e.category}): {e.describe()}")
-    assert verdict.outcome == expected, f"{text!r}: {verdict.outcome} ({verdict.feedback})"
+    check_outcome(grade, assignment_id, question_id, text, expected=expected)
 
 
-@pytest.mark.parametrize("assignment_id, question_id, text, category", REFUSED, ids=[_id(r) for r in REFUSED])
+@pytest.mark.parametrize("assignment_id, question_id, text, category", REFUSED, ids=[row_id(r) for r in REFUSED])
 def test_notation_refused_with_a_column(grade, assignment_id, question_id, text, category):
-    with pytest.raises(AnswerError) as info:
-        grade(assignment_id, question_id, text)
-    err = info.value
-    assert err.category == category, err.describe()
-    assert err.column is not None and 1 <= err.column <= len(text) + 1
+    check_refusal(grade, assignment_id, question_id, text, category=category)
 
 
 def test_every_form_has_right_and_wrong_rows():
@@ -179,7 +169,7 @@ LHS = [  # (assignment, question, answer, whether the left-hand side names anoth
 ]
 
 
-@pytest.mark.parametrize("assignment_id, question_id, text, other", LHS, ids=[_id(r) for r in LHS])
+@pytest.mark.parametrize("assignment_id, question_id, text, other", LHS, ids=[row_id(r) for r in LHS])
 def test_a_left_hand_side_naming_another_quantity_is_reported(grade, assignment_id, question_id, text, other):
     from grader.judge.symbolic.left_side import LHS_NOTE
     verdict = grade(assignment_id, question_id, text)
@@ -196,7 +186,7 @@ SUGGESTIONS = [  # (assignment, question, answer, the suggestion, a name listed 
 
 
 @pytest.mark.parametrize("assignment_id, question_id, text, nearest, listed", SUGGESTIONS,
-                         ids=[_id(r) for r in SUGGESTIONS])
+                         ids=[row_id(r) for r in SUGGESTIONS])
 def test_an_unknown_name_gets_the_nearest_in_the_assignments_notation(grade, assignment_id, question_id, text,
                                                                        nearest, listed):
     with pytest.raises(AnswerError) as info:

@@ -22,7 +22,6 @@ import dataclasses
 import itertools
 import random
 import re
-import time
 
 import numpy as np
 import pytest

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from grader.engine.autodiff import FLOAT, evaluate
+from grader.engine.autodiff import FLOAT
 from grader.keys.answer_key import build_key, key_backend, run_scenarios
 from tests.keys.random_networks import KINKED, load, random_assignment
 

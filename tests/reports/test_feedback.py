@@ -2,7 +2,6 @@
 flags and feedback; the worked step when the rubric reveals it; escaping; stable bytes."""
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
