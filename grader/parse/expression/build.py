@@ -213,6 +213,8 @@ class Builder:
             return division.read_division(self, ch, other=self.other_division)
         if data in BINARY:
             return BINARY[data](self.conv(ch[0]), self.conv(ch[2]), pos=ch[1].start_pos)
+        if data == "otimes":  # of two vectors only: functions.otimes refuses a Kronecker product
+            return Call("otimes", (self.conv(ch[0]), self.conv(ch[2])), pos=ch[1].start_pos)
         if data == "juxt":
             left, right = self.conv(ch[0]), self.conv(ch[1])  # left first: errors read in order
             return Product(left, right, pos=right.pos)
