@@ -24,6 +24,14 @@ ROWS = [
     # of a matrix: a Kronecker product, refused in words (below)
     (SM, "task2a.grad_W", r"\delta^{(L)} \otimes w^{(L-1)}", SHAPE),
     (BG, "task2.dW_L", r"\delta^{[L]} \otimes A^{[L-1]}", SHAPE),
+    # -- a vector arrow on a name declared without it (\mathbf, \boldsymbol, \underline as well)
+    (SM, "task1.delta_L", r"\vec{\hat{y}} - \vec{y}", CORRECT),
+    (SM, "task1.delta_L", r"\overrightarrow{\hat{y}} - \overrightarrow{y}", CORRECT),
+    (SM, "task1.delta_L", r"\underline{\hat{y}} - \underline{y}", CORRECT),
+    (SM, "task1.delta_L", r"\vec{y} - \vec{\hat{y}}", WRONG),
+    (SM, "task2a.grad_W", r"\vec{\delta}^{(L)} (\vec{z}^{(L-1)})^T", CORRECT),
+    (SM, "task2a.grad_W", r"\vec{\delta}^{(L)} \vec{z}^{(L-1)}", SHAPE),
+    (BG, "task2.db_L", r"\delta^{[L]} \vec{1}", CORRECT),  # \vec{1} stays the ones vector
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)

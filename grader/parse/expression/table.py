@@ -9,7 +9,11 @@ Resolution of a name such as ``\delta_i^{(L)}``:
    Kronecker delta;
 3. the spelling without its subscript (``delta^{(L)}``) as a symbol, the subscript split into
    free indices, each declared (``kk'`` → ``k``, ``k'``; ``ij`` → ``i``, ``j``; ``i,j``);
-4. the whole spelling as a size.
+4. the whole spelling as a size;
+5. failing all that, a vector arrow (``\vec{\hat{y}}``, ``\overrightarrow{y}``, ``y⃗``) on a name
+   the table knows without it is that name, as bold is (``\mathbf``, ``\boldsymbol`` and
+   ``\underline`` are dropped by the reader): unless the assignment spells some name with that
+   arrow on the same base, where the arrow tells two of its names apart.
 """
 from __future__ import annotations
 
@@ -119,7 +123,38 @@ def split_indices(sub: str, indices: frozenset[str]) -> tuple[str, ...] | None:
     return tuple(parts) if parts and all(p in indices for p in parts) else None
 
 
+#: decorations that only say "a vector": dropped from a name the table does not know with them
+VECTOR_MARKS = ("\\vec{",)
+
+
+def without_vector_mark(unit: NameUnit, table: SymbolTable) -> NameUnit | None:
+    r"""``unit`` with its vector arrow taken off, or None when it has none or the assignment
+    writes an arrow on that base itself (then ``\vec{x}`` and ``x`` may be two names).
+
+    >>> t = SymbolTable.build(symbols={"yhat": [r"\hat{y}"]})
+    >>> without_vector_mark(NameUnit(0, 14, r"\vec{\hat{y}}"), t).base
+    '\\hat{y}'
+    >>> without_vector_mark(NameUnit(0, 7, r"\vec{x}"), SymbolTable.build(symbols={"u": [r"\vec{x}_1"]}))
+    """
+    for mark in VECTOR_MARKS:
+        if unit.base.startswith(mark) and unit.base.endswith("}"):
+            if any(s.startswith(unit.base) for s in table.symbols):
+                return None
+            return NameUnit(unit.start, unit.end, unit.base[len(mark):-1], unit.sub, unit.tag,
+                            unit.trail, unit.example)
+    return None
+
+
 def symbol_of(unit: NameUnit, table: SymbolTable) -> Sym | Kronecker | None:
+    found = _symbol_of(unit, table)
+    if found is None and unit.base.startswith("\\"):
+        bare = without_vector_mark(unit, table)
+        if bare is not None:
+            return symbol_of(bare, table)
+    return found
+
+
+def _symbol_of(unit: NameUnit, table: SymbolTable) -> Sym | Kronecker | None:
     if unit.spelling in table.symbols:
         return Sym(table.symbols[unit.spelling], pos=unit.start)
     if not unit.sub:
