@@ -32,6 +32,22 @@ ROWS = [
     (SM, "task2a.grad_W", r"\vec{\delta}^{(L)} (\vec{z}^{(L-1)})^T", CORRECT),
     (SM, "task2a.grad_W", r"\vec{\delta}^{(L)} \vec{z}^{(L-1)}", SHAPE),
     (BG, "task2.db_L", r"\delta^{[L]} \vec{1}", CORRECT),  # \vec{1} stays the ones vector
+    # -- the Heaviside step as ReLU's derivative, where the name is no declared symbol
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot H(\tilde{z}^{(L-1)})", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \Theta(\tilde{z}^{(L-1)})", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \operatorname{step}(\tilde{z}^{(L-1)})", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \text{step}(\tilde{z}^{(L-1)})", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot u(\tilde{z}^{(L-1)})", CORRECT),
+    (SM, "task3.delta_prev", r"H(\tilde{z}^{(L-1)}) \odot (w^{(L-1)})^T \delta^{(L)}", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \mathbb{1}_{\tilde{z}^{(L-1)}>0}", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \mathbb{1}(\tilde{z}^{(L-1)}>0)", CORRECT),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot H(-\tilde{z}^{(L-1)})", WRONG),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot H(\tilde{z}^{(L-1)}) \tilde{z}^{(L-1)}", WRONG),
+    (SM, "task3.delta_prev", r"((w^{(L-1)})^T \delta^{(L)}) \odot \Theta(\tilde{z}^{(L-1)} + 1)", WRONG),
+    (SM, "task3.delta_prev", r"(w^{(L-1)})^T \delta^{(L)} + u(\tilde{z}^{(L-1)})", WRONG),
+    (BG, "task2.relu_prime", r"H(Z^{[l]})", CORRECT),
+    (BG, "task2.relu_prime", r"\operatorname{heaviside}(Z^{[l]})", CORRECT),  # refused before (unknown)
+    (BG, "task2.relu_prime", r"1 - H(Z^{[l]})", WRONG),
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)
@@ -58,3 +74,29 @@ def test_a_kronecker_product_is_refused_in_words(grade, assignment_id, question_
     verdict = grade(assignment_id, question_id, text)
     assert verdict.outcome == SHAPE
     assert "Kronecker" in verdict.feedback and f"its {side} side" in verdict.feedback, verdict.feedback
+
+
+@pytest.mark.parametrize("at_zero", [0.0, 1.0, 0.5])
+def test_the_step_at_zero_follows_the_relu_convention(at_zero):
+    import numpy as np
+
+    from grader.judge.symbolic.evaluate import Env, evaluate
+    from grader.parse.expression.parser import parse_expression
+    from grader.parse.expression.table import SymbolTable
+    table = SymbolTable.build(symbols={"z": ["z"]})
+    z = np.array([[-2.0], [0.0], [3.0]])
+    for spelling in ("H(z)", r"\Theta(z)", r"\operatorname{step}(z)", "u(z)"):
+        value = evaluate(parse_expression(spelling, table).expr, Env({"z": z}, relu_grad_at_zero=at_zero))
+        assert value.ravel().tolist() == [0.0, at_zero, 1.0], spelling
+
+
+@pytest.mark.parametrize("symbols, sizes, text", [
+    ({"u": ["u"], "z": ["z"]}, {}, "u(z)"),  # u declared: u times z, not a step
+    ({"z": ["z"]}, {"H": ["H"]}, "H(z)"),  # H a size (hidden units): H times z
+])
+def test_a_declared_name_is_never_the_step(symbols, sizes, text):
+    from grader.parse.expression import tree as A
+    from grader.parse.expression.parser import parse_expression
+    from grader.parse.expression.table import SymbolTable
+    expr = parse_expression(text, SymbolTable.build(symbols=symbols, sizes=sizes), expect="expression").expr
+    assert isinstance(expr, A.Product) and not any(isinstance(n, A.Call) for n in A.walk(expr))

@@ -45,7 +45,13 @@ DEFAULT_FUNCTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "sqrt": (r"\sqrt", "sqrt"),
     "diag": ("diag", r"\operatorname{diag}", r"\mathrm{diag}", r"\text{diag}"),
     "act": ("g", "f", r"\phi", r"\varphi", "φ"),  # the question's activation; g^{[l]} is g
+    # the Heaviside step, ReLU's derivative (step(0) is the assignment's ReLU'(0)); these
+    # spellings are WEAK: a symbol or size an assignment declares so (H hidden units) wins
+    "step": ("H", r"\Theta", "u", "step", r"\operatorname{step}", r"\text{step}", r"\mathrm{step}",
+             r"\operatorname{H}", "heaviside", r"\operatorname{heaviside}", "Heaviside"),
 })
+#: functions whose spellings give way to a declared symbol or size of the same spelling
+WEAK = frozenset({"step"})
 ARITY = {"max": 2}  # every other function takes one argument (as ARITY says to older readers)
 #: functions of several arguments: (fewest, most); \max(a, b, c) is max(max(a, b), c)
 ARGUMENTS = {"max": (2, 8), "min": (2, 8), "outer": (2, 2), "matmul": (2, 2), "hadamard": (2, 2)}
@@ -98,9 +104,12 @@ class SymbolTable:
         >>> dict(t.symbols)
         {'\\\\hat{y}': 'yhat', 'y_{hat}': 'yhat'}
         """
-        return cls(symbols=_spell(symbols, "symbol"), functions=_spell(functions, "function"),
+        symbols, sizes = _spell(symbols, "symbol"), _spell(sizes, "size")
+        functions = MappingProxyType({k: fn for k, fn in _spell(functions, "function").items()
+                                      if fn not in WEAK or (k not in symbols and k not in sizes)})
+        return cls(symbols=symbols, functions=functions,
                    indices=frozenset(norm_script(i) for i in indices),
-                   sizes=_spell(sizes, "size"), gradients=MappingProxyType(dict(gradients)),
+                   sizes=sizes, gradients=MappingProxyType(dict(gradients)),
                    jacobians=MappingProxyType(dict(jacobians)))
 
 
