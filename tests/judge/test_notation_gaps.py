@@ -48,6 +48,14 @@ ROWS = [
     (BG, "task2.relu_prime", r"H(Z^{[l]})", CORRECT),
     (BG, "task2.relu_prime", r"\operatorname{heaviside}(Z^{[l]})", CORRECT),  # refused before (unknown)
     (BG, "task2.relu_prime", r"1 - H(Z^{[l]})", WRONG),
+    # -- one free index on a batch matrix: its row, every example (was: the first column only)
+    (BG, "task2.delta_L", r"\frac{2}{m} [A^{[L]} - Y]_j", CORRECT),
+    (BG, "task2.delta_L", r"\frac{2}{m} (\hat{Y} - Y)_i", CORRECT),
+    (BG, "task2.relu_prime", r"[\mathbb{1}\{Z^{[l]} > 0\}]_j", CORRECT),
+    (BG, "task2.delta_L", r"\frac{2}{m} [A^{[L]}_{:,1} - Y_{:,1}]_j", WRONG),  # example 1 only: was correct
+    (BG, "task2.delta_L", r"\frac{2}{m} [A^{[L]} - Y]_j + [A^{[L]} - A^{[L]}_{:,1}]_j", WRONG),  # right on example 1
+    (BG, "task2.delta_L", r"2 [A^{[L]} - Y]_j", WRONG),
+    (BG, "task2.relu_prime", r"[\mathbb{1}\{Z^{[l]}_{:,1} > 0\}]_j", WRONG),
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)
