@@ -56,6 +56,13 @@ ROWS = [
     (BG, "task2.delta_L", r"\frac{2}{m} [A^{[L]} - Y]_j + [A^{[L]} - A^{[L]}_{:,1}]_j", WRONG),  # right on example 1
     (BG, "task2.delta_L", r"2 [A^{[L]} - Y]_j", WRONG),
     (BG, "task2.relu_prime", r"[\mathbb{1}\{Z^{[l]}_{:,1} > 0\}]_j", WRONG),
+    # -- _i, _n as the example where the assignment declares no index (seed 002: y_i - z_i^{[L]})
+    (BG, "task2.delta_L", r"-\frac{2}{m} (y_i - z_i^{[L]})", CORRECT),
+    (BG, "task2.delta_L", r"\frac{2}{m} (z_n^{[L]} - y_n)", CORRECT),
+    (BG, "task2.delta_L", r"\frac{2}{m} (A_i^{[L]} - Y_i)", CORRECT),
+    (BG, "task2.delta_L", r"\frac{1}{m} (z_i^{[L]} - y_i)", WRONG),
+    (BG, "task2.delta_L", r"\frac{2}{m} (y_i - z_i^{[L]})", WRONG),
+    (SM, "task1.delta_L", r"\hat{y}_i - y_i", CORRECT),  # softmax-ce declares i: entry i, as before
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)
@@ -108,3 +115,30 @@ def test_a_declared_name_is_never_the_step(symbols, sizes, text):
     from grader.parse.expression.table import SymbolTable
     expr = parse_expression(text, SymbolTable.build(symbols=symbols, sizes=sizes), expect="expression").expr
     assert isinstance(expr, A.Product) and not any(isinstance(n, A.Call) for n in A.walk(expr))
+
+
+def test_an_example_subscript_needs_no_declared_index_but_softmax_ces_i_stays_an_entry(grade):
+    with pytest.raises(AnswerError) as info:  # softmax-ce declares i, j: n is no index there
+        grade(SM, "task1.delta_L", r"\hat{y}_n - y_n")
+    assert info.value.category == "unknown-symbol" and info.value.column == 1
+
+
+def test_a_sum_over_an_index_nothing_uses_goes_to_a_ta_saying_why(grade):
+    """Seed 002's line 39: y_i, z_i^{[L]} are example i, but the sum over p sums nothing that
+    depends on p (D copies? a sum over entries?): unread, with the reason and its column."""
+    from grader.results import UNREADABLE
+    text = r"-\frac{2}{m} \sum_{p=1}^D (y_i - z_i^{[L]})"
+    verdict = grade(BG, "task2.delta_L", text)
+    assert verdict.outcome == UNREADABLE
+    assert "the sum over p has nothing indexed by p" in verdict.feedback
+    assert text.index("(y_i") < verdict.error.column <= len(text)  # in the sum's terms
+
+
+def test_seed002_line_39_is_reviewed_with_the_reason(catalog):
+    from grader.batch.writeup_grading import grade_writeup
+    from tests.conftest import ROOT
+    seeds = ROOT / "submissions" / "writeups"
+    result = grade_writeup(seeds / "seed002_backprop-general.md", seeds, catalog)
+    verdict = {q.question: q.verdict for q in result.questions}["task2.delta_L"]
+    assert verdict.outcome == "needs review"
+    assert "line 39" in verdict.feedback and "nothing indexed by p" in verdict.feedback, verdict.feedback

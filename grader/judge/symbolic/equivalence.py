@@ -37,7 +37,7 @@ from grader.parse.expression.parser import Parsed
 from grader.judge.symbolic.closeness import Target
 from grader.judge.symbolic.precise import HIGH, PreciseInstance, entry_matches, matches
 from grader.engine.ops import generic_activation
-from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
+from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, UnboundIndex, evaluate,
                                             evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import derivative_symbols, gradient_symbols, instance_values
@@ -244,6 +244,10 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
             got = evaluate(parsed.expr, case.env)
         except DomainError as e:
             return Verdict(WRONG, f"{e} (column {e.pos + 1})")
+        except UnboundIndex as e:  # \sum_{p=1}^D (y_i - z_i): D copies, or a sum of entries? a TA asks
+            error = AnswerError(f"{e}: its terms do not depend on {str(e).rsplit(' ', 1)[-1]}, so it is read neither "
+                                "as that many copies nor as a sum over entries", column=e.pos + 1, text=parsed.text)
+            return Verdict(UNREADABLE, error.describe(caret=False), error=error)
         except ShapeError as e:
             return Verdict(SHAPE, shape_error_text(parsed.expr, key, e, case))
         except KeyError as e:

@@ -91,6 +91,8 @@ class SymbolTable:
     #: (canonical symbol, canonical symbol) -> the symbol of the Jacobian ∂first/∂second
     #: (``\\frac{\\partial z^{[l+1]}}{\\partial a^{[l]}}``: grader.judge.symbolic.jacobians)
     jacobians: Mapping[tuple[str, str], str] = field(default_factory=lambda: _EMPTY)
+    #: the indices among ``indices`` that only the answer's own sums bind (sums.local_indices)
+    bound: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, *, symbols: Mapping[str, Iterable[str]],
