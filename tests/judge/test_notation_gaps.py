@@ -63,6 +63,16 @@ ROWS = [
     (BG, "task2.delta_L", r"\frac{1}{m} (z_i^{[L]} - y_i)", WRONG),
     (BG, "task2.delta_L", r"\frac{2}{m} (y_i - z_i^{[L]})", WRONG),
     (SM, "task1.delta_L", r"\hat{y}_i - y_i", CORRECT),  # softmax-ce declares i: entry i, as before
+    # -- the sweep's most common refusals: a Leibniz d, \left\{ after an indicator
+    (SM, "task2a.grad_W", r"\frac{\mathrm{d} L}{\mathrm{d} \tilde{z}^{(L)}} (z^{(L-1)})^T", CORRECT),
+    (SM, "task2a.grad_W", r"\frac{dL}{d\tilde{z}^{(L)}} (z^{(L-1)})^T", CORRECT),
+    (BG, "task2.dW_L", r"\frac{dJ}{dZ^{[L]}} A^{[L-1]T}", CORRECT),
+    (BG, "task2.dW_L", r"\frac{\text{d}J}{\text{d}Z^{[L]}} A^{[L-1]T}", CORRECT),
+    (BG, "task2.dW_L", r"\frac{\mathrm{d}J}{\mathrm{d}A^{[L-1]}} A^{[L-1]T}", SHAPE),
+    (SM, "task2a.grad_W", r"\frac{dL}{dz^{(L-1)}} (z^{(L-1)})^T", SHAPE),
+    (BG, "task2.relu_prime", r"\mathbb{1}\left\{Z^{[l]} > 0\right\}", CORRECT),
+    (BG, "task2.relu_prime", r"\mathbb{1}\left\{Z^{[l]} < 0\right\}", WRONG),
+    (BG, "task2.delta_l", r"\mathbb{1}\left\{Z^{[l]} > 0\right\} \odot \left(W^{[L]T} \delta^{[L]}\right)", CORRECT),
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)
