@@ -73,6 +73,18 @@ ROWS = [
     (BG, "task2.relu_prime", r"\mathbb{1}\left\{Z^{[l]} > 0\right\}", CORRECT),
     (BG, "task2.relu_prime", r"\mathbb{1}\left\{Z^{[l]} < 0\right\}", WRONG),
     (BG, "task2.delta_l", r"\mathbb{1}\left\{Z^{[l]} > 0\right\} \odot \left(W^{[L]T} \delta^{[L]}\right)", CORRECT),
+    # -- numpy's shape tuple, as a whole shape answer only
+    (SM, "task2a.dims", r"(C, d_{L-1})", CORRECT),
+    (SM, "task2b.dims", r"(C, 1)", CORRECT),
+    (RS, "q1a.W2_shape", r"(1, d)", CORRECT),
+    (SM, "task2a.dims", r"(d_{L-1}, C)", TRANSPOSED),
+    (SM, "task2b.dims", r"(C, C)", WRONG),
+]
+
+PAIRS_REFUSED = [  # a pair that is no shape: refused with its column (2: the pair's first operand)
+    (SM, "task1.delta_L", r"(\hat{y}, y)"),
+    (SM, "task2a.dims", r"(C, y)"),
+    (SM, "task1.delta_L", r"(\hat{y}, y) - y"),
 ]
 
 KRONECKER = [  # (assignment, question, answer, the side named in the message)
@@ -152,3 +164,10 @@ def test_seed002_line_39_is_reviewed_with_the_reason(catalog):
     verdict = {q.question: q.verdict for q in result.questions}["task2.delta_L"]
     assert verdict.outcome == "needs review"
     assert "line 39" in verdict.feedback and "nothing indexed by p" in verdict.feedback, verdict.feedback
+
+
+@pytest.mark.parametrize("assignment_id, question_id, text", PAIRS_REFUSED, ids=[_id(r) for r in PAIRS_REFUSED])
+def test_a_pair_that_is_no_shape_is_refused(grade, assignment_id, question_id, text):
+    with pytest.raises(AnswerError) as info:
+        grade(assignment_id, question_id, text)
+    assert info.value.category == "syntax" and info.value.column == 2, info.value.describe()

@@ -268,7 +268,7 @@ NEW_NOTATION = re.compile(
     r"_\s*\{[^}]*:|\[[^\]]*[:,]|"  # slices _{:,i}, A[:, i], A[i, j] (slices.py)
     r"\^\s*\{?\s*[(\[][^)\]]*[)\]]\s*(?:\(|\\?\{)|\^\s*\{?\s*[(\[]\s*[a-km-z]'*\s*[)\]]|"  # examples ^{[L](i)}, ^{(i)}
     r"/[^\s+\-*/]+(?:\s|~|\\[,;:! ])|"  # a denominator ends at a space: 2/m (Y - Z) (division.py)
-    r"\\[dt]?frac\s*\{\s*(?:d|\\(?:mathrm|text|textrm|operatorname|mathit))|\\left\\\{|\\otimes|⊗|\\vec|\\overrightarrow|\\Theta|"  # last gaps: outer product, arrows, the step
+    r"\([^()]*,|\\[dt]?frac\s*\{\s*(?:d|\\(?:mathrm|text|textrm|operatorname|mathit))|\\left\\\{|\\otimes|⊗|\\vec|\\overrightarrow|\\Theta|"  # last gaps: outer product, arrows, the step
     r"(?<![A-Za-z\\])(?:H|u|step|[Hh]eaviside)(?![A-Za-z])")
 def _resolved(value):
     if value is expr_tokens.UNRESOLVED or value is reference.UNRESOLVED:
