@@ -571,7 +571,7 @@ MUST_NOT_PARSE = [
     bad(SM, "task1.delta_L", r"foo(\hat{y}) - y", "unknown-function", "unknown foo"),
     bad(SM, "task1.delta_L", r"\operatorname{erf}(\hat{y}) - y", "unknown-function", "unknown erf"),
     bad(BG, "task2.relu_prime", r"sgnum(Z^{[l]})", "unknown-function", "unknown sgnum"),
-    bad(BG, "task2.relu_prime", r"\operatorname{heaviside}(Z^{[l]})", "unknown-function", "unknown heaviside"),
+    bad(BG, "task2.relu_prime", r"\operatorname{softsign}(Z^{[l]})", "unknown-function", "unknown softsign"),
     bad(RS, "q1c.z1bar", r"\bar{h} \circ \psi'(z_1)", "unknown-function", "unknown psi'"),
     bad(RS, "q2a.same", r"\mathrm{softplus}(z_k)", "unknown-function", "unknown softplus"),
     bad(SM, "task1.delta_L", r"\hat{y} - y)", "syntax", "unbalanced parenthesis"),

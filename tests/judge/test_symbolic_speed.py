@@ -266,7 +266,9 @@ NEW_NOTATION = re.compile(
     r"[\])][^A-Za-z0-9({\[]*_|"  # issue 17b: [W^T d]_i (spacing such as ~ or \, before the _)
     r"_\s*\{[^}]*:|\[[^\]]*[:,]|"  # slices _{:,i}, A[:, i], A[i, j] (slices.py)
     r"\^\s*\{?\s*[(\[][^)\]]*[)\]]\s*(?:\(|\\?\{)|\^\s*\{?\s*[(\[]\s*[a-km-z]'*\s*[)\]]|"  # examples ^{[L](i)}, ^{(i)}
-    r"/[^\s+\-*/]+(?:\s|~|\\[,;:! ])")  # a denominator ends at a space: 2/m (Y - Z) (division.py)
+    r"/[^\s+\-*/]+(?:\s|~|\\[,;:! ])|"  # a denominator ends at a space: 2/m (Y - Z) (division.py)
+    r"\([^()]*,|\\[dt]?frac\s*\{\s*(?:d|\\(?:mathrm|text|textrm|operatorname|mathit))|\\left\\\{|\\otimes|⊗|\\vec|\\overrightarrow|\\Theta|"  # last gaps: outer product, arrows, the step
+    r"(?<![A-Za-z\\])(?:H|u|step|[Hh]eaviside)(?![A-Za-z])")
 def _resolved(value):
     if value is expr_tokens.UNRESOLVED or value is reference.UNRESOLVED:
         return "unresolved"  # each module has its own marker

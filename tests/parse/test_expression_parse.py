@@ -409,7 +409,7 @@ def test_table_spellings_are_normalized_like_answers():
     assert table.functions[r"sigma"] == "sigmoid" and table.functions["phi"] == "act"
     assert set(DEFAULT_FUNCTIONS) == {"sigmoid", "tanh", "relu", "exp", "log", "softmax", "max",
                                       "act", "min", "cosh", "sinh", "sech", "sign", "abs", "sqrt",
-                                      "diag"}
+                                      "diag", "step"}
 
 
 @pytest.mark.parametrize("symbols", [{"W": ["W x"]}, {"a": ["y"], "b": ["y"]},

@@ -37,7 +37,7 @@ from grader.parse.expression.parser import Parsed
 from grader.judge.symbolic.closeness import Target
 from grader.judge.symbolic.precise import HIGH, PreciseInstance, entry_matches, matches
 from grader.engine.ops import generic_activation
-from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, evaluate,
+from grader.judge.symbolic.evaluate import (MAX_WORK, DomainError, Env, ProductModes, ShapeError, UnboundIndex, evaluate,
                                             evaluation_work, with_indices)
 from grader.keys.misconception_runs import instance_variant_keys
 from grader.judge.symbolic.gradients import derivative_symbols, gradient_symbols, instance_values
@@ -46,6 +46,7 @@ from grader.judge.symbolic.left_side import with_lhs_note as _with_lhs_note
 from grader.judge.symbolic.readings import with_other_reading
 from grader.judge.symbolic.size_names import fixed_index_text, shape_differs, shape_error_text, shape_mismatch
 from grader.judge.symbolic.suggest import with_suggestion
+from grader.judge.symbolic.entry_keys import entries_at as _entries, expected_at as _expected_at, fit_examples
 
 SIZE_TRIALS = ((2, 3, 5, 7, 11), (3, 5, 7, 11, 13), (6, 4, 9, 2, 5))
 
@@ -85,34 +86,6 @@ def _key_value(assignment: Assignment, question: Question, inst, rules=None) -> 
     """The key's value of ``question`` on one instance: the key's own lookup, on the float engine."""
     graph = assignment.graphs[assignment.scenarios[question.scenario].network]
     return quantity(inst.evaluation, question, graph, backend=FLOAT, rules=rules or assignment.rules)
-
-
-def _entries(question: Question, key: np.ndarray, env: Env) -> tuple:
-    """Index assignments (dicts) an index-notation answer is checked at."""
-    idx = question.indices
-    mode = question.entries.split()
-    if mode[0] == "negative":
-        pre = env.symbols.get("__entries__")
-        return tuple({idx[0]: j} for j in range(pre.shape[0]) if pre[j, 0] < 0)
-    if mode[0] == "diagonal":
-        return tuple({idx[0]: k} for k in range(key.shape[0]))
-    if mode[0] == "off-diagonal":
-        return tuple({idx[0]: k, idx[1]: m} for k in range(key.shape[0]) for m in range(key.shape[1]) if k != m)
-    if mode[0] == "row" or len(idx) == 1:
-        return tuple({idx[0]: k} for k in range(key.shape[0]))
-    return tuple({idx[0]: i, idx[1]: j} for i in range(key.shape[0]) for j in range(key.shape[1]))
-
-
-def _expected_at(question: Question, key: np.ndarray, at: dict) -> np.ndarray:
-    values = [at[i] for i in question.indices]
-    mode = question.entries.split()[0]
-    if mode == "row":
-        return key[values[0]:values[0] + 1, :].T
-    if mode == "diagonal":
-        return key[values[0]:values[0] + 1, values[0]:values[0] + 1]
-    if len(values) == 2:
-        return key[values[0]:values[0] + 1, values[1]:values[1] + 1]
-    return key[values[0]:values[0] + 1, 0:1]
 
 
 @dataclass(frozen=True)
@@ -262,6 +235,7 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
                         at = {i: at[q.indices[0]] for i in set(free) | set(q.indices)}
                     got = evaluate(parsed.expr, with_indices(case.env, at))
                     expected = _expected_at(q, case.key, at)
+                    got = fit_examples(got, expected, case.env.batch)  # every example of a batch, side by side
                     if got.shape != expected.shape:
                         return Verdict(SHAPE, fixed_index_text(parsed.expr, key, got, expected, case))
                     if not entry_matches(parsed.expr, case, at, got, expected, partial(_expected_at, q)):
@@ -270,6 +244,10 @@ def _compare_expression(parsed: Parsed, key: ExpressionKey) -> Verdict:
             got = evaluate(parsed.expr, case.env)
         except DomainError as e:
             return Verdict(WRONG, f"{e} (column {e.pos + 1})")
+        except UnboundIndex as e:  # \sum_{p=1}^D (y_i - z_i): D copies, or a sum of entries? a TA asks
+            error = AnswerError(f"{e}: its terms do not depend on {str(e).rsplit(' ', 1)[-1]}, so it is read neither "
+                                "as that many copies nor as a sum over entries", column=e.pos + 1, text=parsed.text)
+            return Verdict(UNREADABLE, error.describe(caret=False), error=error)
         except ShapeError as e:
             return Verdict(SHAPE, shape_error_text(parsed.expr, key, e, case))
         except KeyError as e:

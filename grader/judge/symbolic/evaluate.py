@@ -296,6 +296,8 @@ def _call(node, env):
     if node.fn in ("max", "min"):
         return _elementwise(args[0], args[1], np.maximum if node.fn == "max" else np.minimum, node.pos,
                             f"take the {node.fn}imum of")
+    if node.fn == "step":  # Heaviside: ReLU's derivative, with the assignment's ReLU'(0)
+        return _derivative("relu", args[0], env)
     if node.fn in functions.TABLE:
         try:
             if env.backend is not FLOAT and node.fn in functions.PRECISE:

@@ -3,7 +3,9 @@ r"""Functions an answer may apply that are not ops of the engine, each as numpy 
 
 Element-wise: ``abs`` (``|z|``), ``sign``, ``sqrt``, ``cosh``, ``sinh``, ``sech``. Of a whole
 matrix: ``diag`` (a vector to its diagonal matrix, a square matrix to its diagonal, as
-``np.diag``), ``outer`` (``np.outer``: both arguments flattened), and numpy's sums (``sum``: every
+``np.diag``), ``outer`` (``np.outer``: both arguments flattened), ``otimes`` (``\otimes``, ``⊗``:
+the outer product u vᵀ of two vectors; of matrices a Kronecker product, which no backprop answer
+needs, so it is refused in words), and numpy's sums (``sum``: every
 entry, 1×1; ``sum_rows``: ``axis=1``, a column; ``sum_cols``: ``axis=0``, a row).
 """
 from __future__ import annotations
@@ -20,6 +22,15 @@ def _diag(x: np.ndarray) -> np.ndarray:
     return np.diag(x).reshape(-1, 1)
 
 
+def _otimes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    for side, x in (("left", a), ("right", b)):
+        if 1 not in x.shape:
+            raise ValueError(f"⊗ is read as the outer product of two vectors (u ⊗ v = u vᵀ); its {side} side "
+                             f"is a {x.shape[0]}×{x.shape[1]} matrix, and a Kronecker product of matrices is "
+                             "not a backprop answer: write the product you mean (for example δ aᵀ)")
+    return np.outer(a.ravel(), b.ravel())
+
+
 #: name -> (number of arguments, function of 2-D arrays)
 TABLE = {
     "abs": (1, np.abs),
@@ -30,6 +41,7 @@ TABLE = {
     "sech": (1, lambda x: 1.0 / np.cosh(x)),
     "diag": (1, _diag),
     "outer": (2, lambda a, b: np.outer(a.ravel(), b.ravel())),
+    "otimes": (2, _otimes),
     "sum": (1, lambda x: x.sum(keepdims=True)),
     "sum_rows": (1, lambda x: x.sum(axis=1, keepdims=True)),
     "sum_cols": (1, lambda x: x.sum(axis=0, keepdims=True)),

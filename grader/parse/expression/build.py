@@ -102,6 +102,10 @@ class Builder:
         top = tree.children[0]
         if isinstance(top, Tree) and top.data == "reals":
             return self.shape(self.chain(top.children[2]), span(top)[0])
+        if isinstance(top, Tree) and top.data == "pair":  # numpy's shape tuple (C, d_{L-1})
+            if self.expect == "expression" or not all(map(self.sizeable, top.children)):
+                raise self.error("a pair (a, b) is read only as a shape, such as (C, d)", span(top)[0])
+            return self.shape(list(top.children), span(top)[0])
         chain = self.chain(top)
         has_dimx = any(link.data == "dimx" for link in self.links(top))
         if self.expect == "shape" or has_dimx or len(chain) > 1 and self.expect == "auto" \
@@ -208,11 +212,15 @@ class Builder:
         data, ch = node.data, node.children
         if data in ("num", "name"):
             return self.conv(ch[0])
+        if data == "pair":
+            raise self.error("a pair (a, b) is read only as a whole shape answer, such as (C, d)", span(node)[0])
         if data == "div" and division.is_juxtaposition(ch[2]):
             self._divisions += 1
             return division.read_division(self, ch, other=self.other_division)
         if data in BINARY:
             return BINARY[data](self.conv(ch[0]), self.conv(ch[2]), pos=ch[1].start_pos)
+        if data == "otimes":  # of two vectors only: functions.otimes refuses a Kronecker product
+            return Call("otimes", (self.conv(ch[0]), self.conv(ch[2])), pos=ch[1].start_pos)
         if data == "juxt":
             left, right = self.conv(ch[0]), self.conv(ch[1])  # left first: errors read in order
             return Product(left, right, pos=right.pos)

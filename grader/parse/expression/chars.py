@@ -18,11 +18,11 @@ CMPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "!=": "!=", "≥": ">=", "�
         "leqslant": "<=", "lt": "<", "neq": "!=", "ne": "!="}
 HAS_CMP = re.compile(r"[<>≥≤≠]|!=|\\(?:geq?|leq?|neq?|gt|lt|geqslant|leqslant)(?![A-Za-z])")
 COMMANDS = {"cdot": "STAR", "cdotp": "STAR", "ast": "STAR", "times": "TIMES", "odot": "HAD",
-            "circ": "HAD", "div": "SLASH", "lbrace": "_LBRACE", "rbrace": "_RBRACE",
+            "circ": "HAD", "otimes": "OTIMES", "div": "SLASH", "lbrace": "_LBRACE", "rbrace": "_RBRACE",
             "lbrack": "_LSQB", "rbrack": "_RSQB"}
 CHARS = {"+": "PLUS", "-": "MINUS", "−": "MINUS", "@": "AT", "/": "SLASH", "÷": "SLASH",
          ",": "_COMMA", "(": "_LPAR", ")": "_RPAR", "[": "_LSQB", "]": "_RSQB", "{": "_LBRACE",
-         "}": "_RBRACE", "×": "TIMES", "·": "STAR", "⋅": "STAR", "⊙": "HAD", "∘": "HAD",
+         "}": "_RBRACE", "×": "TIMES", "·": "STAR", "⋅": "STAR", "⊙": "HAD", "∘": "HAD", "⊗": "OTIMES",
          "ᵀ": "TRANSPOSE"}
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
 SPACES = " \t\n\r\f\v$~\u00a0\u2009\u200a\u202f\u2002\u2003"

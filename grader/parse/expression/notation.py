@@ -64,13 +64,20 @@ def _group(text: str, i: int) -> tuple[int, int, int] | None:
     return None if close < 0 else (i + 1, close, close + 1)
 
 
+#: ``\partial`` or a Leibniz d (``\mathrm{d}``, ``\text{d}``, ``\operatorname{d}``, a plain ``d``:
+#: ``\frac{dL}{dz}``, read as a derivative only when both the numerator and the denominator are one)
+_D = re.compile(r"\\partial(?![A-Za-z])|\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{\s*d\s*\}"
+                r"|d(?=\s*\\?[A-Za-z])")
+
+
 def _partial_name(text: str, i: int, end: int):
     r"""A name after ``\partial`` (spaces allowed) filling text[i:end] (or up to end if None):
     the unit, or None."""
     i = _sp(text, i)
-    if not text.startswith("\\partial", i):
+    d = _D.match(text, i)
+    if d is None:
         return None
-    unit = scan_name(text, _sp(text, i + len("\\partial")), end)
+    unit = scan_name(text, _sp(text, d.end()), end)
     return unit
 
 
@@ -189,7 +196,7 @@ def read_ones(lx, i: int) -> int | None:
     if not m:
         return None
     end = m.end()
-    k = _sp(t, end)
+    k = lx.skip(end)  # spaces and sizing: \mathbb{1}\left\{z > 0\right\} is an indicator too
     size = ""
     if t[k:k + 1] == "_":
         s = _sp(t, k + 1)

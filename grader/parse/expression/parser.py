@@ -52,7 +52,7 @@ EXPECT = ("auto", "expression", "shape")
 PAIRS = {"(": ")", "[": "]", "{": "}"}
 OPERAND = {"NAME", "NUMBER", "FUNC", "EXPE", "IND", "SUM", "REALS", "FRAC", "_LPAR", "_LSQB",
            "_LBRACE", "MINUS", "PLUS"}
-BINARY = {"STAR", "TIMES", "DIMX", "AT", "HAD", "SLASH"}  # + and - also start an operand
+BINARY = {"STAR", "TIMES", "DIMX", "AT", "HAD", "OTIMES", "SLASH"}  # + and - also start an operand
 WORDS = {"_RPAR": "')'", "_RSQB": "']'", "_RBRACE": "'}'", "_LPAR": "'('", "_LBRACE": "'{'",
          "_LSQB": "'['", "_COMMA": "','", "CMP": "a comparison such as '>' or '\\neq'",
          "CARET": "'^'", "PRIME": "'''", "TRANSPOSE": "'^T'", "$END": "the end of the answer"}

@@ -87,11 +87,18 @@ def split_example(unit: NameUnit, resolved, table):
     () or (index, the entry indices its subscript picks of that example):
     ``\\delta^{[L](i)}`` is ``\\delta^{[L]}`` and example i; ``\\delta_j^{[L](i)}`` entry j of
     example i; ``\\hat{y}^{(i)}`` is ``\\hat{y}`` and example i when ``i`` is an index and
-    ``\\hat{y}^{(i)}`` is not declared itself."""
+    ``\\hat{y}^{(i)}`` is not declared itself; ``y_i`` (``_n``) is ``y`` and example i where the
+    assignment declares no index at all."""
     if unit.example:
         index, tag = unit.example, unit.tag
     elif resolved is None and (unit.tag in table.indices or unit.tag in EXAMPLE_LETTERS):
         index, tag = unit.tag, ""
+    elif resolved is None and table.indices <= table.bound and unit.sub in EXAMPLE_LETTERS:
+        # y_i where the assignment declares no entry index: example i (seed 002 writes
+        # \sum_{i=1}^m (y_i - z_i^{[L]})^2, i running over the batch), when y is declared
+        bare = NameUnit(unit.start, unit.end, unit.base, "", unit.tag, unit.trail)
+        found = symbol_of(bare, table)
+        return (bare, found, (unit.sub, ())) if isinstance(found, A.Sym) else (unit, resolved, ())
     else:
         return unit, resolved, ()
     bare = NameUnit(unit.start, unit.end, unit.base, unit.sub, tag, unit.trail)

@@ -38,7 +38,7 @@ def local_indices(text: str, start: int, table: SymbolTable) -> SymbolTable:
     if "sum" not in text and "∑" not in text:
         return table
     new = {m.group(1) for m in SUM_START.finditer(text, start)} - table.indices
-    return dataclasses.replace(table, indices=table.indices | new) if new else table
+    return dataclasses.replace(table, indices=table.indices | new, bound=table.bound | new) if new else table
 
 
 def _bound(raw: str, lx, pos: int, lower: bool):

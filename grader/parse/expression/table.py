@@ -9,7 +9,11 @@ Resolution of a name such as ``\delta_i^{(L)}``:
    Kronecker delta;
 3. the spelling without its subscript (``delta^{(L)}``) as a symbol, the subscript split into
    free indices, each declared (``kk'`` → ``k``, ``k'``; ``ij`` → ``i``, ``j``; ``i,j``);
-4. the whole spelling as a size.
+4. the whole spelling as a size;
+5. failing all that, a vector arrow (``\vec{\hat{y}}``, ``\overrightarrow{y}``, ``y⃗``) on a name
+   the table knows without it is that name, as bold is (``\mathbf``, ``\boldsymbol`` and
+   ``\underline`` are dropped by the reader): unless the assignment spells some name with that
+   arrow on the same base, where the arrow tells two of its names apart.
 """
 from __future__ import annotations
 
@@ -41,7 +45,13 @@ DEFAULT_FUNCTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "sqrt": (r"\sqrt", "sqrt"),
     "diag": ("diag", r"\operatorname{diag}", r"\mathrm{diag}", r"\text{diag}"),
     "act": ("g", "f", r"\phi", r"\varphi", "φ"),  # the question's activation; g^{[l]} is g
+    # the Heaviside step, ReLU's derivative (step(0) is the assignment's ReLU'(0)); these
+    # spellings are WEAK: a symbol or size an assignment declares so (H hidden units) wins
+    "step": ("H", r"\Theta", "u", "step", r"\operatorname{step}", r"\text{step}", r"\mathrm{step}",
+             r"\operatorname{H}", "heaviside", r"\operatorname{heaviside}", "Heaviside"),
 })
+#: functions whose spellings give way to a declared symbol or size of the same spelling
+WEAK = frozenset({"step"})
 ARITY = {"max": 2}  # every other function takes one argument (as ARITY says to older readers)
 #: functions of several arguments: (fewest, most); \max(a, b, c) is max(max(a, b), c)
 ARGUMENTS = {"max": (2, 8), "min": (2, 8), "outer": (2, 2), "matmul": (2, 2), "hadamard": (2, 2)}
@@ -81,6 +91,8 @@ class SymbolTable:
     #: (canonical symbol, canonical symbol) -> the symbol of the Jacobian ∂first/∂second
     #: (``\\frac{\\partial z^{[l+1]}}{\\partial a^{[l]}}``: grader.judge.symbolic.jacobians)
     jacobians: Mapping[tuple[str, str], str] = field(default_factory=lambda: _EMPTY)
+    #: the indices among ``indices`` that only the answer's own sums bind (sums.local_indices)
+    bound: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, *, symbols: Mapping[str, Iterable[str]],
@@ -94,9 +106,12 @@ class SymbolTable:
         >>> dict(t.symbols)
         {'\\\\hat{y}': 'yhat', 'y_{hat}': 'yhat'}
         """
-        return cls(symbols=_spell(symbols, "symbol"), functions=_spell(functions, "function"),
+        symbols, sizes = _spell(symbols, "symbol"), _spell(sizes, "size")
+        functions = MappingProxyType({k: fn for k, fn in _spell(functions, "function").items()
+                                      if fn not in WEAK or (k not in symbols and k not in sizes)})
+        return cls(symbols=symbols, functions=functions,
                    indices=frozenset(norm_script(i) for i in indices),
-                   sizes=_spell(sizes, "size"), gradients=MappingProxyType(dict(gradients)),
+                   sizes=sizes, gradients=MappingProxyType(dict(gradients)),
                    jacobians=MappingProxyType(dict(jacobians)))
 
 
@@ -119,7 +134,38 @@ def split_indices(sub: str, indices: frozenset[str]) -> tuple[str, ...] | None:
     return tuple(parts) if parts and all(p in indices for p in parts) else None
 
 
+#: decorations that only say "a vector": dropped from a name the table does not know with them
+VECTOR_MARKS = ("\\vec{",)
+
+
+def without_vector_mark(unit: NameUnit, table: SymbolTable) -> NameUnit | None:
+    r"""``unit`` with its vector arrow taken off, or None when it has none or the assignment
+    writes an arrow on that base itself (then ``\vec{x}`` and ``x`` may be two names).
+
+    >>> t = SymbolTable.build(symbols={"yhat": [r"\hat{y}"]})
+    >>> without_vector_mark(NameUnit(0, 14, r"\vec{\hat{y}}"), t).base
+    '\\hat{y}'
+    >>> without_vector_mark(NameUnit(0, 7, r"\vec{x}"), SymbolTable.build(symbols={"u": [r"\vec{x}_1"]}))
+    """
+    for mark in VECTOR_MARKS:
+        if unit.base.startswith(mark) and unit.base.endswith("}"):
+            if any(s.startswith(unit.base) for s in table.symbols):
+                return None
+            return NameUnit(unit.start, unit.end, unit.base[len(mark):-1], unit.sub, unit.tag,
+                            unit.trail, unit.example)
+    return None
+
+
 def symbol_of(unit: NameUnit, table: SymbolTable) -> Sym | Kronecker | None:
+    found = _symbol_of(unit, table)
+    if found is None and unit.base.startswith("\\"):
+        bare = without_vector_mark(unit, table)
+        if bare is not None:
+            return symbol_of(bare, table)
+    return found
+
+
+def _symbol_of(unit: NameUnit, table: SymbolTable) -> Sym | Kronecker | None:
     if unit.spelling in table.symbols:
         return Sym(table.symbols[unit.spelling], pos=unit.start)
     if not unit.sub:
