@@ -84,8 +84,9 @@ WAITING = {
                "\\nabla_{5}^{(L-1)}, g for y-hat): not read, never wrong (S^{(L)}, S^{(L-1)} are declared for delta)",
     "seed002": "task 1's first line (a product through \\dots) and the step out of d/dg [W g(z) + b] (a derivative "
                "operator on an expression, b undeclared) are not read; task 2's dJ/dw by dZ/dw is a tensor (not read)",
-    "seed003": "Q2's quotient-rule lines through the student's own g and h (g'h - h'g) are not read; line 67's "
-               "\\partial y_k/\\partial z_j against a sum over j is not read (which j?)",
+    "seed003": "line 61's g' by cases \"if k = k'\" (an index condition inside cases) and line 63's middle term "
+               "(\\dots) are not read; line 67's \\partial y_k/\\partial z_j against a sum over j is not read "
+               "(which j?). Its g, h (line 57) are read as its own definitions: lines 59 and 63 hold",
     "seed004": "its general formulas in layer letters (z^{[\\ell]}, \\delta^{[L]}) and \\partial tanh/\\partial z are "
                "not read (the assignment declares layers 1-3 only)",
 }
@@ -159,6 +160,7 @@ def test_seed003_q1c_chains_hold_and_q2_readable_steps_hold(judged):
     holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
     assert {32, 34, 36, 38, 43, 48}.issubset(holds)  # every Q1(c) line but x-bar's
     assert {69, 71, 73, 75, 85, 87}.issubset(holds)  # Q2's quotient-rule chain, where read
+    assert {59, 63}.issubset(holds)  # through the student's own g = e^{z_k}, h = \sum_j e^{z_j} (line 57)
 
 
 def test_seed004_numeric_steps_hold_with_the_exercise_numbers(judged):

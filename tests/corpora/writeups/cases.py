@@ -95,7 +95,24 @@ CASES = [
     Case("operator_on_tanh", RS, (
         r"\frac{\partial}{\partial u} \left[\tanh(u)\right] = 1 - \tanh^2(u)",
     )),
+    Case("own_definitions_quotient_rule", RS, (  # the student's g and h, and g', h' by their stated variable
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j}",
+        r"g' = \frac{\partial g}{\partial z_{k'}}",
+        r"h' = \frac{\partial h}{\partial z_{k'}} = e^{z_{k'}}",
+        r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h - h'g}{h^2} = \frac{g}{h} \left(\delta_{kk'} - \frac{e^{z_{k'}}}{h}\right)",
+        r"y_k = \frac{g}{h}",
+    )),
     # -- each classic mistake at a known line --------------------------------------------------
+    Case("own_definitions_then_a_wrong_step", RS, (
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j}",
+        r"g' = \frac{\partial g}{\partial z_{k'}}",
+        r"h' = \frac{\partial h}{\partial z_{k'}} = e^{z_k}",  # h' by z_{k'} is e^{z_{k'}}
+        r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h + h'g}{h^2}",  # the quotient rule's sign
+    ), ((L(2), FAILS, ()), (L(3), FAILS, ()))),
+    Case("own_definition_wrong_is_no_claim_but_its_use_is", RS, (
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j} + 1",  # wrong, but a definition: not checked
+        r"y_k = \frac{g}{h}",  # compares it with the declared y: does not hold
+    ), ((L(1), FAILS, ()),)),
     Case("missing_transpose_second_line", BG, (
         r"\delta^{[l]} = \frac{\partial a^{[l]}}{\partial z^{[l]}} \odot \frac{\partial J}{\partial a^{[l]}}",
         r"\frac{\partial J}{\partial a^{[l]}} = W^{[l+1]} \delta^{[l+1]}",
