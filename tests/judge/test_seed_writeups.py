@@ -82,8 +82,8 @@ WAITING = {
                "line goes to the TA review sheet)",
     "seed001": "its task 1 and 2 chains: their layer tags are OCR noise (S_{(1)}^{(2)}, S^{(L_{1})}, "
                "\\nabla_{5}^{(L-1)}, g for y-hat): not read, never wrong (S^{(L)}, S^{(L-1)} are declared for delta)",
-    "seed002": "task 1's first line (a product through \\dots) and the step out of d/dg [W g(z) + b] (a derivative "
-               "operator on an expression, b undeclared) are not read; task 2's dJ/dw by dZ/dw is a tensor (not read)",
+    "seed002": "task 1's first line (a product through \\dots) is not read; task 2's dJ/dw by dZ/dw is a tensor "
+               "(not read). Its d/dg [W g(z) + b] is read: the affine map's Jacobian W, b that layer's bias",
     "seed003": "line 61's g' by cases \"if k = k'\" (an index condition inside cases) and line 63's middle term "
                "(\\dots) are not read; line 67's \\partial y_k/\\partial z_j against a sum over j is not read "
                "(which j?). Its g, h (line 57) are read as its own definitions: lines 59 and 63 hold",
@@ -201,6 +201,7 @@ def test_seed002_task1_recursion_checks_step_by_step(judged):
              if 14 <= s.right.line <= 25}
     # dJ/dg^{[2]} = dJ/dz^{[3]} dz^{[3]}/dg^{[2]} (numerator layout), delta^{[2]} = dg/dz (.) (W^T delta), (ii)
     assert {(16, HOLDS), (21, HOLDS), (25, HOLDS)} <= steps
+    assert (18, HOLDS) in steps  # delta^{[3]} d/dg^{[2]} [W^{[3]} g^{[2]}(z^{[2]}) + b] = delta^{[3]} W^{[3]}
     assert (15, NOT_READ) in steps or (16, NOT_READ) in steps  # the line with \dots stays "not read"
     assert not any(status == FAILS for _, status in steps)
 

@@ -23,8 +23,8 @@ from grader.judge.derivation.definitions import derivative_tree, expand, prime_n
 from grader.judge.derivation.context import PROBE_NAME, PROBE_SPELLINGS, Scenario, with_probe
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.named import named_tree
-from grader.judge.symbolic.numerator import layouts
-from grader.judge.derivation.operators import operator_tree
+from grader.judge.symbolic.numerator import layouts, numerator_layout
+from grader.judge.derivation.operators import OPERATOR_ANYWHERE, operator_tree
 from grader.judge.symbolic.closeness import close
 from grader.judge.symbolic.equivalence import free_indices
 from grader.judge.symbolic.evaluate import DomainError, ShapeError, UnboundIndex, evaluate, with_indices
@@ -165,7 +165,8 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     clash = _index_clash(readings[0])
     if clash:
         return StepResult(left, relation, right, NOT_READ, clash), readings[0]
-    outcomes = [(_outcome(r, condition), r) for r in _in_layouts(readings)]
+    operator = bool(OPERATOR_ANYWHERE.search(left.text + " " + right.text))  # ∂/∂g [W g + b]: a Jacobian too
+    outcomes = [(_outcome(r, condition), r) for r in _in_layouts(readings, operator)]
     for (status, reason), reading in outcomes:
         if status == HOLDS:
             return StepResult(left, relation, right, HOLDS), reading
@@ -189,13 +190,18 @@ def _kind(reason: str) -> str:
     return next((k for k in _REASONS if k in reason), _UNEVALUATED)
 
 
-def _in_layouts(readings):
+def _in_layouts(readings, operator=False):
     """Each reading as written, then with its sides that hold a Jacobian in numerator layout
-    (:mod:`grader.judge.symbolic.numerator`)."""
+    (:mod:`grader.judge.symbolic.numerator`); ``operator``: a side applies the derivative
+    operator to a map (its value, ``W``, is a Jacobian the tree does not name)."""
     for reading in readings:
         def is_gradient(name, reading=reading):
             return _is_gradient(name, reading)
-        for left, right in layouts(reading.left, reading.right, is_gradient):
+        pairs = layouts(reading.left, reading.right, is_gradient)
+        if operator and len(pairs) == 1:
+            pairs = [(a, b) for a in (reading.left, numerator_layout(reading.left, is_gradient))
+                     for b in (reading.right, numerator_layout(reading.right, is_gradient))]
+        for left, right in pairs:
             yield Reading(left, right, reading.scenario)
 
 

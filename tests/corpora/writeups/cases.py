@@ -102,7 +102,16 @@ CASES = [
         r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h - h'g}{h^2} = \frac{g}{h} \left(\delta_{kk'} - \frac{e^{z_{k'}}}{h}\right)",
         r"y_k = \frac{g}{h}",
     )),
+    Case("operator_on_an_affine_map", BG, (  # seed 002's d/dg [W g(z) + b]: b undeclared, the layer's bias
+        r"\frac{\partial J}{\partial a^{[l]}} = \delta^{[l+1]} \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + b] "
+        r"= \delta^{[l+1]} W^{[l+1]}",
+        r"\frac{\partial J}{\partial a^{[l]}} = \delta^{[l+1]} \frac{\partial}{\partial g^{[l]}} [W^{[l+1]} g^{[l]}(z^{[l]}) + b]",
+    )),
     # -- each classic mistake at a known line --------------------------------------------------
+    Case("operator_on_an_affine_map_then_a_wrong_step", BG, (
+        r"\delta^{[l+1]} \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + b] = W^{[l+1]} \delta^{[l+1]}",
+        r"\frac{\partial J}{\partial a^{[l]}} = \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + c]",  # c: not a bias
+    ), ((L(0), FAILS, ("shape",)), (L(1), NOT_READ, ()))),
     Case("own_definitions_then_a_wrong_step", RS, (
         r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j}",
         r"g' = \frac{\partial g}{\partial z_{k'}}",
