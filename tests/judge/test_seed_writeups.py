@@ -87,8 +87,10 @@ WAITING = {
     "seed003": "line 61's g' by cases \"if k = k'\" (an index condition inside cases) and line 63's middle term "
                "(\\dots) are not read; line 67's \\partial y_k/\\partial z_j against a sum over j is not read "
                "(which j?). Its g, h (line 57) are read as its own definitions: lines 59 and 63 hold",
-    "seed004": "its general formulas in layer letters (z^{[\\ell]}, \\delta^{[L]}) and \\partial tanh/\\partial z are "
-               "not read (the assignment declares layers 1-3 only)",
+    "seed004": "its general formulas in layer letters are checked at each layer of an exercise's network (lines "
+               "28, 48, 50, 102, 104: see test_seed004_general_formulas_hold_at_each_layer); their \\partial E/\\partial "
+               "x^{[L]}, \\partial z/\\partial w Jacobian steps, line 147's \\partial tanh/\\partial z and the last "
+               "section's own losses (\\hat{z}) are still not read",
 }
 
 
@@ -219,3 +221,25 @@ def test_seed003_q2_softmax_jacobian_cases_hold_under_their_conditions(judged):
 
 def test_waiting_findings_are_listed():
     assert sorted(WAITING) == ["seed000", "seed001", "seed002", "seed003", "seed004"]
+
+
+def test_seed004_general_formulas_hold_at_each_layer(judged):
+    """z^{[\\ell]} = w^{[\\ell]} x^{[\\ell-1]} + b^{[\\ell]}, \\delta^{[L]}, \\delta_{l \\neq L}^{[l]}: checked at every
+    layer of a network the assignment declares (the sigmoid notes in Exercise 1's, the tanh ones in
+    Exercise 2's), the layers named in the step's reason."""
+    j = judged["seed004_mlp-numeric.md"]
+    general = {(s.right.line, s.left.text): s.reason for c in j.chains for s in c.steps
+               if s.status == HOLDS and s.reason.startswith("a general formula")}
+    assert general == {
+        (28, "z^{[\\ell]}"): "a general formula: holds at layers 1, 2 of ex1a",
+        (28, "x^{[\\ell]}"): "a general formula: holds at layers 1, 2 of ex1a",
+        (48, "\\delta^{[L]}"): "a general formula: holds at layer 2 of ex1a",
+        (48, "\\frac{\\partial E}{\\partial x^{[L]}} \\circ f'(z^{[L]})"): "a general formula: holds at layer 2 of ex1a",
+        (50, "\\delta_{l \\neq L}^{[\\ell]}"): "a general formula: holds at layer 1 of ex1a",
+        (102, "\\delta^{[L]}"): "a general formula: holds at layer 3 of ex2a",
+        (102, "\\frac{\\partial E}{\\partial x^{[L]}} \\circ f'(z^{[L]})"): "a general formula: holds at layer 3 of ex2a",
+        (104, "\\delta_{l \\neq L}^{[l]}"): "a general formula: holds at layers 1, 2 of ex2a",
+        # the last section's delta^{[L]} = dE/dz^{[L]} of each loss, and (sigma(z^{[L]}) - z) o sigma o (1 - sigma):
+        # Exercise 1's sigmoid network; its own losses (\\hat{z} = exp(...)) are not read, never wrong
+        **{(line, "\\delta^{[L]}"): "a general formula: holds at layer 2 of ex1a" for line in (169, 177, 185, 203)}}
+    assert 211 not in {s.right.line for c in j.chains for s in c.steps if s.status == FAILS}

@@ -21,6 +21,7 @@ from grader.io.writeups.model import DEFINITION, EQUALS, GOAL, Chain, Term
 from grader.judge.derivation.conditions import meets
 from grader.judge.derivation.definitions import derivative_tree, expand, prime_naming, primed_text, uses_local
 from grader.judge.derivation.context import PROBE_NAME, PROBE_SPELLINGS, Scenario, with_probe
+from grader.judge.derivation.layers import check_per_layer, has_layer_letters
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.named import named_tree
 from grader.judge.symbolic.numerator import layouts, numerator_layout
@@ -297,6 +298,9 @@ def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None, *,
     out, wrong = [], False
     for left, relation, right in chain.steps:
         step, reading = check_step(left, relation, right, scenarios, condition)
+        if step.status == NOT_READ and has_layer_letters(left.text + right.text):  # z^{[\ell]}: at each layer
+            each = [(s, lambda a, r, b, s=s: check_step(a, r, b, (s,), condition)) for s in scenarios]
+            step, reading = check_per_layer(left, relation, right, each) or (step, reading)
         if step.status == FAILS and diagnose is not None:
             step = diagnose(step, reading)
         out.append(StepResult(**{**step.__dict__, "after_wrong": wrong}) if wrong else step)
