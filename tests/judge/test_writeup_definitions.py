@@ -86,3 +86,13 @@ def test_seed003_q2_quotient_rule_through_its_own_g_and_h(catalog):
         (63, r"\frac{\partial (e^{z_1} + \dots + e^{z_N})}{\partial z_{k'}}", NOT_READ),
         (63, "h'", HOLDS)]  # h' = e^{z_{k'}}: first term to last
     assert not any(s.status == FAILS for c in judged.chains for s in c.steps if 52 <= s.right.line <= 90)
+
+
+def test_where_and_a_bare_name_define_but_a_declared_name_or_an_index_is_a_claim(catalog):
+    text = ("assignment: residual-softmax, student: s\n\n$$\\text{where } g := e^{z_k}$$\n\n$$q = \\sum_j e^{z_j}$$\n\n"
+            "$$h = e^{z}$$\n\n$$k = k'$$\n\n$$L = 5$$\n")
+    judged = judge_writeup(writeup_from_text(text, file="s.md"), catalog.assignment("residual-softmax"))
+    kinds = {c.chain.line: (c.chain.kind, [s.status for s in c.steps]) for c in judged.chains}
+    assert kinds[3] == ("definition", [NOT_CHECKED]) and kinds[5] == ("definition", [NOT_CHECKED])
+    assert kinds[7][0] == ""  # h is declared (Q1's hidden layer): a claim, never a local
+    assert kinds[9][0] == "" and kinds[11][0] == ""  # an index, the loss's letter: never a local

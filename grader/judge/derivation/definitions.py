@@ -28,6 +28,7 @@ from grader.parse.expression.parser import parse_expression
 _NAME = r"[A-Za-z]"  # a one-letter name: what students call a piece (g, h, u, s)
 _PARTIAL = re.compile(r"^\\[dt]?frac\s*\{\s*\\partial\s*(?P<f>[A-Za-z]|\((?P<expr>.*)\))\s*\}\s*"
                       r"\{\s*\\partial\s*(?P<v>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}$", re.S)
+_LOSSES = frozenset("LJEC")  # the loss's letters: ∂L/∂W reads the assignment's loss, never a local L
 _PRIMED = "_{primed}"  # the spelling ``g'`` is read as (the grammar reads a prime as g's derivative or a transpose)
 LOCAL = "local "  # prefix of a local's symbol name
 
@@ -41,9 +42,26 @@ class Definition:
     body: str
 
 
-def definitions(chains: tuple[Chain, ...]) -> tuple[tuple[Definition, ...], dict]:
-    """The write-up's definitions of one-letter names, in order, and name → the variable text its
-    prime is taken by (from ``g' = \\frac{\\partial g}{\\partial v}``).
+def is_definition(chain: Chain, declared) -> bool:
+    """A chain that defines a one-letter name: the reader's DEFINITION (``Let g = …``), or
+    ``g = …`` / ``g := …`` (``where``, ``with`` before it are prose) of a name no scenario
+    declares (``declared``: every spelling and index the assignment binds). A loss letter is
+    never one.
+
+    >>> from grader.io.writeups.model import Term
+    >>> is_definition(Chain((Term("g", 3, 1), Term("e^{z_k}", 3, 5)), ("=",)), {"z", "y"})
+    True
+    >>> is_definition(Chain((Term("y", 3, 1), Term("e^{z_k}", 3, 5)), ("=",)), {"z", "y"})
+    False
+    """
+    first = chain.terms[0].text.strip()
+    return len(chain.terms) == 2 and bool(re.fullmatch(_NAME, first)) and first not in _LOSSES and \
+        (chain.kind == DEFINITION or (not chain.kind and first not in declared))
+
+
+def definitions(chains: tuple[Chain, ...], declared=frozenset()) -> tuple[tuple[Definition, ...], dict]:
+    """The write-up's definitions of one-letter names (:func:`is_definition`), in order, and
+    name → the variable text its prime is taken by (from ``g' = \\frac{\\partial g}{\\partial v}``).
 
     >>> from grader.io.writeups.model import Term
     >>> let = Chain((Term("g", 3, 1), Term("e^{z_k}", 3, 5)), ("=",), kind=DEFINITION)
@@ -53,9 +71,8 @@ def definitions(chains: tuple[Chain, ...]) -> tuple[tuple[Definition, ...], dict
     """
     defs, primes = [], {}
     for chain in chains:
-        first = chain.terms[0].text.strip()
-        if chain.kind == DEFINITION and len(chain.terms) == 2 and re.fullmatch(_NAME, first):
-            defs.append(Definition(first, chain.line, chain.terms[1].text))
+        if is_definition(chain, declared):
+            defs.append(Definition(chain.terms[0].text.strip(), chain.line, chain.terms[1].text))
         for left, _, right in chain.steps:
             named = prime_naming(left.text, right.text)
             if named:
@@ -121,8 +138,14 @@ def primed_text(text: str, scenario: Scenario) -> str:
 
 
 def uses_local(text: str, scenario: Scenario) -> bool:
-    """``text`` names a local of the write-up (a step about it is a claim, whatever its form)."""
-    return any(re.search(rf"(?<![A-Za-z\\]){name[0]}(?![A-Za-z])", text) for name in scenario.locals)
+    """``text`` (one side) names a local of the write-up: a step about it is a claim, whatever its form."""
+    if not scenario.locals:
+        return False
+    m = _PARTIAL.match(readable(text).strip())
+    if m and m.group("f") in scenario.locals:
+        return True
+    tree = _parse(primed_text(text, scenario), scenario)
+    return tree is not None and any(isinstance(n, A.Sym) and n.name.startswith(LOCAL) for n in A.walk(tree))
 
 
 def expand(tree, scenario: Scenario):

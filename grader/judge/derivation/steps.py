@@ -175,7 +175,7 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     failing = sorted((o for o in outcomes if o[0][0] == FAILS), key=lambda o: _REASONS.index(_kind(o[0][1])))
     (status, reason), reading = failing[0] if failing else outcomes[0]
     if status == FAILS:
-        local = uses_local(left.text + " " + right.text, reading.scenario)  # about the student's g: a claim
+        local = uses_local(left.text, reading.scenario) or uses_local(right.text, reading.scenario)  # the student's g
         excuse = "" if local else _not_a_claim(reading)
         if excuse:
             return StepResult(left, relation, right, NOT_CHECKED, excuse), reading

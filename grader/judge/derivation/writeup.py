@@ -9,10 +9,10 @@ from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.conditions import index_condition, prose_conditions
 from grader.judge.derivation.context import scenarios as scenarios_of
-from grader.judge.derivation.definitions import definitions, in_scope, prime_naming
+from grader.judge.derivation.definitions import definitions, in_scope, is_definition, prime_naming
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.judge.derivation.dimensions import shape_question
-from grader.io.writeups.model import GOAL
+from grader.io.writeups.model import DEFINITION, GOAL
 from grader.judge.derivation.numbers import chain_numbers, numeric_answers
 from grader.judge.derivation.numeric_steps import numeric_chain_steps
 from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
@@ -71,9 +71,12 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     judged, answers, shows, number_flags, shape_terms = [], {}, set(), {}, {}
     indices = {i for s in scenarios for i in s.table.indices}
     before = prose_conditions(writeup.lines, indices)  # "if $k = k'$": once per write-up
-    defs, primes = definitions(writeup.chains)  # "Let g = e^{z_k}": the student's own names
+    declared = {name for s in scenarios for name in s.table.symbols} | indices  # k = k' is a condition
+    defs, primes = definitions(writeup.chains, declared)  # "Let g = e^{z_k}", "where g := …": the student's own names
     for chain in writeup.chains:
         checkpoint(FILE)
+        if scenarios and not chain.kind and is_definition(chain, declared):  # g = … of an undeclared g: not a claim
+            chain = replace(chain, kind=DEFINITION)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
             shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
         question = answered_question(chain, assignment, scenarios)

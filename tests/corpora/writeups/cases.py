@@ -102,6 +102,11 @@ CASES = [
         r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h - h'g}{h^2} = \frac{g}{h} \left(\delta_{kk'} - \frac{e^{z_{k'}}}{h}\right)",
         r"y_k = \frac{g}{h}",
     )),
+    Case("own_definitions_where_and_bare", RS, (  # where g := …, a bare q = … of an undeclared name: definitions
+        r"\text{where } g := e^{z_k}",
+        r"q = \sum_{j} e^{z_j}",  # (h is residual-softmax's hidden layer: h = … would be a claim)
+        r"y_k = \frac{g}{q}",
+    )),
     Case("operator_on_an_affine_map", BG, (  # seed 002's d/dg [W g(z) + b]: b undeclared, the layer's bias
         r"\frac{\partial J}{\partial a^{[l]}} = \delta^{[l+1]} \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + b] "
         r"= \delta^{[l+1]} W^{[l+1]}",
