@@ -100,7 +100,7 @@ def in_scope(scenarios: tuple[Scenario, ...], defs: tuple[Definition, ...], prim
 
 
 def _with_locals(scenario: Scenario, active, primes) -> Scenario:
-    key = (id(scenario), active, primes)
+    key = (id(scenario), tuple((d.name, d.body) for d in active), primes)  # not the lines: a class shares tables
     hit = _SCOPED.get(key)
     if hit is not None and hit[1] is scenario:
         return hit[0]

@@ -20,7 +20,8 @@ from dataclasses import replace
 from grader.io.writeups.model import Term
 from grader.judge.derivation.context import Scenario
 
-_LETTER = re.compile(r"(?P<open>\^\s*\{\s*[\[(]\s*)(?P<l>\\ell|l|L)\s*(?:(?P<sign>[+-])\s*(?P<k>\d+))?\s*(?P<close>[\])])")
+_LETTER = re.compile(r"(?P<open>\^\s*\{\s*[\[(]\s*)(?P<l>\\ell|l|L)\s*(?:(?P<sign>[+-])\s*(?P<k>\d+))?\s*"
+                     r"(?P<close>[\])])")
 _NOT_LAST = re.compile(r"_\s*\{\s*(?:\\ell|l)\s*(?:\\neq|\\ne|≠)\s*L\s*\}")
 _NUMBERED = re.compile(r"\^\{[\[(](\d+)[\])]\}")
 
@@ -96,8 +97,8 @@ def check_per_layer(left: Term, relation: str, right: Term, candidates):
     if holds is not None:
         scenario, at, step, reading = holds
         where = f"layer {at[0]}" if len(at) == 1 else f"layers {', '.join(map(str, at))}"
-        return replace(step, left=left, right=right, reason=f"a general formula: holds at {where} of {scenario.name}"), \
-            reading
+        reason = f"a general formula: holds at {where} of {scenario.name}"
+        return replace(step, left=left, right=right, reason=reason), reading
     if failed is not None:
         scenario, (layer, step, reading) = failed
         return replace(step, left=left, right=right, status="not read", flags=(),

@@ -96,8 +96,9 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
         condition = index_condition(writeup.lines, chain, indices, before)
         # a chain naming a derivative (h' = ∂h/∂z = … = e^z) is a claim from its first term to its last too
         ends = question is not None or bool(chain.steps and prime_naming(chain.terms[0].text, chain.terms[1].text))
+        # fixed numbers only (no scenario with instances): the steps computed with them
         steps = check_chain(chain, in_scope(scenarios, defs, primes, chain.line), diagnose, endpoints=ends,
-                            condition=condition) if scenarios else numeric_chain_steps(chain, assignment)  # fixed numbers only: the steps computed with them
+                            condition=condition) if scenarios else numeric_chain_steps(chain, assignment)
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1
