@@ -82,12 +82,15 @@ WAITING = {
                "line goes to the TA review sheet)",
     "seed001": "its task 1 and 2 chains: their layer tags are OCR noise (S_{(1)}^{(2)}, S^{(L_{1})}, "
                "\\nabla_{5}^{(L-1)}, g for y-hat): not read, never wrong (S^{(L)}, S^{(L-1)} are declared for delta)",
-    "seed002": "task 1's first line (a product through \\dots) and the step out of d/dg [W g(z) + b] (a derivative "
-               "operator on an expression, b undeclared) are not read; task 2's dJ/dw by dZ/dw is a tensor (not read)",
-    "seed003": "Q2's quotient-rule lines through the student's own g and h (g'h - h'g) are not read; line 67's "
-               "\\partial y_k/\\partial z_j against a sum over j is not read (which j?)",
-    "seed004": "its general formulas in layer letters (z^{[\\ell]}, \\delta^{[L]}) and \\partial tanh/\\partial z are "
-               "not read (the assignment declares layers 1-3 only)",
+    "seed002": "task 1's first line (a product through \\dots) is not read; task 2's dJ/dw by dZ/dw is a tensor "
+               "(not read). Its d/dg [W g(z) + b] is read: the affine map's Jacobian W, b that layer's bias",
+    "seed003": "line 61's g' by cases \"if k = k'\" (an index condition inside cases) and line 63's middle term "
+               "(\\dots) are not read; line 67's \\partial y_k/\\partial z_j against a sum over j is not read "
+               "(which j?). Its g, h (line 57) are read as its own definitions: lines 59 and 63 hold",
+    "seed004": "its general formulas in layer letters are checked at each layer of an exercise's network (lines "
+               "28, 48, 50, 102, 104: see test_seed004_general_formulas_hold_at_each_layer); their \\partial E/\\partial "
+               "x^{[L]}, \\partial z/\\partial w Jacobian steps, line 147's \\partial tanh/\\partial z and the last "
+               "section's own losses (\\hat{z}) are still not read",
 }
 
 
@@ -159,6 +162,7 @@ def test_seed003_q1c_chains_hold_and_q2_readable_steps_hold(judged):
     holds = {s.right.line for c in j.chains for s in c.steps if s.status == HOLDS}
     assert {32, 34, 36, 38, 43, 48}.issubset(holds)  # every Q1(c) line but x-bar's
     assert {69, 71, 73, 75, 85, 87}.issubset(holds)  # Q2's quotient-rule chain, where read
+    assert {59, 63}.issubset(holds)  # through the student's own g = e^{z_k}, h = \sum_j e^{z_j} (line 57)
 
 
 def test_seed004_numeric_steps_hold_with_the_exercise_numbers(judged):
@@ -199,6 +203,7 @@ def test_seed002_task1_recursion_checks_step_by_step(judged):
              if 14 <= s.right.line <= 25}
     # dJ/dg^{[2]} = dJ/dz^{[3]} dz^{[3]}/dg^{[2]} (numerator layout), delta^{[2]} = dg/dz (.) (W^T delta), (ii)
     assert {(16, HOLDS), (21, HOLDS), (25, HOLDS)} <= steps
+    assert (18, HOLDS) in steps  # delta^{[3]} d/dg^{[2]} [W^{[3]} g^{[2]}(z^{[2]}) + b] = delta^{[3]} W^{[3]}
     assert (15, NOT_READ) in steps or (16, NOT_READ) in steps  # the line with \dots stays "not read"
     assert not any(status == FAILS for _, status in steps)
 
@@ -216,3 +221,25 @@ def test_seed003_q2_softmax_jacobian_cases_hold_under_their_conditions(judged):
 
 def test_waiting_findings_are_listed():
     assert sorted(WAITING) == ["seed000", "seed001", "seed002", "seed003", "seed004"]
+
+
+def test_seed004_general_formulas_hold_at_each_layer(judged):
+    """z^{[\\ell]} = w^{[\\ell]} x^{[\\ell-1]} + b^{[\\ell]}, \\delta^{[L]}, \\delta_{l \\neq L}^{[l]}: checked at every
+    layer of a network the assignment declares (the sigmoid notes in Exercise 1's, the tanh ones in
+    Exercise 2's), the layers named in the step's reason."""
+    j = judged["seed004_mlp-numeric.md"]
+    general = {(s.right.line, s.left.text): s.reason for c in j.chains for s in c.steps
+               if s.status == HOLDS and s.reason.startswith("a general formula")}
+    assert general == {
+        (28, "z^{[\\ell]}"): "a general formula: holds at layers 1, 2 of ex1a",
+        (28, "x^{[\\ell]}"): "a general formula: holds at layers 1, 2 of ex1a",
+        (48, "\\delta^{[L]}"): "a general formula: holds at layer 2 of ex1a",
+        (48, "\\frac{\\partial E}{\\partial x^{[L]}} \\circ f'(z^{[L]})"): "a general formula: holds at layer 2 of ex1a",
+        (50, "\\delta_{l \\neq L}^{[\\ell]}"): "a general formula: holds at layer 1 of ex1a",
+        (102, "\\delta^{[L]}"): "a general formula: holds at layer 3 of ex2a",
+        (102, "\\frac{\\partial E}{\\partial x^{[L]}} \\circ f'(z^{[L]})"): "a general formula: holds at layer 3 of ex2a",
+        (104, "\\delta_{l \\neq L}^{[l]}"): "a general formula: holds at layers 1, 2 of ex2a",
+        # the last section's delta^{[L]} = dE/dz^{[L]} of each loss, and (sigma(z^{[L]}) - z) o sigma o (1 - sigma):
+        # Exercise 1's sigmoid network; its own losses (\\hat{z} = exp(...)) are not read, never wrong
+        **{(line, "\\delta^{[L]}"): "a general formula: holds at layer 2 of ex1a" for line in (169, 177, 185, 203)}}
+    assert 211 not in {s.right.line for c in j.chains for s in c.steps if s.status == FAILS}

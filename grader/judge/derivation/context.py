@@ -3,7 +3,7 @@ would be read with and the random instances (the expression questions' own, so a
 answer are judged on the same instances with the same tolerance)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,6 +29,7 @@ class Scenario:
     table: SymbolTable
     envs: tuple[Env, ...]
     quantities: dict  # symbol name → the quantity it is bound to (``grad zt_out``)
+    locals: dict = field(default_factory=dict)  # the write-up's own names in scope (definitions.py)
 
 
 def scenarios(assignment: Assignment) -> tuple[Scenario, ...]:

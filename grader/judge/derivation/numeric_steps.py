@@ -24,6 +24,7 @@ import numpy as np
 from grader.course.assignment import Assignment
 from grader.errors import AnswerError
 from grader.io.writeups.model import DEFINITION, EQUALS, GOAL, Chain, Term
+from grader.judge.derivation.layers import check_per_layer, has_layer_letters
 from grader.judge.derivation.numeric_diagnosis import written_flags
 from grader.judge.derivation.numeric_values import (NumericScenario, Side, numeric_scenarios, parse_side,
                                                     side_tolerance, side_value, with_literals)
@@ -109,6 +110,17 @@ def check_numeric_step(left: Term, relation: str, right: Term, scenario: Numeric
     return first
 
 
+def _per_layer(checked, scenario: NumericScenario):
+    """A step in layer letters (``z^{[\\ell]} = w^{[\\ell]} x^{[\\ell-1]} + b^{[\\ell]}``) that is not
+    read: checked at each layer of the scenario's network (:mod:`grader.judge.derivation.layers`)."""
+    step, _ = checked
+    if step.status != NOT_READ or not has_layer_letters(step.left.text + step.right.text):
+        return checked
+    def check(a, r, b):
+        return check_numeric_step(a, r, b, scenario)
+    return check_per_layer(step.left, step.relation, step.right, [(scenario.scenario, check)]) or checked
+
+
 def _parse_count(text: str) -> tuple:
     swapped = with_literals(text)
     return swapped[1] if swapped else ()
@@ -129,7 +141,7 @@ def check_numeric_chain(chain: Chain, scenarios: tuple[NumericScenario, ...], di
                      for a, r, b in chain.steps)
     ranked = []
     for scenario in scenarios:
-        checked = [check_numeric_step(a, r, b, scenario) for a, r, b in chain.steps]
+        checked = [_per_layer(check_numeric_step(a, r, b, scenario), scenario) for a, r, b in chain.steps]
         ends = check_numeric_step(chain.terms[0], EQUALS, chain.terms[-1], scenario) if len(chain.steps) > 1 else None
         statuses = [s.status for s, _ in checked]
         rank = (ends is not None and ends[0].status == HOLDS, statuses.count(HOLDS), -statuses.count(FAILS))

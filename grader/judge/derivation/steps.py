@@ -19,11 +19,13 @@ import numpy as np
 from grader.errors import AnswerError
 from grader.io.writeups.model import DEFINITION, EQUALS, GOAL, Chain, Term
 from grader.judge.derivation.conditions import meets
+from grader.judge.derivation.definitions import derivative_tree, expand, prime_naming, primed_text, uses_local
 from grader.judge.derivation.context import PROBE_NAME, PROBE_SPELLINGS, Scenario, with_probe
+from grader.judge.derivation.layers import check_per_layer, has_layer_letters
 from grader.judge.derivation.layout import readable
 from grader.judge.derivation.named import named_tree
-from grader.judge.symbolic.numerator import layouts
-from grader.judge.derivation.operators import operator_tree
+from grader.judge.symbolic.numerator import layouts, numerator_layout
+from grader.judge.derivation.operators import OPERATOR_ANYWHERE, operator_tree
 from grader.judge.symbolic.closeness import close
 from grader.judge.symbolic.equivalence import free_indices
 from grader.judge.symbolic.evaluate import DomainError, ShapeError, UnboundIndex, evaluate, with_indices
@@ -88,10 +90,11 @@ def _parse(text: str, scenario: Scenario):
     cache_key = (text, id(scenario.table))
     hit = _PARSED.get(cache_key)
     if hit is None or hit[1] is not scenario.table:
-        try:
-            tree = parse_expression(readable(text), scenario.table, expect="expression").expr
+        try:  # a local of the write-up (``g``, ``g'``) is replaced by its definition
+            tree = expand(parse_expression(readable(primed_text(text, scenario)), scenario.table,
+                                           expect="expression").expr, scenario)
         except AnswerError as e:
-            tree = named_tree(text, scenario) or operator_tree(text, scenario) or e
+            tree = named_tree(text, scenario) or operator_tree(text, scenario) or derivative_tree(text, scenario) or e
         if len(_PARSED) > 4096:
             _PARSED.clear()
         hit = _PARSED[cache_key] = (tree, scenario.table)  # the table kept alive: its id is the key
@@ -130,7 +133,7 @@ def _entry(value: np.ndarray, at: tuple) -> np.ndarray:
     return flat[at[0]:at[0] + 1] if at[0] < flat.shape[0] else value
 
 
-def _index_range(index: str, trees, env) -> int:
+def _index_range(index: str, trees, env, seen=()) -> int:
     for tree in trees:
         for node in A.walk(tree):
             if isinstance(node, A.Sym) and index in node.index:
@@ -138,6 +141,12 @@ def _index_range(index: str, trees, env) -> int:
                 if len(node.index) == 2:
                     return value.shape[node.index.index(index)]
                 return max(value.shape) if 1 in value.shape else value.shape[0]
+    for tree in trees:  # only in δ_{ik'} (a local's derivative by z_{k'}): the range of its other index
+        for node in A.walk(tree):
+            other = node.j if isinstance(node, A.Kronecker) and node.i == index else \
+                node.i if isinstance(node, A.Kronecker) and node.j == index else None
+            if other is not None and other != index and other not in seen:
+                return _index_range(other, trees, env, (*seen, index))
     raise KeyError(index)
 
 
@@ -148,13 +157,17 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     network its letters mean)."""
     if relation != EQUALS:
         return StepResult(left, relation, right, NOT_CHECKED, "a statement of shape, not checked"), Reading()
+    if prime_naming(left.text, right.text):
+        return StepResult(left, relation, right, NOT_CHECKED, "names the derivative of the student's own function"), \
+            Reading()
     readings = read_step(left.text, right.text, scenarios)
     if readings[0].scenario is None:
         return StepResult(left, relation, right, NOT_READ, readings[0].problem), readings[0]
     clash = _index_clash(readings[0])
     if clash:
         return StepResult(left, relation, right, NOT_READ, clash), readings[0]
-    outcomes = [(_outcome(r, condition), r) for r in _in_layouts(readings)]
+    operator = bool(OPERATOR_ANYWHERE.search(left.text + " " + right.text))  # ∂/∂g [W g + b]: a Jacobian too
+    outcomes = [(_outcome(r, condition), r) for r in _in_layouts(readings, operator)]
     for (status, reason), reading in outcomes:
         if status == HOLDS:
             return StepResult(left, relation, right, HOLDS), reading
@@ -162,7 +175,8 @@ def check_step(left: Term, relation: str, right: Term, scenarios: tuple[Scenario
     failing = sorted((o for o in outcomes if o[0][0] == FAILS), key=lambda o: _REASONS.index(_kind(o[0][1])))
     (status, reason), reading = failing[0] if failing else outcomes[0]
     if status == FAILS:
-        excuse = _not_a_claim(reading)
+        local = uses_local(left.text, reading.scenario) or uses_local(right.text, reading.scenario)  # the student's g
+        excuse = "" if local else _not_a_claim(reading)
         if excuse:
             return StepResult(left, relation, right, NOT_CHECKED, excuse), reading
     return StepResult(left, relation, right, status, reason), reading
@@ -177,13 +191,18 @@ def _kind(reason: str) -> str:
     return next((k for k in _REASONS if k in reason), _UNEVALUATED)
 
 
-def _in_layouts(readings):
+def _in_layouts(readings, operator=False):
     """Each reading as written, then with its sides that hold a Jacobian in numerator layout
-    (:mod:`grader.judge.symbolic.numerator`)."""
+    (:mod:`grader.judge.symbolic.numerator`); ``operator``: a side applies the derivative
+    operator to a map (its value, ``W``, is a Jacobian the tree does not name)."""
     for reading in readings:
         def is_gradient(name, reading=reading):
             return _is_gradient(name, reading)
-        for left, right in layouts(reading.left, reading.right, is_gradient):
+        pairs = layouts(reading.left, reading.right, is_gradient)
+        if operator and len(pairs) == 1:
+            pairs = [(a, b) for a in (reading.left, numerator_layout(reading.left, is_gradient))
+                     for b in (reading.right, numerator_layout(reading.right, is_gradient))]
+        for left, right in pairs:
             yield Reading(left, right, reading.scenario)
 
 
@@ -279,6 +298,9 @@ def check_chain(chain: Chain, scenarios: tuple[Scenario, ...], diagnose=None, *,
     out, wrong = [], False
     for left, relation, right in chain.steps:
         step, reading = check_step(left, relation, right, scenarios, condition)
+        if step.status == NOT_READ and has_layer_letters(left.text + right.text):  # z^{[\ell]}: at each layer
+            each = [(s, lambda a, r, b, s=s: check_step(a, r, b, (s,), condition)) for s in scenarios]
+            step, reading = check_per_layer(left, relation, right, each) or (step, reading)
         if step.status == FAILS and diagnose is not None:
             step = diagnose(step, reading)
         out.append(StepResult(**{**step.__dict__, "after_wrong": wrong}) if wrong else step)

@@ -9,9 +9,10 @@ from grader.io.writeups.model import Chain, NotRead, Term, WriteUp
 from grader.judge.budget import FILE, checkpoint
 from grader.judge.derivation.conditions import index_condition, prose_conditions
 from grader.judge.derivation.context import scenarios as scenarios_of
+from grader.judge.derivation.definitions import definitions, in_scope, is_definition, prime_naming
 from grader.judge.derivation.diagnosis import diagnose_step
 from grader.judge.derivation.dimensions import shape_question
-from grader.io.writeups.model import GOAL
+from grader.io.writeups.model import DEFINITION, GOAL
 from grader.judge.derivation.numbers import chain_numbers, numeric_answers
 from grader.judge.derivation.numeric_steps import numeric_chain_steps
 from grader.judge.derivation.questions import answer_term, answered_question, goal_questions
@@ -70,8 +71,12 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
     judged, answers, shows, number_flags, shape_terms = [], {}, set(), {}, {}
     indices = {i for s in scenarios for i in s.table.indices}
     before = prose_conditions(writeup.lines, indices)  # "if $k = k'$": once per write-up
+    declared = {name for s in scenarios for name in s.table.symbols} | indices  # k = k' is a condition
+    defs, primes = definitions(writeup.chains, declared)  # "Let g = e^{z_k}", "where g := …": the student's own names
     for chain in writeup.chains:
         checkpoint(FILE)
+        if scenarios and not chain.kind and is_definition(chain, declared):  # g = … of an undeclared g: not a claim
+            chain = replace(chain, kind=DEFINITION)
         if chain.kind == GOAL:  # the result a task asks to show: its question is graded on the chain
             shows.update(q.id for q in goal_questions(chain, assignment, scenarios))
         question = answered_question(chain, assignment, scenarios)
@@ -89,8 +94,11 @@ def judge_writeup(writeup: WriteUp, assignment: Assignment, *, stopped=(), key=N
             return diagnose_step(step, reading, assignment=assignment, question=question)
 
         condition = index_condition(writeup.lines, chain, indices, before)
-        steps = check_chain(chain, scenarios, diagnose, endpoints=question is not None, condition=condition) \
-            if scenarios else numeric_chain_steps(chain, assignment)  # fixed numbers only: the steps computed with them
+        # a chain naming a derivative (h' = ∂h/∂z = … = e^z) is a claim from its first term to its last too
+        ends = question is not None or bool(chain.steps and prime_naming(chain.terms[0].text, chain.terms[1].text))
+        # fixed numbers only (no scenario with instances): the steps computed with them
+        steps = check_chain(chain, in_scope(scenarios, defs, primes, chain.line), diagnose, endpoints=ends,
+                            condition=condition) if scenarios else numeric_chain_steps(chain, assignment)
         judged.append(JudgedChain(chain, steps, question.id if question else None))
         if question is not None:
             answers[question.id] = len(judged) - 1

@@ -95,7 +95,38 @@ CASES = [
     Case("operator_on_tanh", RS, (
         r"\frac{\partial}{\partial u} \left[\tanh(u)\right] = 1 - \tanh^2(u)",
     )),
+    Case("own_definitions_quotient_rule", RS, (  # the student's g and h, and g', h' by their stated variable
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j}",
+        r"g' = \frac{\partial g}{\partial z_{k'}}",
+        r"h' = \frac{\partial h}{\partial z_{k'}} = e^{z_{k'}}",
+        r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h - h'g}{h^2} = \frac{g}{h} \left(\delta_{kk'} - \frac{e^{z_{k'}}}{h}\right)",
+        r"y_k = \frac{g}{h}",
+    )),
+    Case("own_definitions_where_and_bare", RS, (  # where g := …, a bare q = … of an undeclared name: definitions
+        r"\text{where } g := e^{z_k}",
+        r"q = \sum_{j} e^{z_j}",  # (h is residual-softmax's hidden layer: h = … would be a claim)
+        r"y_k = \frac{g}{q}",
+    )),
+    Case("operator_on_an_affine_map", BG, (  # seed 002's d/dg [W g(z) + b]: b undeclared, the layer's bias
+        r"\frac{\partial J}{\partial a^{[l]}} = \delta^{[l+1]} \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + b] "
+        r"= \delta^{[l+1]} W^{[l+1]}",
+        r"\frac{\partial J}{\partial a^{[l]}} = \delta^{[l+1]} \frac{\partial}{\partial g^{[l]}} [W^{[l+1]} g^{[l]}(z^{[l]}) + b]",
+    )),
     # -- each classic mistake at a known line --------------------------------------------------
+    Case("operator_on_an_affine_map_then_a_wrong_step", BG, (
+        r"\delta^{[l+1]} \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + b] = W^{[l+1]} \delta^{[l+1]}",
+        r"\frac{\partial J}{\partial a^{[l]}} = \frac{\partial}{\partial a^{[l]}} [W^{[l+1]} a^{[l]} + c]",  # c: not a bias
+    ), ((L(0), FAILS, ("shape",)), (L(1), NOT_READ, ()))),
+    Case("own_definitions_then_a_wrong_step", RS, (
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j}",
+        r"g' = \frac{\partial g}{\partial z_{k'}}",
+        r"h' = \frac{\partial h}{\partial z_{k'}} = e^{z_k}",  # h' by z_{k'} is e^{z_{k'}}
+        r"\frac{\partial y_k}{\partial z_{k'}} = \frac{g'h + h'g}{h^2}",  # the quotient rule's sign
+    ), ((L(2), FAILS, ()), (L(3), FAILS, ()))),
+    Case("own_definition_wrong_is_no_claim_but_its_use_is", RS, (
+        r"\text{Let } g = e^{z_k} \text{ and } h = \sum_{j} e^{z_j} + 1",  # wrong, but a definition: not checked
+        r"y_k = \frac{g}{h}",  # compares it with the declared y: does not hold
+    ), ((L(1), FAILS, ()),)),
     Case("missing_transpose_second_line", BG, (
         r"\delta^{[l]} = \frac{\partial a^{[l]}}{\partial z^{[l]}} \odot \frac{\partial J}{\partial a^{[l]}}",
         r"\frac{\partial J}{\partial a^{[l]}} = W^{[l+1]} \delta^{[l+1]}",
