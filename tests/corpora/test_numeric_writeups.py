@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.io.writeups.reader import read_writeup
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_READ
-from grader.judge.derivation.writeup import judge_writeup
+from tests.judge.writeup_judging import judge_folder
 
 CORPUS = Path(__file__).parent / "writeups" / "numeric"
 
@@ -30,11 +29,7 @@ FINDINGS = {
 
 @pytest.fixture(scope="module")
 def judged(catalog):
-    out = {}
-    for path in sorted(CORPUS.iterdir()):
-        w = read_writeup(path)
-        out[path.name] = judge_writeup(w, catalog.assignment(w.assignment))
-    return out
+    return judge_folder(catalog, CORPUS)
 
 
 def test_the_corpus_is_all_listed():

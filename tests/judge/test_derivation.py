@@ -11,6 +11,7 @@ from grader.judge.derivation.diagnosis import diagnose_step
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ, check_step
 from grader.judge.derivation.writeup import judge_writeup
 from grader.keys.catalog import Catalog
+from tests.judge.writeup_judging import judge_file
 
 CORPUS = Path(__file__).parent / "writeups"
 
@@ -21,8 +22,7 @@ def catalog():
 
 
 def judged(catalog, name):
-    w = read_writeup(CORPUS / name)
-    return judge_writeup(w, catalog.assignment(w.assignment))
+    return judge_file(catalog, CORPUS / name)
 
 
 def steps_of(j):

@@ -11,9 +11,9 @@ from grader.batch.orchestrator import grade_submission
 from grader.batch.writeup_grading import grade_writeup, writeup_submission
 from grader.io.writeups.reader import read_writeup
 from grader.judge.derivation.steps import FAILS, HOLDS, NOT_CHECKED, NOT_READ
-from grader.judge.derivation.writeup import judge_writeup
 from grader.keys.catalog import Catalog
 from grader.results import CORRECT, REVIEW, SHAPE, WRONG
+from tests.judge.writeup_judging import judge_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "submissions" / "writeups"
@@ -101,11 +101,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def judged(catalog):
-    out = {}
-    for path in sorted(SEEDS.iterdir()):
-        w = read_writeup(path)
-        out[path.name] = judge_writeup(w, catalog.assignment(w.assignment))
-    return out
+    return judge_folder(catalog, SEEDS)
 
 
 def test_every_seed_is_in_the_sample_class():
