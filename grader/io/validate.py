@@ -1,7 +1,7 @@
 """JSON-Schema validation of loaded documents, with errors that name the file, the path
 inside it and its line. The schemas ship in :mod:`grader.course.schemas`.
 
-jsonschema is the judge. Checking every answer file with it cost ~0.7 ms, a sixth of the time
+jsonschema is the judge; :mod:`grader.io.schema_words` words what it finds. Checking every answer file with it cost ~0.7 ms, a sixth of the time
 of grading one, nearly all of it in ``propertyNames`` (a validator object per answer id), so a
 valid document is first recognised by fastjsonschema's compiled check of the same schema
 (~0.01 ms). Only its "valid" is trusted, and only for a schema whose keywords mean the same in
@@ -20,6 +20,7 @@ import fastjsonschema
 import jsonschema
 
 from grader.errors import GraderError
+from grader.io.schema_words import worded
 
 # Keywords with the same meaning in draft 7 and 2020-12 (annotations included); a schema using
 # any other (prefixItems, $defs, $ref, unevaluated*, dependent*) is checked by jsonschema alone.
@@ -101,7 +102,7 @@ def validate(doc, schema: str, *, error: type[GraderError]) -> None:
         line = doc.lines.get(path[:cut])
         if line:
             break
-    message = best.message
+    message = worded(best)
     if len(message) > 300:
         message = message[:300] + "…"
     raise error(f"at {path_text(path)}: {message}", file=doc.source, line=line, category="schema")

@@ -2,13 +2,14 @@
 says it for the documents real classes send (else it buys nothing)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.errors import SubmissionError
+from grader.errors import ConfigError, SubmissionError
 from grader.io.safe_load import load_text
 from grader.io.validate import SAME_IN_DRAFT_7, keywords, load_schema, quick_check, validate, validator
 
@@ -45,11 +46,11 @@ def test_every_sample_and_fixture_file_is_recognised_as_valid_quickly():
 
 
 @pytest.mark.parametrize("body, message", [
-    ("answers: {}\nextra: 1\n", "Additional properties are not allowed ('extra' was unexpected)"),
-    ("answers: [1]\n", "s1.yaml:3: at answers: ['1'] is not of type 'object'"),
-    ("answers: {ex1a.z1: 1}\nnotes: [1]\n", "s1.yaml:4: at notes: ['1'] is not of type 'string'"),
+    ("answers: {}\nextra: 1\n", "unknown key 'extra' (the keys here: answers, assignment, notes, student)"),
+    ("answers: [1]\n", "s1.yaml:3: at answers: expected a mapping (key: value) here, got a list ['1']"),
+    ("answers: {ex1a.z1: 1}\nnotes: [1]\n", "s1.yaml:4: at notes: expected text here, got a list ['1']"),
 ], ids=["extra-field", "answers-a-list", "notes-a-list"])
-def test_a_refused_document_still_gets_jsonschemas_message(body, message):
+def test_a_refused_document_gets_jsonschemas_finding_in_our_words(body, message):
     doc = load_text(HEAD + body, source="s1.yaml", fmt="yaml")
     assert not quick_check("answer_file")(doc.data)
     with pytest.raises(SubmissionError) as e:
@@ -88,3 +89,17 @@ def test_quick_check_never_accepts_what_jsonschema_refuses(doc):
                              optional={"notes": texts, "extra": values}))
 def test_quick_check_agrees_on_nearly_valid_documents(doc):
     agree(doc)
+
+
+def test_a_missing_key_and_a_place_with_a_description_are_said_in_words():
+    doc = load_text("assignment: mlp-numeric\nstudent: {name: Ada}\nanswers: {}\n", source="s1.yaml", fmt="yaml")
+    with pytest.raises(SubmissionError) as e:
+        validate(doc, "answer_file", error=SubmissionError)
+    assert "at student: missing 'id'" in str(e.value)
+    text = re.sub(r"    examples:\n(      - .*\n)+", "    examples:\n      x: [1, 0, 2]\n",
+                  (ROOT / "reference" / "batchnorm.yaml").read_text())
+    doc = load_text(text, source="bn.yaml", fmt="yaml")
+    with pytest.raises(ConfigError) as e:
+        validate(doc, "assignment", error=ConfigError)
+    assert "at scenarios.batch.examples: expected a list here, got a mapping" in str(e.value)
+    assert "one item per example" in str(e.value)  # the schema's description of the place
