@@ -100,11 +100,8 @@ class TextParser:
         try:
             return [[self.number()]], True
         except AnswerError as as_number:
-            glued_comma_only = ";" not in self.raw and not any(
-                t.text == "," and self.toks[k + 1:k + 2] and self.toks[k + 1].kind == "ws"
-                for k, t in enumerate(self.toks))
-            if glued_comma_only and "," in self.raw:
-                raise
+            if "," in self.raw and ";" not in self.raw and not self.spaced_comma():
+                raise  # only glued commas, as in 0,5: a decimal comma, not a list
             opener, closer = Tok("p", "[", self.toks[start].pos), Tok("p", "]", len(self.raw))
             self.toks = self.toks[:start] + [opener] + self.toks[start:] + [closer]
             self.i = start
@@ -115,6 +112,11 @@ class TextParser:
                 return rows, flat
             except AnswerError:
                 raise as_number from None
+
+    def spaced_comma(self) -> bool:
+        """Whether some ',' is followed by a space (``0.5, -0.25``): a comma between entries."""
+        return any(t.text == "," and k + 1 < len(self.toks) and self.toks[k + 1].kind == "ws"
+                   for k, t in enumerate(self.toks))
 
     def number(self) -> Fraction:
         """A whole answer that is one scalar: nothing may follow it."""
